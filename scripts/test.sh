@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what the tests need, then builds and runs every test: unit tests,
+# the integration suites against the real Go toolchain (all under
+# AddressSanitizer and UndefinedBehaviorSanitizer, warnings as errors), and a
+# short run of every fuzz target.
+#
+# Environment: BUILD_DIR (default ./build-test), FUZZ_SECONDS (default 20;
+# 0 skips fuzzing), CTEST_ARGS (extra ctest arguments, e.g. "-R suite.version").
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$root/build-test}
+fuzz_secs=${FUZZ_SECONDS:-20}
+"$root/scripts/install-deps.sh"
+
+export GOTOOLCHAIN=local GOFLAGS=
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+  -DPGO_GO_WERROR=ON -DPGO_GO_SANITIZE=ON >/dev/null
+cmake --build "$build"
+# shellcheck disable=SC2086
+ctest --test-dir "$build" --output-on-failure ${CTEST_ARGS:-}
+
+if [[ $fuzz_secs != 0 ]]; then
+  fuzz_build=$build-fuzz
+  CC=clang cmake -S "$root" -B "$fuzz_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DPGO_GO_FUZZ=ON -DPGO_GO_WERROR=ON >/dev/null
+  cmake --build "$fuzz_build" --target fuzz_buildinfo fuzz_modinfo
+  "$root/tests/fuzz/run.sh" "$fuzz_build" "$fuzz_secs" "$build/fixtures"
+fi

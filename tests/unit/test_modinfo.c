@@ -1,0 +1,5 @@
+/* placeholder until written */
+int main(void)
+{
+	return 0;
+}

@@ -1,0 +1,129 @@
+#include "goflag.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct goflag_def *lookup(const struct goflag_def *defs, const char *name, size_t n)
+{
+	for (; defs->name; defs++)
+		if (strlen(defs->name) == n && !strncmp(defs->name, name, n))
+			return defs;
+	return NULL;
+}
+
+/* strconv.ParseBool */
+static int parse_bool(const char *s, int *out)
+{
+	static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
+	static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
+
+	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
+		if (!strcmp(s, yes[i]))
+			return *out = 1, 0;
+		if (!strcmp(s, no[i]))
+			return *out = 0, 0;
+	}
+	return -1;
+}
+
+/* %q of a flag value: ASCII printable text as is, other bytes escaped. */
+static void put_quoted(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			fputc(c, f);
+		else
+			fprintf(f, "\\x%02x", c);
+	}
+	fputc('"', f);
+}
+
+struct parse_ctx {
+	const char *prefix;
+	const char *usage;
+};
+
+/* Prints "<prefix><what><n bytes of s><tail>\n" and the usage. */
+static int fail(const struct parse_ctx *ctx, const char *what, const char *s, int n,
+		const char *tail)
+{
+	fprintf(stderr, "%s%s%.*s%s\n", ctx->prefix, what, n, s, tail);
+	if (ctx->usage)
+		fputs(ctx->usage, stderr);
+	return GOFLAG_ERROR;
+}
+
+/* One flag at argv[*i]; returns 1 when flags end, 0 to go on, -1 on error. */
+static int parse_one(const struct goflag_def *defs, int argc, char **argv, int *i,
+		     const struct parse_ctx *ctx)
+{
+	const char *s = argv[*i], *name, *eq;
+	const struct goflag_def *def;
+	size_t n;
+
+	if (strlen(s) < 2 || s[0] != '-')
+		return 1;
+	name = s + 1;
+	if (s[1] == '-') {
+		if (s[2] == '\0') {
+			(*i)++;
+			return 1;
+		}
+		name++;
+	}
+	if (name[0] == '\0' || name[0] == '-' || name[0] == '=') {
+		return fail(ctx, "bad flag syntax: ", s, (int)strlen(s), "");
+	}
+	eq = strchr(name, '=');
+	n = eq ? (size_t)(eq - name) : strlen(name);
+	def = lookup(defs, name, n);
+	if (!def) {
+		if ((n == 1 && name[0] == 'h') || (n == 4 && !strncmp(name, "help", 4))) {
+			if (ctx->usage)
+				fputs(ctx->usage, stderr);
+			return GOFLAG_HELP;
+		}
+		return fail(ctx, "flag provided but not defined: -", name, (int)n, "");
+	}
+	(*i)++;
+	if (def->kind == GOFLAG_BOOL) {
+		if (!eq)
+			return *def->bool_out = 1, 0;
+		if (parse_bool(eq + 1, def->bool_out) == 0)
+			return 0;
+		fprintf(stderr, "%sinvalid boolean value ", ctx->prefix);
+		put_quoted(stderr, eq + 1);
+		return fail(&(struct parse_ctx){"", ctx->usage}, " for -", def->name,
+			    (int)strlen(def->name), ": parse error");
+	}
+	if (eq) {
+		*def->string_out = eq + 1;
+		return 0;
+	}
+	if (*i >= argc) {
+		return fail(ctx, "flag needs an argument: -", def->name, (int)strlen(def->name), "");
+	}
+	*def->string_out = argv[(*i)++];
+	return 0;
+}
+
+int goflag_parse(const struct goflag_def *defs, int argc, char **argv, const char *prefix,
+		 const char *usage)
+{
+	struct parse_ctx ctx = {prefix, usage};
+	int i = 1;
+
+	fflush(stdout);
+	while (i < argc) {
+		int r = parse_one(defs, argc, argv, &i, &ctx);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			break;
+	}
+	return i;
+}

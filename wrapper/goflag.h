@@ -1,0 +1,29 @@
+/* goflag.h — command-line flags parsed the way Go's flag package does.
+ *
+ * pgo-go's Go-facing subcommands (version, verify) accept what the go
+ * command accepts: -flag, --flag, -flag=value, -flag value for non-booleans,
+ * "--" to end the flags, and the first non-flag argument ending them. Errors
+ * print Go's message and the command's usage on stderr.
+ */
+#ifndef PGO_GO_GOFLAG_H
+#define PGO_GO_GOFLAG_H
+
+enum goflag_kind { GOFLAG_BOOL, GOFLAG_STRING };
+
+struct goflag_def {
+	const char *name;
+	enum goflag_kind kind;
+	int *bool_out;           /* GOFLAG_BOOL */
+	const char **string_out; /* GOFLAG_STRING: points into argv */
+};
+
+#define GOFLAG_ERROR (-1) /* message and usage printed: exit 2, as Go */
+#define GOFLAG_HELP  (-2) /* -h or -help: usage printed on stderr: exit 2, as Go */
+
+/* Parses argv[1..] against defs (terminated by a NULL name). Returns the
+ * index of the first non-flag argument, or GOFLAG_ERROR / GOFLAG_HELP.
+ * Error lines start with prefix; usage (may be NULL) follows them. */
+int goflag_parse(const struct goflag_def *defs, int argc, char **argv, const char *prefix,
+		 const char *usage);
+
+#endif

@@ -1,0 +1,53 @@
+/* pgo-go: profile-guided optimization of Go builds, automatically.
+ *
+ * main dispatches on the subcommand; each lives in its own cmd_*.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd_verify.h"
+#include "cmd_version.h"
+#include "msg.h"
+#include "pgo_version.h"
+
+static const char usage_text[] =
+	"pgo-go: profile-guided optimization for Go builds, automatically\n"
+	"\n"
+	"usage:\n"
+	"  pgo-go version [-m] [-v] [-json] FILE|DIR...\n"
+	"                       what `go version` prints, for files and directories\n"
+	"  pgo-go verify [-json] [--profile FILE] BINARY|DIR...\n"
+	"                       exit 0 only if every binary was built with -pgo\n"
+	"                       (naming FILE, when given)\n"
+	"  pgo-go --version     print pgo-go's version\n"
+	"  pgo-go --help        print this help\n";
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{"version", cmd_version},
+	{"verify", cmd_verify},
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("pgo-go %s\n", PGO_GO_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	pgo_errorf("unknown command '%s'; run 'pgo-go --help' for the list", argv[1]);
+	return 2;
+}
