@@ -54,6 +54,7 @@ typedef enum bi_code {
 	BI_E_OPEN,     /* the file could not be opened: sys_errno says why */
 	BI_E_PARSE,    /* modinfo text malformed: line and detail say where */
 	BI_E_NOMEM,
+	BI_E_NOBITS,   /* "unexpected read from section with uninitialized data" (PE, XCOFF) */
 } bi_code;
 
 typedef struct bi_error {

@@ -6,6 +6,7 @@
  * error messages and its quirks (a replaced module's entry ends with an empty
  * line; a second `mod` line replaces the first one, replacement and all).
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,40 +172,38 @@ static int fail_nomem(parser *ps)
 	return BI_E_NOMEM;
 }
 
-/* Reports a malformed line; the message is Go's text after "line N: ". */
+/* Reports a malformed line; msg is Go's text after "line N: ". */
+static int fail_msg(parser *ps, const char *msg, size_t n)
+{
+	if (ps->err != NULL) {
+		memset(ps->err, 0, sizeof(*ps->err));
+		ps->err->code = BI_E_PARSE;
+		ps->err->line = ps->line;
+		set_detail(ps->err, msg, n);
+	}
+	return BI_E_PARSE;
+}
+
 static int fail(parser *ps, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(parser *ps, const char *fmt, ...)
 {
 	char msg[128];
 	va_list ap;
+	int n;
 
-	if (ps->err == NULL)
-		return BI_E_PARSE;
-	memset(ps->err, 0, sizeof(*ps->err));
-	ps->err->code = BI_E_PARSE;
-	ps->err->line = ps->line;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	set_detail(ps->err, msg, strlen(msg));
-	return BI_E_PARSE;
+	return fail_msg(ps, msg, n < 0 ? 0 : strlen(msg));
 }
 
-/* Reports a malformed line whose message was built in b, which it frees. */
+/* The same, for a message built in b, which it frees. */
 static int fail_buf(parser *ps, bi_buf *b)
 {
-	if (b->failed) {
-		bi_buf_free(b);
-		return fail_nomem(ps);
-	}
-	if (ps->err != NULL) {
-		memset(ps->err, 0, sizeof(*ps->err));
-		ps->err->code = BI_E_PARSE;
-		ps->err->line = ps->line;
-		set_detail(ps->err, b->p, b->n);
-	}
+	int rc = b->failed ? fail_nomem(ps) : fail_msg(ps, b->p, b->n);
+
 	bi_buf_free(b);
-	return BI_E_PARSE;
+	return rc;
 }
 
 /* The messages that embed a string with %q: "<before><Quote(s)><after>". */
@@ -258,7 +257,6 @@ static int parse_dep(parser *ps, span rest)
 {
 	bi_info *info = ps->info;
 	bi_module *m;
-	int rc;
 
 	if (info->ndeps == ps->deps_cap) {
 		size_t cap = ps->deps_cap ? 2 * ps->deps_cap : 16;
@@ -272,10 +270,7 @@ static int parse_dep(parser *ps, span rest)
 	if (m == NULL)
 		return fail_nomem(ps);
 	info->deps[info->ndeps++] = m;
-	rc = read_module(ps, rest, m);
-	if (rc != BI_OK)
-		ps->last = NULL;
-	return rc;
+	return read_module(ps, rest, m);
 }
 
 static int parse_replace(parser *ps, span rest)
@@ -352,4 +347,212 @@ static int parse_key(parser *ps, span kv, bi_setting *set, span *raw_value)
 		return fail_nomem(ps);
 	*raw_value = (span){eq + 1, kv.n - key.n - 1};
 	return BI_OK;
+}
+
+static int parse_value(parser *ps, span raw, bi_setting *set)
+{
+	int rc;
+
+	if (raw.n > 0 && (raw.p[0] == '`' || raw.p[0] == '"')) {
+		rc = unquote_into(&set->value, raw);
+		if (rc == BI_E_NOMEM)
+			return fail_nomem(ps);
+		if (rc != BI_OK)
+			return fail(ps, "invalid quoted value in build line");
+		return BI_OK;
+	}
+	if (quote_value(raw))
+		return fail_quoted(ps, "unquoted value ", raw, " must be quoted");
+	if (!str_set(&set->value, raw))
+		return fail_nomem(ps);
+	return BI_OK;
+}
+
+static int append_setting(parser *ps, bi_setting *set)
+{
+	bi_info *info = ps->info;
+
+	if (info->nsettings == ps->settings_cap) {
+		size_t cap = ps->settings_cap ? 2 * ps->settings_cap : 16;
+		bi_setting *s = realloc(info->settings, cap * sizeof(*s));
+		if (s == NULL)
+			return fail_nomem(ps);
+		info->settings = s;
+		ps->settings_cap = cap;
+	}
+	info->settings[info->nsettings++] = *set;
+	return BI_OK;
+}
+
+/* "build\t" KEY "=" VALUE, either side possibly quoted. */
+static int parse_build(parser *ps, span kv)
+{
+	static const span empty = {"", 0};
+	bi_setting set = {{NULL, 0}, {NULL, 0}};
+	span raw;
+	int rc;
+
+	if (kv.n < 1)
+		return fail(ps, "build line missing '='");
+	if (!str_set(&set.key, empty) || !str_set(&set.value, empty)) {
+		rc = fail_nomem(ps);
+		goto out;
+	}
+	rc = parse_key(ps, kv, &set, &raw);
+	if (rc == BI_OK)
+		rc = parse_value(ps, raw, &set);
+	if (rc == BI_OK)
+		rc = append_setting(ps, &set);
+out:
+	if (rc != BI_OK) {
+		str_free(&set.key);
+		str_free(&set.value);
+	}
+	return rc;
+}
+
+static span after(span s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return (span){s.p + n, s.n - n};
+}
+
+/* One line, without its '\n'. Lines of any other kind, including the "go"
+ * line and blank ones, are skipped as in Go. */
+static int parse_line(parser *ps, span line)
+{
+	if (has_prefix(line, "path\t"))
+		return str_set(&ps->info->path, after(line, "path\t")) ? BI_OK : fail_nomem(ps);
+	if (has_prefix(line, "mod\t"))
+		return read_module(ps, after(line, "mod\t"), &ps->info->main);
+	if (has_prefix(line, "dep\t"))
+		return parse_dep(ps, after(line, "dep\t"));
+	if (has_prefix(line, "=>\t"))
+		return parse_replace(ps, after(line, "=>\t"));
+	if (has_prefix(line, "build\t"))
+		return parse_build(ps, after(line, "build\t"));
+	return BI_OK;
+}
+
+int bi_info_parse(const char *text, size_t len, bi_info **out, bi_error *err)
+{
+	parser ps = {.line = 1, .err = err};
+	int rc = BI_OK;
+
+	*out = NULL;
+	if (err != NULL)
+		memset(err, 0, sizeof(*err));
+	ps.info = info_new();
+	if (ps.info == NULL)
+		return fail_nomem(&ps);
+	/* As strings.Cut in Go's loop: text after the last '\n' is ignored. */
+	while (len > 0) {
+		const char *nl = memchr(text, '\n', len);
+		span line;
+		if (nl == NULL)
+			break;
+		line = (span){text, (size_t)(nl - text)};
+		rc = parse_line(&ps, line);
+		if (rc != BI_OK)
+			goto out;
+		text += line.n + 1;
+		len -= line.n + 1;
+		if (ps.line < INT_MAX)
+			ps.line++;
+	}
+	*out = ps.info;
+	ps.info = NULL;
+out:
+	bi_info_free(ps.info);
+	return rc;
+}
+
+static bool module_empty(const bi_module *m)
+{
+	return m->path.n == 0 && m->version.n == 0 && m->sum.n == 0 && m->replace == NULL;
+}
+
+static void put_str(bi_buf *b, const bi_str *s)
+{
+	bi_buf_put(b, s->p, s->n);
+}
+
+/* formatMod: a replaced module's line ends after its version, and each level
+ * of replacement adds one more '\n' after the chain, as Go's recursion does. */
+static void format_mod(bi_buf *b, const char *word, const bi_module *m)
+{
+	size_t depth = 0;
+
+	for (;;) {
+		bi_buf_puts(b, word);
+		bi_buf_putc(b, '\t');
+		put_str(b, &m->path);
+		bi_buf_putc(b, '\t');
+		put_str(b, &m->version);
+		if (m->replace == NULL)
+			break;
+		bi_buf_putc(b, '\n');
+		word = "=>";
+		m = m->replace;
+		depth++;
+	}
+	bi_buf_putc(b, '\t');
+	put_str(b, &m->sum);
+	for (size_t i = 0; i <= depth; i++)
+		bi_buf_putc(b, '\n');
+}
+
+static void format_setting(bi_buf *b, const bi_setting *s)
+{
+	span key = {s->key.p, s->key.n}, value = {s->value.p, s->value.n};
+
+	bi_buf_puts(b, "build\t");
+	if (quote_key(key))
+		bi_quote_append(b, key.p, key.n);
+	else
+		bi_buf_put(b, key.p, key.n);
+	bi_buf_putc(b, '=');
+	if (quote_value(value))
+		bi_quote_append(b, value.p, value.n);
+	else
+		bi_buf_put(b, value.p, value.n);
+	bi_buf_putc(b, '\n');
+}
+
+char *bi_info_string(const bi_info *info, size_t *len)
+{
+	bi_buf b = {0};
+
+	if (info->go_version.n > 0) {
+		bi_buf_puts(&b, "go\t");
+		put_str(&b, &info->go_version);
+		bi_buf_putc(&b, '\n');
+	}
+	if (info->path.n > 0) {
+		bi_buf_puts(&b, "path\t");
+		put_str(&b, &info->path);
+		bi_buf_putc(&b, '\n');
+	}
+	if (!module_empty(&info->main))
+		format_mod(&b, "mod", &info->main);
+	/* A NULL dep would be a nil *Module, on which Go's String panics. */
+	for (size_t i = 0; i < info->ndeps; i++) {
+		if (info->deps[i] != NULL)
+			format_mod(&b, "dep", info->deps[i]);
+	}
+	for (size_t i = 0; i < info->nsettings; i++)
+		format_setting(&b, &info->settings[i]);
+	return bi_buf_take(&b, len);
+}
+
+const bi_str *bi_info_setting(const bi_info *info, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (size_t i = 0; i < info->nsettings; i++) {
+		const bi_str *k = &info->settings[i].key;
+		if (k->n == n && memcmp(k->p, key, n) == 0)
+			return &info->settings[i].value;
+	}
+	return NULL;
 }

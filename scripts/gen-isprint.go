@@ -47,7 +47,8 @@ func emit(buf *bytes.Buffer, name string, rs [][2]rune) {
 	fmt.Fprintf(buf, "static const uint32_t %s[][2] = {\n", name)
 	for i, r := range rs {
 		if i%4 == 0 {
-			buf.WriteString("\t")
+			// Four spaces, not a tab: what clang-format makes of an initializer.
+			buf.WriteString("    ")
 		}
 		fmt.Fprintf(buf, "{0x%05X, 0x%05X},", r[0], r[1])
 		if i%4 == 3 || i == len(rs)-1 {

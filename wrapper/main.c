@@ -4,9 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_install_shim.h"
 #include "cmd_verify.h"
 #include "cmd_version.h"
+#include "config.h"
 #include "msg.h"
+#include "shim.h"
 #include "pgo_version.h"
 
 static const char usage_text[] =
@@ -18,6 +21,10 @@ static const char usage_text[] =
 	"  pgo-go verify [-json] [--profile FILE] BINARY|DIR...\n"
 	"                       exit 0 only if every binary was built with -pgo\n"
 	"                       (naming FILE, when given)\n"
+	"  pgo-go go ARGS...    what the shim does for `go ARGS...`\n"
+	"  pgo-go config        every setting, its value and where it came from\n"
+	"  pgo-go install-shim DIR\n"
+	"                       create DIR/go -> pgo-go and print the PATH line\n"
 	"  pgo-go --version     print pgo-go's version\n"
 	"  pgo-go --help        print this help\n";
 
@@ -29,10 +36,24 @@ struct command {
 static const struct command commands[] = {
 	{"version", cmd_version},
 	{"verify", cmd_verify},
+	{"config", cmd_config},
+	{"install-shim", cmd_install_shim},
 };
+
+static int invoked_as_go(const char *argv0)
+{
+	const char *slash = strrchr(argv0, '/');
+	const char *base = slash ? slash + 1 : argv0;
+	return !strcmp(base, "go") || !strcmp(base, "go.exe");
+}
 
 int main(int argc, char **argv)
 {
+	if (argc > 0 && invoked_as_go(argv[0]))
+		return shim_main(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "go")) {
+		return shim_main(argc - 1, argv + 1);
+	}
 	if (argc < 2) {
 		fputs(usage_text, stderr);
 		return 2;

@@ -1,0 +1,388 @@
+/* pprof.c — gunzip, unpack, and Go's parse-time checks (internal/profile:
+ * Parse, postDecode, CheckValid). */
+#include "pprof.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+int pprof_is_gzip(const void *data, size_t len)
+{
+	const unsigned char *b = data;
+
+	return len >= 2 && b[0] == 0x1f && b[1] == 0x8b;
+}
+
+/* Grows *buf so it has room for at least one more byte, never past max. */
+static int grow_out(unsigned char **buf, size_t *cap, size_t max, fetch_err *err)
+{
+	size_t ncap = *cap * 2;
+	unsigned char *nbuf;
+
+	if (*cap >= max)
+		return fetch_errf(err, FETCH_E_TOOBIG,
+				  "profile expands to more than %zu MiB when decompressed "
+				  "(a gzip bomb, or a profile too large to use)",
+				  max >> 20);
+	if (ncap > max || ncap < *cap)
+		ncap = max;
+	nbuf = realloc(*buf, ncap);
+	if (!nbuf)
+		return fetch_err_nomem(err);
+	*buf = nbuf;
+	*cap = ncap;
+	return 0;
+}
+
+/* zlib counts in uInt; feed at most this much per call. */
+#define ZCHUNK ((size_t)1 << 30)
+
+static int inflate_all(z_stream *z, const unsigned char *in, size_t len, size_t max,
+		       unsigned char **buf, size_t *cap, size_t *used, fetch_err *err)
+{
+	size_t fed = 0;
+	int rc = Z_OK;
+
+	for (;;) {
+		if (z->avail_in == 0 && fed < len) {
+			size_t n = len - fed < ZCHUNK ? len - fed : ZCHUNK;
+			z->next_in = (unsigned char *)in + fed;
+			z->avail_in = (uInt)n;
+			fed += n;
+		}
+		if (*used == *cap && grow_out(buf, cap, max, err))
+			return -1;
+		size_t room = *cap - *used < ZCHUNK ? *cap - *used : ZCHUNK;
+		z->next_out = *buf + *used;
+		z->avail_out = (uInt)room;
+		rc = inflate(z, Z_NO_FLUSH);
+		*used += room - z->avail_out;
+		if (rc == Z_STREAM_END) {
+			/* Go reads concatenated members as one stream; anything
+			 * after the last member must be another member. */
+			if (z->avail_in == 0 && fed == len)
+				return 0;
+			if (inflateReset(z) != Z_OK)
+				break;
+			continue;
+		}
+		if (rc == Z_BUF_ERROR && z->avail_in == 0 && fed == len)
+			return fetch_errf(err, FETCH_E_GZIP,
+					  "gzip data is truncated (an interrupted download?)");
+		if (rc != Z_OK && rc != Z_BUF_ERROR)
+			break;
+	}
+	if (rc == Z_MEM_ERROR)
+		return fetch_err_nomem(err);
+	return fetch_errf(err, FETCH_E_GZIP, "corrupt gzip data: %s",
+			  z->msg ? z->msg : "inflate failed");
+}
+
+int pprof_gunzip(const void *data, size_t len, size_t max_size, unsigned char **out,
+		 size_t *outlen, fetch_err *err)
+{
+	z_stream z;
+	unsigned char *buf = NULL;
+	size_t cap, used = 0;
+	int ret = -1;
+
+	if (max_size == 0)
+		max_size = PPROF_MAX_SIZE_DEFAULT;
+	/* Profiles compress about 4:1; start there and double. */
+	cap = len < max_size / 4 ? len * 4 : max_size;
+	if (cap < 4096)
+		cap = max_size < 4096 ? max_size : 4096;
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+		return fetch_err_nomem(err);
+	buf = malloc(cap);
+	if (!buf) {
+		fetch_err_nomem(err);
+		goto out;
+	}
+	if (inflate_all(&z, data, len, max_size, &buf, &cap, &used, err))
+		goto out;
+	*out = buf;
+	*outlen = used;
+	buf = NULL;
+	ret = 0;
+out:
+	inflateEnd(&z);
+	free(buf);
+	return ret;
+}
+
+static int cmp_idpos(const void *a, const void *b)
+{
+	const struct pprof_idpos *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Builds an id map and makes CheckValid's checks: no id 0, no duplicate. */
+static int idmap_build(pprof_idmap *m, const uint64_t *ids, size_t n, const char *what,
+		       fetch_err *err)
+{
+	size_t i;
+
+	m->n = n;
+	m->dense = 1;
+	for (i = 0; i < n && m->dense; i++)
+		m->dense = ids[i] == i + 1;
+	if (m->dense)
+		return 0;
+	m->sorted = malloc((n ? n : 1) * sizeof *m->sorted);
+	if (!m->sorted)
+		return fetch_err_nomem(err);
+	for (i = 0; i < n; i++) {
+		m->sorted[i].id = ids[i];
+		m->sorted[i].pos = i;
+	}
+	qsort(m->sorted, n, sizeof *m->sorted, cmp_idpos);
+	if (n && m->sorted[0].id == 0)
+		return fetch_errf(err, FETCH_E_PARSE, "malformed profile: a %s has the reserved id 0",
+				  what);
+	for (i = 1; i < n; i++)
+		if (m->sorted[i].id == m->sorted[i - 1].id)
+			return fetch_errf(err, FETCH_E_PARSE,
+					  "malformed profile: two %ss have the id %llu", what,
+					  (unsigned long long)m->sorted[i].id);
+	return 0;
+}
+
+static size_t idmap_find(const pprof_idmap *m, uint64_t id)
+{
+	size_t lo = 0, hi = m->n;
+
+	if (m->dense)
+		return id >= 1 && id <= m->n ? (size_t)(id - 1) : PPROF_NONE;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->sorted[mid].id == id)
+			return m->sorted[mid].pos;
+		if (m->sorted[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return PPROF_NONE;
+}
+
+size_t pprof_location_pos(const pprof_profile *p, uint64_t id)
+{
+	return idmap_find(&p->locations, id);
+}
+
+size_t pprof_function_pos(const pprof_profile *p, uint64_t id)
+{
+	return idmap_find(&p->functions, id);
+}
+
+size_t pprof_mapping_pos(const pprof_profile *p, uint64_t id)
+{
+	return idmap_find(&p->mappings, id);
+}
+
+const char *pprof_string(const pprof_profile *p, int64_t index)
+{
+	if (index < 0 || (uint64_t)index >= p->msg->n_string_table)
+		return "";
+	return p->msg->string_table[index];
+}
+
+static int build_idmaps(pprof_profile *p, fetch_err *err)
+{
+	const pprof_msg *m = p->msg;
+	size_t n = m->n_location, i;
+	uint64_t *ids;
+	int ret = -1;
+
+	if (m->n_mapping > n)
+		n = m->n_mapping;
+	if (m->n_function > n)
+		n = m->n_function;
+	ids = malloc((n ? n : 1) * sizeof *ids);
+	if (!ids)
+		return fetch_err_nomem(err);
+	for (i = 0; i < m->n_mapping; i++)
+		ids[i] = m->mapping[i]->id;
+	if (idmap_build(&p->mappings, ids, m->n_mapping, "mapping", err))
+		goto out;
+	for (i = 0; i < m->n_function; i++)
+		ids[i] = m->function[i]->id;
+	if (idmap_build(&p->functions, ids, m->n_function, "function", err))
+		goto out;
+	for (i = 0; i < m->n_location; i++)
+		ids[i] = m->location[i]->id;
+	if (idmap_build(&p->locations, ids, m->n_location, "location", err))
+		goto out;
+	ret = 0;
+out:
+	free(ids);
+	return ret;
+}
+
+static int bad_index(const pprof_profile *p, int64_t index)
+{
+	return index < 0 || (uint64_t)index >= p->msg->n_string_table;
+}
+
+#define CHECK_STR(idx, what)                                                                     \
+	do {                                                                                     \
+		if (bad_index(p, (idx)))                                                         \
+			return fetch_errf(err, FETCH_E_PARSE,                                    \
+					  "malformed profile: %s has string index %lld, "        \
+					  "past the string table's %zu entries",                 \
+					  (what), (long long)(idx), p->msg->n_string_table);     \
+	} while (0)
+
+/* Every string index Go resolves while decoding (postDecode's getString). */
+static int check_strings(const pprof_profile *p, fetch_err *err)
+{
+	const pprof_msg *m = p->msg;
+	size_t i, j;
+
+	if (m->n_string_table == 0 || m->string_table[0][0] != '\0')
+		return fetch_errf(err, FETCH_E_PARSE,
+				  "malformed profile: the string table must start with \"\"");
+	for (i = 0; i < m->n_mapping; i++) {
+		CHECK_STR(m->mapping[i]->filename, "a mapping's file name");
+		CHECK_STR(m->mapping[i]->build_id, "a mapping's build id");
+	}
+	for (i = 0; i < m->n_function; i++) {
+		CHECK_STR(m->function[i]->name, "a function name");
+		CHECK_STR(m->function[i]->system_name, "a function's system name");
+		CHECK_STR(m->function[i]->filename, "a function's file name");
+	}
+	for (i = 0; i < m->n_sample_type; i++) {
+		CHECK_STR(m->sample_type[i]->type, "a sample type");
+		CHECK_STR(m->sample_type[i]->unit, "a sample unit");
+	}
+	for (i = 0; i < m->n_sample; i++)
+		for (j = 0; j < m->sample[i]->n_label; j++) {
+			CHECK_STR(m->sample[i]->label[j]->key, "a label key");
+			CHECK_STR(m->sample[i]->label[j]->str, "a label value");
+		}
+	for (i = 0; i < m->n_comment; i++)
+		CHECK_STR(m->comment[i], "a comment");
+	CHECK_STR(m->drop_frames, "drop_frames");
+	CHECK_STR(m->keep_frames, "keep_frames");
+	CHECK_STR(m->default_sample_type, "default_sample_type");
+	if (m->period_type) {
+		CHECK_STR(m->period_type->type, "the period type");
+		CHECK_STR(m->period_type->unit, "the period unit");
+	}
+	return 0;
+}
+
+/* Lines must name known functions (postDecode); a mapping id that is not in
+ * the table is no error: Go reads it as "no mapping". */
+static int check_locations(const pprof_profile *p, fetch_err *err)
+{
+	const pprof_msg *m = p->msg;
+	size_t i, j;
+
+	for (i = 0; i < m->n_location; i++) {
+		const Perftools__Profiles__Location *l = m->location[i];
+		for (j = 0; j < l->n_line; j++) {
+			uint64_t fid = l->line[j]->function_id;
+			if (fid != 0 && pprof_function_pos(p, fid) == PPROF_NONE)
+				return fetch_errf(err, FETCH_E_PARSE,
+						  "malformed profile: location %llu names function "
+						  "%llu, which is not in the profile",
+						  (unsigned long long)l->id, (unsigned long long)fid);
+		}
+	}
+	return 0;
+}
+
+/* Go checks the value count (CheckValid); an unknown location id makes Go's
+ * PGO reader crash, so it is an error here. */
+static int check_samples(const pprof_profile *p, fetch_err *err)
+{
+	const pprof_msg *m = p->msg;
+	size_t i, j;
+
+	if (m->n_sample && m->n_sample_type == 0)
+		return fetch_errf(err, FETCH_E_PARSE,
+				  "malformed profile: samples but no sample types");
+	for (i = 0; i < m->n_sample; i++) {
+		const Perftools__Profiles__Sample *s = m->sample[i];
+		if (s->n_value != m->n_sample_type)
+			return fetch_errf(err, FETCH_E_PARSE,
+					  "malformed profile: a sample has %zu values for %zu "
+					  "sample types",
+					  s->n_value, m->n_sample_type);
+		for (j = 0; j < s->n_location_id; j++)
+			if (pprof_location_pos(p, s->location_id[j]) == PPROF_NONE)
+				return fetch_errf(err, FETCH_E_PARSE,
+						  "malformed profile: a sample names location "
+						  "%llu, which is not in the profile",
+						  (unsigned long long)s->location_id[j]);
+	}
+	return 0;
+}
+
+static int unpack(const unsigned char *buf, size_t len, int was_gzip, pprof_profile *p,
+		  fetch_err *err)
+{
+	if (len == 0)
+		return fetch_errf(err, FETCH_E_FORMAT, "empty profile: no data%s",
+				  was_gzip ? " inside the gzip stream" : "");
+	p->input_size = len;
+	p->msg = perftools__profiles__profile__unpack(NULL, len, buf);
+	if (!p->msg)
+		return fetch_errf(err, FETCH_E_FORMAT, "not a pprof profile: %s",
+				  was_gzip ? "the gzip content is not a protobuf message"
+					   : "neither gzip nor a protobuf message");
+	if (check_strings(p, err) || build_idmaps(p, err) || check_locations(p, err) ||
+	    check_samples(p, err))
+		return -1;
+	return 0;
+}
+
+int pprof_decode(const void *data, size_t len, size_t max_size, pprof_profile **out,
+		 fetch_err *err)
+{
+	pprof_profile *p = NULL;
+	unsigned char *raw = NULL;
+	size_t rawlen = len;
+	int gz = pprof_is_gzip(data, len), ret = -1;
+
+	*out = NULL;
+	if (max_size == 0)
+		max_size = PPROF_MAX_SIZE_DEFAULT;
+	if (gz && pprof_gunzip(data, len, max_size, &raw, &rawlen, err))
+		goto out;
+	if (!gz && len > max_size) {
+		fetch_errf(err, FETCH_E_TOOBIG, "profile is larger than the %zu MiB limit",
+			   max_size >> 20);
+		goto out;
+	}
+	p = calloc(1, sizeof *p);
+	if (!p) {
+		fetch_err_nomem(err);
+		goto out;
+	}
+	if (unpack(gz ? raw : data, rawlen, gz, p, err))
+		goto out;
+	*out = p;
+	p = NULL;
+	ret = 0;
+out:
+	free(raw);
+	pprof_free(p);
+	return ret;
+}
+
+void pprof_free(pprof_profile *p)
+{
+	if (!p)
+		return;
+	if (p->msg)
+		perftools__profiles__profile__free_unpacked(p->msg, NULL);
+	free(p->mappings.sorted);
+	free(p->locations.sorted);
+	free(p->functions.sorted);
+	free(p);
+}

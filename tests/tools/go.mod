@@ -1,0 +1,3 @@
+module pgo-go.test/tools
+
+go 1.26

@@ -1,0 +1,3 @@
+module pgo-go/unitgen
+
+go 1.26

@@ -1,0 +1,365 @@
+#include "build.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "config.h"
+#include "gomod.h"
+#include "mainpkg.h"
+#include "msg.h"
+#include "outputs.h"
+#include "profiles.h"
+#include "realgo.h"
+#include "verify.h"
+
+/* One main package and what pgo-go decided for it. */
+struct target {
+	const struct mainpkg *pkg;
+	const char *service;
+	struct profile_choice profile;
+	int group;    /* index of the go run that builds it */
+	char *output; /* where the binary lands, or NULL when go writes none */
+};
+
+/* Everything one intercepted command needs, owned here. */
+struct plan {
+	const char *real_go;
+	const struct gocmd *cmd;
+	int argc;
+	char **argv;
+	char workdir[PATH_MAX];
+	struct config config;
+	int have_config;
+	struct mainpkg_list pkgs;
+	struct target *targets;
+	size_t ngroups;
+};
+
+enum verify_mode { VERIFY_MODE_OFF, VERIFY_MODE_WARN, VERIFY_MODE_STRICT };
+
+static enum verify_mode verify_mode(const struct config *c)
+{
+	const char *v = config_get(c, CFG_VERIFY);
+	if (!strcmp(v, "off") || !strcmp(v, "0"))
+		return VERIFY_MODE_OFF;
+	return !strcmp(v, "strict") ? VERIFY_MODE_STRICT : VERIFY_MODE_WARN;
+}
+
+static const char *service_of(const struct config *c, const struct mainpkg *m)
+{
+	const char *s = config_get(c, CFG_SERVICE);
+	if (*s)
+		return s;
+	if ((s = config_service_for(c, m->reldir, m->importpath)) != NULL)
+		return s;
+	return m->name;
+}
+
+/* The -pgo argument a target's profile needs, or NULL for none. */
+static const char *pgo_arg_value(const struct profile_choice *p)
+{
+	if (p->invalid_auto)
+		return "off";
+	return p->is_auto ? NULL : p->path;
+}
+
+static int same_profile(const struct profile_choice *a, const struct profile_choice *b)
+{
+	const char *x = pgo_arg_value(a), *y = pgo_arg_value(b);
+	return (!x && !y) || (x && y && !strcmp(x, y));
+}
+
+/* Targets that share a profile share a go run. */
+static void assign_groups(struct plan *p)
+{
+	p->ngroups = 0;
+	for (size_t i = 0; i < p->pkgs.nmains; i++) {
+		struct target *t = &p->targets[i];
+		t->group = -1;
+		for (size_t j = 0; j < i && t->group < 0; j++)
+			if (same_profile(&p->targets[j].profile, &t->profile))
+				t->group = p->targets[j].group;
+		if (t->group < 0)
+			t->group = (int)p->ngroups++;
+	}
+}
+
+static int choose_profiles(struct plan *p)
+{
+	int require = config_bool(&p->config, CFG_REQUIRE), missing = 0;
+
+	for (size_t i = 0; i < p->pkgs.nmains; i++) {
+		struct target *t = &p->targets[i];
+		t->pkg = &p->pkgs.mains[i];
+		t->service = service_of(&p->config, t->pkg);
+		if (profiles_choose(&p->config, t->service, t->pkg, p->workdir, &t->profile) != 0)
+			return -1;
+		if (t->profile.path || t->profile.is_auto)
+			continue;
+		missing = 1;
+		if (require)
+			pgo_errorf("no profile for service '%s' and PGO_GO_REQUIRE is set; set "
+				   "PGO_GO_PROFILE, profile_dir, or commit a default.pgo",
+				   t->service);
+		else
+			pgo_warnf("no profile for service '%s' (set PGO_GO_PROFILE or profile_dir, "
+				  "or commit a default.pgo); building without PGO",
+				  t->service);
+	}
+	return require && missing ? 1 : 0;
+}
+
+/* How many words of argv at i are a -C flag (0, 1 or 2). */
+static int chdir_words(char **argv, int i, int argc)
+{
+	const char *a = i < argc ? argv[i] : "";
+
+	if ((!strcmp(a, "-C") || !strcmp(a, "--C")) && i + 1 < argc)
+		return 2;
+	return (!strncmp(a, "-C=", 3) || !strncmp(a, "--C=", 4)) ? 1 : 0;
+}
+
+/* argv for one go run: the user's command with -pgo added right after the
+ * subcommand (after -C, which must come first), and when the command is
+ * split, only this group's packages. */
+static char **group_argv(const struct plan *p, int group, char **pgo_flag)
+{
+	const struct gocmd *cmd = p->cmd;
+	size_t cap = (size_t)p->argc + p->pkgs.nmains + p->pkgs.nothers + 4, n = 0;
+	char **av = calloc(cap, sizeof *av);
+	const char *value = NULL;
+	int i = 0;
+
+	*pgo_flag = NULL;
+	if (!av)
+		return NULL;
+	for (size_t t = 0; t < p->pkgs.nmains; t++)
+		if (p->targets[t].group == group)
+			value = pgo_arg_value(&p->targets[t].profile);
+	for (; i <= cmd->sub_index; i++)
+		av[n++] = p->argv[i];
+	for (int k = chdir_words(p->argv, i, p->argc); k > 0; k--)
+		av[n++] = p->argv[i++]; /* -C must stay the first flag */
+	if (value) {
+		if (asprintf(pgo_flag, "-pgo=%s", value) < 0) {
+			free(av);
+			return NULL;
+		}
+		av[n++] = *pgo_flag;
+	}
+	for (; i < cmd->first_arg; i++)
+		av[n++] = p->argv[i];
+	if (p->ngroups == 1) {
+		for (; i < p->argc; i++)
+			av[n++] = p->argv[i];
+	} else {
+		for (size_t t = 0; t < p->pkgs.nmains; t++)
+			if (p->targets[t].group == group)
+				av[n++] = p->targets[t].pkg->arg;
+		for (size_t o = 0; group == 0 && o < p->pkgs.nothers; o++)
+			av[n++] = p->pkgs.others[o];
+	}
+	av[n] = NULL;
+	return av;
+}
+
+static void summarize(const struct target *t, const struct verify_result *r)
+{
+	const char *prof = t->profile.path ? t->profile.path
+					   : t->profile.is_auto ? "default.pgo" : "none";
+	pgo_notef("%s: service %s, profile %s (%s), %s", t->output, t->service, prof,
+		  t->profile.source ? t->profile.source : "no source",
+		  r ? (r->status == VERIFY_OK ? "verified" : r->message) : "not verified");
+}
+
+/* The profile a binary must name: the one passed, or the default.pgo that
+ * -pgo=auto picks up in the main package's directory. */
+static char *expected_profile(const struct target *t)
+{
+	char *p;
+	if (t->profile.path)
+		return strdup(t->profile.path);
+	if (t->profile.is_auto && t->pkg->dir && asprintf(&p, "%s/default.pgo", t->pkg->dir) >= 0)
+		return p;
+	return NULL;
+}
+
+/* Checks one built binary. Returns 1 when strict verification fails. */
+static int verify_target(const struct target *t, enum verify_mode mode)
+{
+	struct verify_result r;
+	char *want = expected_profile(t);
+	int failed = 0;
+
+	if (!want || !t->output || mode == VERIFY_MODE_OFF || t->profile.invalid_auto) {
+		free(want);
+		summarize(t, NULL);
+		return 0;
+	}
+	if (verify_binary(t->output, want, &r) != 0) {
+		free(want);
+		return 0;
+	}
+	if (r.status != VERIFY_OK) {
+		failed = mode == VERIFY_MODE_STRICT;
+		if (failed)
+			pgo_errorf("%s: profile not verified: %s (PGO_GO_VERIFY=strict)", t->output,
+				   r.message);
+		else
+			pgo_warnf("%s: profile not verified: %s", t->output, r.message);
+	}
+	summarize(t, &r);
+	verify_result_clear(&r);
+	free(want);
+	return failed;
+}
+
+/* Runs every group; verifies what each produced. */
+static int run_groups(struct plan *p)
+{
+	enum verify_mode mode = verify_mode(&p->config);
+	int status = 0, strict_failed = 0;
+
+	setenv(REALGO_GUARD_ENV, p->real_go, 1);
+	for (size_t g = 0; g < p->ngroups; g++) {
+		char *flag;
+		char **av = group_argv(p, (int)g, &flag);
+		int st;
+		if (!av) {
+			pgo_errorf("out of memory");
+			return 1;
+		}
+		st = child_run(p->real_go, av);
+		free(av);
+		free(flag);
+		if (st < 0)
+			return 1;
+		if (WIFSIGNALED(st))
+			child_exit_like(st);
+		if (child_status_code(st) != 0) {
+			if (status == 0)
+				status = child_status_code(st);
+			continue;
+		}
+		for (size_t t = 0; t < p->pkgs.nmains; t++)
+			if (p->targets[t].group == (int)g)
+				strict_failed |= verify_target(&p->targets[t], mode);
+	}
+	return status ? status : strict_failed;
+}
+
+/* No profile anywhere: the user's command as it is, with nothing to verify. */
+static int nothing_to_add(const struct plan *p)
+{
+	for (size_t i = 0; i < p->pkgs.nmains; i++)
+		if (p->targets[i].profile.path || p->targets[i].profile.is_auto ||
+		    p->targets[i].profile.invalid_auto)
+			return 0;
+	return 1;
+}
+
+static int compute_outputs(struct plan *p)
+{
+	struct goenv env;
+	char **outs;
+
+	if (verify_mode(&p->config) == VERIFY_MODE_OFF && !config_bool(&p->config, CFG_VERBOSE))
+		return 0;
+	if (goenv_load(p->real_go, &env) != 0)
+		return 0; /* the build still runs; it just goes unverified */
+	if (outputs_compute(p->cmd, &p->pkgs, &env, p->workdir, &outs) == 0) {
+		for (size_t i = 0; i < p->pkgs.nmains; i++)
+			p->targets[i].output = outs[i];
+		free(outs);
+	}
+	goenv_free(&env);
+	return 0;
+}
+
+static void plan_free(struct plan *p)
+{
+	for (size_t i = 0; p->targets && i < p->pkgs.nmains; i++) {
+		profile_choice_clear(&p->targets[i].profile);
+		free(p->targets[i].output);
+	}
+	free(p->targets);
+	mainpkg_list_free(&p->pkgs);
+	if (p->have_config)
+		config_free(&p->config);
+}
+
+static int workdir_of(const struct gocmd *cmd, char *out)
+{
+	return realpath(cmd->chdir ? cmd->chdir : ".", out) ? 0 : -1;
+}
+
+/* Loads the configuration and resolves the packages. Returns 0 to go on,
+ * 1 to pass through, -1 for a configuration error (already reported). */
+static int prepare(struct plan *p)
+{
+	struct gomod mod;
+	char err[1024];
+	int have_mod;
+
+	if (workdir_of(p->cmd, p->workdir) != 0)
+		return 1; /* go reports the bad -C itself */
+	have_mod = gomod_find(p->workdir, &mod) == 0;
+	if (config_load(&p->config, have_mod ? mod.root : NULL, err, sizeof err) != 0) {
+		if (have_mod)
+			gomod_free(&mod);
+		pgo_errorf("%s", err);
+		return -1;
+	}
+	if (have_mod)
+		gomod_free(&mod);
+	p->have_config = 1;
+	pgo_msg_set_verbose(config_bool(&p->config, CFG_VERBOSE));
+	if (config_bool(&p->config, CFG_DISABLE))
+		return 1;
+	if (mainpkg_resolve(p->real_go, p->cmd, p->argv, p->workdir, &p->pkgs, err, sizeof err) != 0) {
+		pgo_notef("%s; building without a profile", err);
+		return 1;
+	}
+	return p->pkgs.nmains == 0 ? 1 : 0;
+}
+
+int build_main(const char *real_go, const struct gocmd *cmd, int argc, char **argv)
+{
+	struct plan p;
+	int rc;
+
+	memset(&p, 0, sizeof p);
+	p.real_go = real_go;
+	p.cmd = cmd;
+	p.argc = argc;
+	p.argv = argv;
+	rc = prepare(&p);
+	if (rc != 0) {
+		plan_free(&p);
+		return rc < 0 ? 1 : realgo_exec(real_go, argv);
+	}
+	if (!(p.targets = calloc(p.pkgs.nmains, sizeof *p.targets))) {
+		plan_free(&p);
+		pgo_errorf("out of memory");
+		return 1;
+	}
+	rc = choose_profiles(&p);
+	if (rc != 0) {
+		plan_free(&p);
+		return 1;
+	}
+	assign_groups(&p);
+	if (nothing_to_add(&p)) {
+		plan_free(&p);
+		return realgo_exec(real_go, argv);
+	}
+	compute_outputs(&p);
+	rc = run_groups(&p);
+	plan_free(&p);
+	return rc;
+}

@@ -1,0 +1,173 @@
+#include "profiles.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "msg.h"
+#include "pgo_validate.h"
+#include "pprof.h"
+
+/* One place a profile can come from: fills path (malloc'd) or leaves it
+ * NULL when the source has nothing for this service. */
+struct source {
+	const char *name;
+	int (*find)(const struct config *c, const char *service, const struct mainpkg *m,
+		    const char *base, char **path);
+};
+
+static char *absolute(const char *base, const char *path)
+{
+	char *p;
+	if (path[0] == '/')
+		return strdup(path);
+	return asprintf(&p, "%s/%s", base, path) < 0 ? NULL : p;
+}
+
+static int from_env_profile(const struct config *c, const char *service, const struct mainpkg *m,
+			    const char *base, char **path)
+{
+	const char *v = config_get(c, CFG_PROFILE);
+	(void)service;
+	(void)m;
+	*path = NULL;
+	if (!*v)
+		return 0;
+	return (*path = absolute(base, v)) ? 0 : -1;
+}
+
+static int from_profile_dir(const struct config *c, const char *service, const struct mainpkg *m,
+			    const char *base, char **path)
+{
+	const char *dir = config_get(c, CFG_PROFILE_DIR);
+	char *d, *p;
+	struct stat st;
+	(void)m;
+	*path = NULL;
+	if (!*dir)
+		return 0;
+	if (!(d = absolute(base, dir)))
+		return -1;
+	if (asprintf(&p, "%s/%s.pgo", d, service) < 0) {
+		free(d);
+		return -1;
+	}
+	free(d);
+	if (stat(p, &st) != 0) {
+		free(p);
+		return 0;
+	}
+	*path = p;
+	return 0;
+}
+
+static const struct source sources[] = {
+	{"PGO_GO_PROFILE", from_env_profile},
+	{"profile_dir", from_profile_dir},
+};
+
+/* Profiles larger than this are not read (a raw profile of a busy service
+ * is tens of MB; a reduced one a few hundred KB). */
+#define PROFILE_FILE_MAX ((size_t)256 << 20)
+
+static unsigned char *read_file(const char *path, size_t *len, char *why, size_t whysz)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	struct stat st;
+
+	if (!f) {
+		snprintf(why, whysz, "cannot read it: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+		snprintf(why, whysz, "not a regular file");
+	else if ((size_t)st.st_size > PROFILE_FILE_MAX)
+		snprintf(why, whysz, "larger than %zu MB", PROFILE_FILE_MAX >> 20);
+	else if (!(buf = malloc((size_t)st.st_size + 1)))
+		snprintf(why, whysz, "out of memory");
+	else if ((*len = fread(buf, 1, (size_t)st.st_size, f)) != (size_t)st.st_size) {
+		snprintf(why, whysz, "cannot read it: %s", ferror(f) ? strerror(errno) : "short read");
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+int profiles_validate(const char *path, char *why, size_t whysz)
+{
+	pprof_profile *prof = NULL;
+	unsigned char *data;
+	fetch_err err;
+	size_t len = 0;
+	int rc = -1;
+
+	if (!(data = read_file(path, &len, why, whysz)))
+		return -1;
+	if (pprof_decode(data, len, 0, &prof, &err) == 0 && pprof_validate(prof, &err) == 0)
+		rc = 0;
+	else
+		snprintf(why, whysz, "%s", err.msg);
+	pprof_free(prof);
+	free(data);
+	return rc;
+}
+
+/* The committed default.pgo, left to go's -pgo=auto when it is usable. */
+static int try_default(const struct mainpkg *m, struct profile_choice *out)
+{
+	char *p, why[600];
+	struct stat st;
+
+	if (!m->dir)
+		return 0;
+	if (asprintf(&p, "%s/default.pgo", m->dir) < 0)
+		return -1;
+	if (stat(p, &st) != 0 || !S_ISREG(st.st_mode)) {
+		free(p);
+		return 0;
+	}
+	out->source = "default.pgo";
+	if (profiles_validate(p, why, sizeof why) == 0)
+		out->is_auto = 1;
+	else {
+		pgo_warnf("ignoring %s: %s; building without PGO", p, why);
+		out->invalid_auto = 1;
+	}
+	free(p);
+	return 0;
+}
+
+int profiles_choose(const struct config *c, const char *service, const struct mainpkg *m,
+		    const char *base, struct profile_choice *out)
+{
+	char why[600];
+
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < sizeof sources / sizeof *sources; i++) {
+		char *path = NULL;
+		if (sources[i].find(c, service, m, base, &path) != 0)
+			return -1;
+		if (!path)
+			continue;
+		if (profiles_validate(path, why, sizeof why) != 0) {
+			pgo_warnf("ignoring profile %s (%s): %s", path, sources[i].name, why);
+			free(path);
+			continue;
+		}
+		out->path = path;
+		out->source = sources[i].name;
+		return 0;
+	}
+	return try_default(m, out);
+}
+
+void profile_choice_clear(struct profile_choice *p)
+{
+	free(p->path);
+	memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,38 @@
+/* profiles.h — choosing the profile for a service from the sources there are.
+ *
+ * Sources are tried in order, each giving a file or nothing: PGO_GO_PROFILE
+ * (one file for every service), the per-service directory profile_dir
+ * (<dir>/<service>.pgo), and last the main package's committed default.pgo,
+ * which is left to go's own -pgo=auto. The network source (Pyroscope) plugs
+ * in as one more entry of the source table. Every file is validated before
+ * use; one that fails gives a warning naming it and why, and the next source
+ * is tried.
+ */
+#ifndef PGO_GO_PROFILES_H
+#define PGO_GO_PROFILES_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "mainpkg.h"
+
+struct profile_choice {
+	char *path;         /* absolute path of the profile, or NULL for none */
+	const char *source; /* "PGO_GO_PROFILE", "profile_dir", "default.pgo", … */
+	int is_auto;        /* default.pgo: go's -pgo=auto finds it; pass no flag */
+	int invalid_auto;   /* default.pgo exists but is unusable: pass -pgo=off */
+};
+
+/* Chooses the profile for service (main package m). base is the directory
+ * relative paths in settings are taken from. Returns 0 (a choice, which may
+ * be "none"), or -1 when out of memory. */
+int profiles_choose(const struct config *c, const char *service, const struct mainpkg *m,
+		    const char *base, struct profile_choice *out);
+
+void profile_choice_clear(struct profile_choice *p);
+
+/* Validates a profile file as design §3.5 demands. Returns 0, or -1 with a
+ * short reason in why ("no samples", "not a pprof profile: …"). */
+int profiles_validate(const char *path, char *why, size_t whysz);
+
+#endif
