@@ -389,7 +389,7 @@ static int parse_build(parser *ps, span kv)
 {
 	static const span empty = {"", 0};
 	bi_setting set = {{NULL, 0}, {NULL, 0}};
-	span raw;
+	span raw = {"", 0};
 	int rc;
 
 	if (kv.n < 1)

@@ -10,6 +10,10 @@
 
 static const char lowerhex[] = "0123456789abcdef";
 
+/* The controls with a one-letter escape, and their letters, in step. */
+static const char named_ctrl[] = "\a\b\f\n\r\t\v";
+static const char named_letter[] = "abfnrtv";
+
 /* Grows b to hold at least need bytes; sets failed and returns false if it
  * cannot. */
 static bool buf_grow(bi_buf *b, size_t need)
@@ -184,8 +188,6 @@ static void put_hex(bi_buf *b, const char *prefix, uint32_t v, int digits)
 /* strconv.appendEscapedRune with ASCIIonly and graphicOnly false. */
 static void escaped_rune(bi_buf *b, int32_t r, char quote)
 {
-	static const char named[] = "\a\b\f\n\r\t\v";
-	static const char letter[] = "abfnrtv";
 	const char *e;
 
 	if (r == quote || r == '\\') {
@@ -197,11 +199,10 @@ static void escaped_rune(bi_buf *b, int32_t r, char quote)
 		bi_utf8_append(b, r);
 		return;
 	}
-	/* r is not printable, so it is not NUL and strchr finds only the seven
-	 * named controls. */
-	if (r > 0 && r < 0x80 && (e = strchr(named, (int)r)) != NULL) {
+	/* r > 0 because strchr would also find NUL, the string's terminator. */
+	if (r > 0 && r < 0x80 && (e = strchr(named_ctrl, (int)r)) != NULL) {
 		bi_buf_putc(b, '\\');
-		bi_buf_putc(b, letter[e - named]);
+		bi_buf_putc(b, named_letter[e - named_ctrl]);
 	} else if (r < ' ' || r == 0x7F) {
 		put_hex(b, "\\x", (uint32_t)r & 0xFF, 2);
 	} else if (!valid_rune(r)) {
@@ -299,8 +300,6 @@ static bool unquote_octal(const unsigned char *s, size_t n, uchar *c)
 /* The part of strconv.UnquoteChar after a backslash. */
 static bool unquote_escape(const unsigned char *s, size_t n, char quote, uchar *c)
 {
-	static const char letter[] = "abfnrtv";
-	static const char named[] = "\a\b\f\n\r\t\v";
 	const char *e;
 
 	if (n < 2)
@@ -324,9 +323,9 @@ static bool unquote_escape(const unsigned char *s, size_t n, char quote, uchar *
 	}
 	if (s[1] >= '0' && s[1] <= '7')
 		return unquote_octal(s, n, c);
-	if (s[1] == '\0' || (e = strchr(letter, s[1])) == NULL)
+	if (s[1] == '\0' || (e = strchr(named_letter, s[1])) == NULL)
 		return false;
-	c->value = named[e - letter];
+	c->value = named_ctrl[e - named_letter];
 	return true;
 }
 

@@ -36,7 +36,7 @@ struct canon {
 	uint32_t *frank, *mrank, *lrank; /* id → rank by content */
 	uint32_t *samples;               /* ids of non-zero samples, sorted */
 	size_t nsamples;
-	uint32_t *loc_out, *fn_out, *map_out, *str_out; /* id → output id, 0: unused */
+	uint32_t *loc_out, *fn_out, *map_out, *str_out; /* id → 1 + output index; 0: unused */
 	uint32_t *locs, *fns, *maps, *strs;             /* ids in output order */
 	size_t nlocs, nfns, nmaps, nstrs, nlines, nstack;
 };
@@ -204,8 +204,9 @@ static int number_all(struct canon *c, fetch_err *err)
 		number(c->map_out, c->maps, &c->nmaps, l->mapping);
 		c->nlines += l->nlines;
 	}
-	/* "" is string 0 and keeps output id 0; number() counts from 1. */
+	/* "" is string 0 in both tables. */
 	c->strs[c->nstrs++] = 0;
+	c->str_out[0] = 1;
 	number(c->str_out, c->strs, &c->nstrs, t->type);
 	number(c->str_out, c->strs, &c->nstrs, t->unit);
 	for (i = 0; i < c->nmaps; i++) {
@@ -219,6 +220,11 @@ static int number_all(struct canon *c, fetch_err *err)
 		number(c->str_out, c->strs, &c->nstrs, f->filename);
 	}
 	return 0;
+}
+
+static int64_t str_index(const struct canon *c, uint32_t id)
+{
+	return (int64_t)c->str_out[id] - 1;
 }
 
 static void canon_free(struct canon *c)
@@ -321,9 +327,9 @@ static void fill_tables(struct msg *m, const struct canon *c)
 		Perftools__Profiles__Function *o = &m->fns[i];
 		perftools__profiles__function__init(o);
 		o->id = i + 1;
-		o->name = c->str_out[f->name];
-		o->system_name = c->str_out[f->system_name];
-		o->filename = c->str_out[f->filename];
+		o->name = str_index(c, f->name);
+		o->system_name = str_index(c, f->system_name);
+		o->filename = str_index(c, f->filename);
 		o->start_line = f->start_line;
 		m->fnp[i] = o;
 	}
@@ -332,8 +338,8 @@ static void fill_tables(struct msg *m, const struct canon *c)
 		Perftools__Profiles__Mapping *o = &m->maps[i];
 		perftools__profiles__mapping__init(o);
 		o->id = i + 1;
-		o->filename = c->str_out[p->filename];
-		o->build_id = c->str_out[p->build_id];
+		o->filename = str_index(c, p->filename);
+		o->build_id = str_index(c, p->build_id);
 		o->has_functions = (p->flags & FETCH_PGO_HAS_FUNCTIONS) != 0;
 		o->has_filenames = (p->flags & FETCH_PGO_HAS_FILENAMES) != 0;
 		o->has_line_numbers = (p->flags & FETCH_PGO_HAS_LINE_NUMBERS) != 0;
@@ -350,8 +356,8 @@ static void fill_profile(struct msg *m, const struct canon *c, int64_t start, in
 
 	perftools__profiles__profile__init(p);
 	perftools__profiles__value_type__init(&m->vt);
-	m->vt.type = c->str_out[c->t->type];
-	m->vt.unit = c->str_out[c->t->unit];
+	m->vt.type = str_index(c, c->t->type);
+	m->vt.unit = str_index(c, c->t->unit);
 	m->pt = m->vt;
 	m->vtp = &m->vt;
 	p->n_sample_type = 1;
@@ -402,7 +408,7 @@ int fetch_pgo_encode_raw(const fetch_pgo *p, int64_t start_ns, int64_t end_ns,
 
 	*out = NULL;
 	*outlen = 0;
-	if (end_ns < start_ns)
+	if (end_ns < start_ns || __builtin_sub_overflow(end_ns, start_ns, &(int64_t){0}))
 		return fetch_errf(err, FETCH_E_ARG, "the profile window ends before it starts");
 	if (!p->have_type)
 		return fetch_errf(err, FETCH_E_INVALID,

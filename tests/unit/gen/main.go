@@ -19,7 +19,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -539,18 +538,28 @@ func main() {
 	}
 	real := map[string]string{}
 	goVers := map[string]string{}
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		log.Fatal(err)
+	}
 	bins := map[string]string{
-		"real_go_cmd":  filepath.Join(runtime.GOROOT(), "bin", "go"),
+		"real_go_cmd":  filepath.Join(strings.TrimSpace(string(goroot)), "bin", "go"),
 		"real_replace": buildReplaced(),
 	}
 	for name, file := range bins {
 		vers, mod := rawModinfo(file)
-		bi, err := buildinfo.ReadFile(file)
+		// The raw text must be what debug/buildinfo itself reads.
+		want, err := buildinfo.ReadFile(file)
 		if err != nil {
 			log.Fatal(err)
 		}
-		if bi.GoVersion != vers {
-			log.Fatal(errors.New("version mismatch"))
+		got, err := debug.ParseBuildInfo(mod)
+		if err != nil {
+			log.Fatal(err)
+		}
+		got.GoVersion = vers
+		if got.String() != want.String() {
+			log.Fatalf("%s: raw modinfo does not match debug/buildinfo", file)
 		}
 		real[name], goVers[name] = mod, vers
 	}
