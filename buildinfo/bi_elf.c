@@ -64,7 +64,8 @@ static int bi_elf_header(const bi_view *v, bi_elf *e, bi_error *err)
 	if (rc != BI_OK)
 		return rc;
 	be = e->be;
-	if (bi_u32(h + 20, be) != 1)
+	/* Go converts e_version to its one-byte Version type before comparing. */
+	if ((uint8_t)bi_u32(h + 20, be) != 1)
 		return bi_fail(err, BI_E_FORMAT);
 	if (e->is64) {
 		e->phoff = bi_u64(h + 32, be);

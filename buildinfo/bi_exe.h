@@ -64,7 +64,7 @@ void bi_exe_free(bi_exe *x);
 typedef struct bi_loc {
 	uint64_t off;   /* view offset of addr */
 	uint64_t avail; /* bytes readable from there (0 past the end of the file) */
-	int nobits;     /* reading anything here fails with BI_E_NOBITS */
+	bi_code fail;   /* not BI_OK: every read here, even of 0 bytes, fails so */
 } bi_loc;
 
 /* Go's DataReader(addr). Returns x->unmapped when no region holds addr. */

@@ -75,6 +75,23 @@ static int bi_region_has(const bi_exe *x, const bi_region *r, uint64_t addr)
 	return r->vaddr <= addr && addr <= last;
 }
 
+/* Reads Go's section reader fails outright: a section without raw data, and
+ * (XCOFF64 only, the one format whose offsets Go does not check) a file offset
+ * that is negative as int64, which os.File.ReadAt refuses as an I/O error. */
+static bi_code bi_region_fault(const bi_region *r)
+{
+	if (r->nobits)
+		return BI_E_NOBITS;
+	return r->off > INT64_MAX ? BI_E_IO : BI_OK;
+}
+
+static int bi_fail_loc(bi_error *err, const bi_loc *loc)
+{
+	if (loc->fail == BI_E_IO)
+		errno = EINVAL;
+	return bi_fail(err, loc->fail);
+}
+
 int bi_exe_locate(const bi_exe *x, uint64_t addr, bi_loc *loc, bi_error *err)
 {
 	uint64_t a = addr - x->addr_bias;
@@ -89,7 +106,7 @@ int bi_exe_locate(const bi_exe *x, uint64_t addr, bi_loc *loc, bi_error *err)
 		if (r->size == 0)
 			return BI_OK;
 		/* A match implies delta < size: the region's end did not wrap. */
-		loc->nobits = r->nobits;
+		loc->fail = bi_region_fault(r);
 		if (r->off > UINT64_MAX - delta || r->off + delta >= x->view.size)
 			return BI_OK;
 		loc->off = r->off + delta;
@@ -131,8 +148,8 @@ static int bi_read_data(const bi_exe *x, uint64_t addr, uint64_t n, unsigned cha
 		return rc;
 	if (n > INT64_MAX)
 		return bi_fail(err, BI_E_NOTGO);
-	if (loc.nobits)
-		return bi_fail(err, BI_E_NOBITS);
+	if (loc.fail != BI_OK)
+		return bi_fail_loc(err, &loc);
 	if (n > loc.avail)
 		return bi_fail(err, BI_E_NOTGO);
 	if (n >= SIZE_MAX)
@@ -161,8 +178,8 @@ static int bi_read_chunk(const bi_exe *x, uint64_t addr, unsigned char *buf, siz
 	rc = bi_exe_locate(x, addr, &loc, err);
 	if (rc != BI_OK)
 		return rc;
-	if (loc.nobits)
-		return bi_fail(err, BI_E_NOBITS);
+	if (loc.fail != BI_OK)
+		return bi_fail_loc(err, &loc);
 	if (loc.avail < n)
 		n = (size_t)loc.avail;
 	if (n == 0)

@@ -32,7 +32,7 @@ typedef struct fetch_err {
 
 /* Fills err (if not NULL) and returns -1, so callers can `return fetch_errf(…)`. */
 static inline int fetch_errf(fetch_err *err, fetch_code code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static inline int fetch_errf(fetch_err *err, fetch_code code, const char *fmt, ...)
 {

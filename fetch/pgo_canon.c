@@ -110,7 +110,7 @@ static int cmp_sample(const void *ctx, uint32_t a, uint32_t b)
 
 	for (i = 0; i < x->depth && i < y->depth; i++) {
 		r = cmp_u32(c->lrank[c->t->stacks[x->first + i]],
-			    c->lrank[c->t->stacks[y->first + i]]);
+		            c->lrank[c->t->stacks[y->first + i]]);
 		if (r)
 			return r;
 	}
@@ -160,7 +160,7 @@ static int sort_samples(struct canon *c, fetch_err *err)
 	free(tmp);
 	if (c->nsamples == 0)
 		return fetch_errf(err, FETCH_E_INVALID,
-				  "no samples left after the go-pgo reduction");
+		                  "no samples left after the go-pgo reduction");
 	return 0;
 }
 
@@ -309,7 +309,7 @@ static void fill_locations(struct msg *m, const struct canon *c)
 			const fetch_pgo_line *ln = &t->lines[l->first_line + j];
 			perftools__profiles__line__init(&m->lines[k]);
 			m->lines[k].function_id =
-				ln->function == FETCH_PGO_NONE ? 0 : c->fn_out[ln->function];
+			    ln->function == FETCH_PGO_NONE ? 0 : c->fn_out[ln->function];
 			m->lines[k].line = ln->line;
 			m->linep[k] = &m->lines[k];
 		}
@@ -374,7 +374,7 @@ static void fill_profile(struct msg *m, const struct canon *c, int64_t start, in
 }
 
 static int pack(const struct canon *c, int64_t start, int64_t end, unsigned char **out,
-		size_t *outlen, fetch_err *err)
+                size_t *outlen, fetch_err *err)
 {
 	struct msg m;
 	size_t len;
@@ -400,8 +400,8 @@ out:
 	return ret;
 }
 
-int fetch_pgo_encode_raw(const fetch_pgo *p, int64_t start_ns, int64_t end_ns,
-			 unsigned char **out, size_t *outlen, fetch_err *err)
+int fetch_pgo_encode_raw(const fetch_pgo *p, int64_t start_ns, int64_t end_ns, unsigned char **out,
+                         size_t *outlen, fetch_err *err)
 {
 	struct canon c;
 	int ret = -1;
@@ -412,7 +412,7 @@ int fetch_pgo_encode_raw(const fetch_pgo *p, int64_t start_ns, int64_t end_ns,
 		return fetch_errf(err, FETCH_E_ARG, "the profile window ends before it starts");
 	if (!p->have_type)
 		return fetch_errf(err, FETCH_E_INVALID,
-				  "no samples left after the go-pgo reduction");
+		                  "no samples left after the go-pgo reduction");
 	memset(&c, 0, sizeof c);
 	c.t = p;
 	if (rank_table(&c, p->nfunctions, cmp_function, &c.frank, err) ||
@@ -430,7 +430,7 @@ out:
 #define ZCHUNK ((size_t)1 << 30)
 
 static int deflate_all(z_stream *z, const unsigned char *in, size_t len, unsigned char **buf,
-		       size_t *cap, size_t *used, fetch_err *err)
+                       size_t *cap, size_t *used, fetch_err *err)
 {
 	size_t fed = 0;
 	int rc;
@@ -461,7 +461,7 @@ static int deflate_all(z_stream *z, const unsigned char *in, size_t len, unsigne
 }
 
 int fetch_pgo_gzip(const void *data, size_t len, unsigned char **out, size_t *outlen,
-		   fetch_err *err)
+                   fetch_err *err)
 {
 	z_stream z;
 	gz_header h;
@@ -473,7 +473,7 @@ int fetch_pgo_gzip(const void *data, size_t len, unsigned char **out, size_t *ou
 	memset(&h, 0, sizeof h);
 	h.os = 255; /* "unknown", as Go writes: zlib would put the build's OS */
 	if (deflateInit2(&z, FETCH_PGO_GZIP_LEVEL, Z_DEFLATED, 16 + MAX_WBITS, 8,
-			 Z_DEFAULT_STRATEGY) != Z_OK)
+	                 Z_DEFAULT_STRATEGY) != Z_OK)
 		return fetch_err_nomem(err);
 	if (deflateSetHeader(&z, &h) != Z_OK) {
 		fetch_errf(err, FETCH_E_NOMEM, "gzip header setup failed");
@@ -498,7 +498,7 @@ out:
 }
 
 int fetch_pgo_encode(const fetch_pgo *p, int64_t start_ns, int64_t end_ns, unsigned char **out,
-		     size_t *outlen, fetch_err *err)
+                     size_t *outlen, fetch_err *err)
 {
 	unsigned char *raw = NULL;
 	size_t rawlen = 0;

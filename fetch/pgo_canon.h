@@ -38,14 +38,14 @@
  * (end before start), FETCH_E_INVALID ("no samples left after the go-pgo
  * reduction"), FETCH_E_NOMEM. */
 int fetch_pgo_encode(const fetch_pgo *p, int64_t start_ns, int64_t end_ns, unsigned char **out,
-		     size_t *outlen, fetch_err *err);
+                     size_t *outlen, fetch_err *err);
 
 /* The same profile as plain protobuf, before gzip. */
-int fetch_pgo_encode_raw(const fetch_pgo *p, int64_t start_ns, int64_t end_ns,
-			 unsigned char **out, size_t *outlen, fetch_err *err);
+int fetch_pgo_encode_raw(const fetch_pgo *p, int64_t start_ns, int64_t end_ns, unsigned char **out,
+                         size_t *outlen, fetch_err *err);
 
 /* gzip with the fixed header and level above. */
 int fetch_pgo_gzip(const void *data, size_t len, unsigned char **out, size_t *outlen,
-		   fetch_err *err);
+                   fetch_err *err);
 
 #endif

@@ -86,9 +86,9 @@ static int mapping_id(struct reducer *r, uint64_t mapping_id, uint32_t *id, fetc
 	if (r->mappings[pos] == FETCH_PGO_NONE) {
 		m = r->in->msg->mapping[pos];
 		k.flags = (m->has_functions ? FETCH_PGO_HAS_FUNCTIONS : 0) |
-			  (m->has_filenames ? FETCH_PGO_HAS_FILENAMES : 0) |
-			  (m->has_line_numbers ? FETCH_PGO_HAS_LINE_NUMBERS : 0) |
-			  (m->has_inline_frames ? FETCH_PGO_HAS_INLINE_FRAMES : 0);
+		          (m->has_filenames ? FETCH_PGO_HAS_FILENAMES : 0) |
+		          (m->has_line_numbers ? FETCH_PGO_HAS_LINE_NUMBERS : 0) |
+		          (m->has_inline_frames ? FETCH_PGO_HAS_INLINE_FRAMES : 0);
 		if (string_id(r, m->filename, &k.filename, err) ||
 		    string_id(r, m->build_id, &k.build_id, err) ||
 		    fetch_pgo_intern_mapping(r->acc, &k, &r->mappings[pos], err))
@@ -130,13 +130,13 @@ static int location_id(struct reducer *r, size_t pos, int leaf, uint32_t *id, fe
 			r->lines[j].function = FETCH_PGO_NONE;
 			r->lines[j].line = l->line[j]->line;
 			if (fid && function_id(r, pprof_function_pos(r->in, fid),
-					       &r->lines[j].function, err))
+			                       &r->lines[j].function, err))
 				return -1;
 		}
 		if (leaf && l->n_line)
 			r->lines[0].line = 0;
 		if (fetch_pgo_intern_location(r->acc, mapping, r->lines, (uint32_t)l->n_line, memo,
-					      err))
+		                              err))
 			return -1;
 	}
 	*id = *memo;
@@ -144,7 +144,7 @@ static int location_id(struct reducer *r, size_t pos, int leaf, uint32_t *id, fe
 }
 
 static int add_sample(struct reducer *r, const Perftools__Profiles__Sample *s, int64_t value,
-		      fetch_err *err)
+                      fetch_err *err)
 {
 	size_t depth = s->n_location_id, keep = r->acc->opts.keep_locations, i;
 	int aggregate = r->acc->opts.aggregate_callees;
@@ -163,7 +163,7 @@ static int add_sample(struct reducer *r, const Perftools__Profiles__Sample *s, i
 	}
 	for (i = 0; i < depth; i++)
 		if (location_id(r, pprof_location_pos(r->in, s->location_id[i]),
-				i == 0 && aggregate, &r->stack[i], err))
+		                i == 0 && aggregate, &r->stack[i], err))
 			return -1;
 	return fetch_pgo_add_sample(r->acc, r->stack, (uint32_t)depth, value, err);
 }
@@ -175,19 +175,20 @@ static int take_type(struct reducer *r, int vi, fetch_err *err)
 	const pprof_msg *m = r->in->msg;
 	const Perftools__Profiles__ValueType *vt = m->sample_type[vi], *pt = m->period_type;
 	fetch_pgo *acc = r->acc;
-	uint32_t type, unit;
+	uint32_t type, unit, ptype = FETCH_PGO_NONE, punit = FETCH_PGO_NONE;
 
-	if (string_id(r, vt->type, &type, err) || string_id(r, vt->unit, &unit, err))
+	if (string_id(r, vt->type, &type, err) || string_id(r, vt->unit, &unit, err) ||
+	    (pt && (string_id(r, pt->type, &ptype, err) || string_id(r, pt->unit, &punit, err))))
 		return -1;
 	if (acc->have_type && (acc->type != type || acc->unit != unit))
 		return fetch_errf(err, FETCH_E_MERGE,
-				  "cannot merge a %s/%s profile into %s/%s ones: the units differ",
-				  acc->strings[type], acc->strings[unit], acc->strings[acc->type],
-				  acc->strings[acc->unit]);
+		                  "cannot merge a %s/%s profile into %s/%s ones: the units differ",
+		                  acc->strings[type], acc->strings[unit], acc->strings[acc->type],
+		                  acc->strings[acc->unit]);
 	acc->have_type = 1;
 	acc->type = type;
 	acc->unit = unit;
-	if (pt && pt->type == vt->type && pt->unit == vt->unit && m->period > acc->period)
+	if (ptype == type && punit == unit && m->period > acc->period)
 		acc->period = m->period;
 	return 0;
 }
@@ -201,7 +202,7 @@ static int reduce_samples(struct reducer *r, int vi, fetch_err *err)
 		int64_t v = m->sample[i]->value[vi];
 		if (v < 0)
 			return fetch_errf(err, FETCH_E_INVALID,
-					  "negative sample value (not a CPU profile?)");
+			                  "negative sample value (not a CPU profile?)");
 		if (v != 0 && add_sample(r, m->sample[i], v, err))
 			return -1;
 	}
@@ -216,7 +217,7 @@ int fetch_pgo_add(fetch_pgo *acc, const pprof_profile *p, fetch_err *err)
 
 	if (vi < 0)
 		return fetch_errf(err, FETCH_E_INVALID,
-				  "no cpu/nanoseconds or samples/count sample type");
+		                  "no cpu/nanoseconds or samples/count sample type");
 	memset(&r, 0, sizeof r);
 	r.acc = acc;
 	r.in = p;

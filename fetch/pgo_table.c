@@ -48,7 +48,7 @@ static uint32_t fold(uint64_t h)
 typedef int (*eq_fn)(const fetch_pgo *t, uint32_t id, const void *key);
 
 static uint32_t ix_find(const fetch_pgo_index *ix, uint32_t h, eq_fn eq, const fetch_pgo *t,
-			const void *key)
+                        const void *key)
 {
 	size_t mask = ix->cap - 1, i;
 
@@ -97,7 +97,7 @@ static int full(size_t n, fetch_err *err)
 	if (n < MAX_ENTRIES)
 		return 0;
 	return fetch_errf(err, FETCH_E_TOOBIG, "profile has more than %zu distinct entries",
-			  MAX_ENTRIES);
+	                  MAX_ENTRIES);
 }
 
 static int string_eq(const fetch_pgo *t, uint32_t id, const void *key)
@@ -143,10 +143,10 @@ static int function_eq(const fetch_pgo *t, uint32_t id, const void *key)
 }
 
 int fetch_pgo_intern_function(fetch_pgo *t, const fetch_pgo_function *f, uint32_t *id,
-			      fetch_err *err)
+                              fetch_err *err)
 {
-	uint64_t h = mix(mix(mix(mix(1, f->name), f->system_name), f->filename),
-			 (uint64_t)f->start_line);
+	uint64_t h =
+	    mix(mix(mix(mix(1, f->name), f->system_name), f->filename), (uint64_t)f->start_line);
 	uint32_t h32 = fold(h), found = ix_find(&t->function_ix, h32, function_eq, t, f);
 
 	if (found != FETCH_PGO_NONE) {
@@ -169,8 +169,7 @@ static int mapping_eq(const fetch_pgo *t, uint32_t id, const void *key)
 	return a->filename == b->filename && a->build_id == b->build_id && a->flags == b->flags;
 }
 
-int fetch_pgo_intern_mapping(fetch_pgo *t, const fetch_pgo_mapping *m, uint32_t *id,
-			     fetch_err *err)
+int fetch_pgo_intern_mapping(fetch_pgo *t, const fetch_pgo_mapping *m, uint32_t *id, fetch_err *err)
 {
 	uint32_t h32 = fold(mix(mix(mix(2, m->filename), m->build_id), m->flags));
 	uint32_t found = ix_find(&t->mapping_ix, h32, mapping_eq, t, m);
@@ -209,7 +208,7 @@ static int location_eq(const fetch_pgo *t, uint32_t id, const void *key)
 }
 
 int fetch_pgo_intern_location(fetch_pgo *t, uint32_t mapping, const fetch_pgo_line *lines,
-			      uint32_t nlines, uint32_t *id, fetch_err *err)
+                              uint32_t nlines, uint32_t *id, fetch_err *err)
 {
 	struct location_key key = {mapping, nlines, lines};
 	uint64_t h = mix(3, mapping);
@@ -250,13 +249,12 @@ static int sample_eq(const fetch_pgo *t, uint32_t id, const void *key)
 	const fetch_pgo_sample *a = &t->samples[id];
 	const struct stack_key *b = key;
 
-	return a->depth == b->depth &&
-	       (b->depth == 0 ||
-		memcmp(&t->stacks[a->first], b->stack, b->depth * sizeof *b->stack) == 0);
+	return a->depth == b->depth && (b->depth == 0 || memcmp(&t->stacks[a->first], b->stack,
+	                                                        b->depth * sizeof *b->stack) == 0);
 }
 
 int fetch_pgo_add_sample(fetch_pgo *t, const uint32_t *stack, uint32_t depth, int64_t value,
-			 fetch_err *err)
+                         fetch_err *err)
 {
 	struct stack_key key = {stack, depth};
 	uint64_t h = mix(4, depth);
@@ -271,7 +269,7 @@ int fetch_pgo_add_sample(fetch_pgo *t, const uint32_t *stack, uint32_t depth, in
 		s = &t->samples[found];
 		if (__builtin_add_overflow(s->value, value, &s->value))
 			return fetch_errf(err, FETCH_E_INVALID,
-					  "sample values overflow a 64-bit integer");
+			                  "sample values overflow a 64-bit integer");
 		return 0;
 	}
 	if (full(t->nsamples, err) || GROW(t->samples, t->capsamples, t->nsamples + 1, err) ||

@@ -110,15 +110,15 @@ void fetch_pgo_free(fetch_pgo *t);
 
 int fetch_pgo_intern_string(fetch_pgo *t, const char *s, uint32_t *id, fetch_err *err);
 int fetch_pgo_intern_function(fetch_pgo *t, const fetch_pgo_function *f, uint32_t *id,
-			      fetch_err *err);
+                              fetch_err *err);
 int fetch_pgo_intern_mapping(fetch_pgo *t, const fetch_pgo_mapping *m, uint32_t *id,
-			     fetch_err *err);
+                             fetch_err *err);
 int fetch_pgo_intern_location(fetch_pgo *t, uint32_t mapping, const fetch_pgo_line *lines,
-			      uint32_t nlines, uint32_t *id, fetch_err *err);
+                              uint32_t nlines, uint32_t *id, fetch_err *err);
 
 /* Adds value to the sample with this stack, creating it if new. Errors when
  * the sum leaves int64 (FETCH_E_INVALID). */
 int fetch_pgo_add_sample(fetch_pgo *t, const uint32_t *stack, uint32_t depth, int64_t value,
-			 fetch_err *err);
+                         fetch_err *err);
 
 #endif

@@ -47,7 +47,7 @@ static int node_eq(const struct node *a, const struct node *b)
 }
 
 static struct node node_of(const pprof_profile *p, const Perftools__Profiles__Location *l,
-			   size_t li)
+                           size_t li)
 {
 	struct node n = {l->address, 0, "", 0};
 	const Perftools__Profiles__Line *line = li < l->n_line ? l->line[li] : NULL;
@@ -72,7 +72,7 @@ struct graph_facts {
  * only, walking from the caller's outermost frame to the leaf's innermost
  * (graph.go NewGraph); a location without lines is one frame. */
 static void scan_sample(const pprof_profile *p, const Perftools__Profiles__Sample *s,
-			struct graph_facts *g)
+                        struct graph_facts *g)
 {
 	struct node prev = {0, 0, "", 0};
 	int have_prev = 0;
@@ -80,7 +80,7 @@ static void scan_sample(const pprof_profile *p, const Perftools__Profiles__Sampl
 
 	while (i-- > 0) {
 		const Perftools__Profiles__Location *l =
-			p->msg->location[pprof_location_pos(p, s->location_id[i])];
+		    p->msg->location[pprof_location_pos(p, s->location_id[i])];
 		size_t nl = l->n_line ? l->n_line : 1;
 		while (nl-- > 0) {
 			struct node n = node_of(p, l, nl);
@@ -120,11 +120,11 @@ int pprof_validate(const pprof_profile *p, fetch_err *err)
 	}
 	if (!nonzero)
 		return fetch_errf(err, FETCH_E_INVALID, "no sample has a non-zero %s/%s value",
-				  pprof_string(p, m->sample_type[vi]->type),
-				  pprof_string(p, m->sample_type[vi]->unit));
+		                  pprof_string(p, m->sample_type[vi]->type),
+		                  pprof_string(p, m->sample_type[vi]->unit));
 	if (!g.start_line)
 		return invalid(err, "functions lack start_line (profiles from eBPF collectors do; "
-				    "use a Go runtime profile)");
+		                    "use a Go runtime profile)");
 	if (!g.edge)
 		return invalid(err, "no call edges (every sampled stack is a single frame)");
 	return 0;

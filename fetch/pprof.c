@@ -13,19 +13,31 @@ int pprof_is_gzip(const void *data, size_t len)
 	return len >= 2 && b[0] == 0x1f && b[1] == 0x8b;
 }
 
-/* Grows *buf so it has room for at least one more byte, never past max. */
+/* Sizes in messages: MiB when whole, bytes otherwise. */
+static int too_big(fetch_err *err, const char *what, size_t max)
+{
+	if (max % ((size_t)1 << 20) == 0)
+		return fetch_errf(err, FETCH_E_TOOBIG,
+		                  "%s more than %zu MiB (a gzip bomb, or a profile too large to "
+		                  "use; raise the size limit if it is genuine)",
+		                  what, max >> 20);
+	return fetch_errf(err, FETCH_E_TOOBIG,
+	                  "%s more than %zu bytes (a gzip bomb, or a profile too large to use; "
+	                  "raise the size limit if it is genuine)",
+	                  what, max);
+}
+
+/* Grows *buf by doubling, to at most max + 1 bytes: the one byte past the
+ * limit tells a stream of exactly max bytes from a longer one. */
 static int grow_out(unsigned char **buf, size_t *cap, size_t max, fetch_err *err)
 {
-	size_t ncap = *cap * 2;
+	size_t limit = max < SIZE_MAX ? max + 1 : max, ncap = *cap * 2;
 	unsigned char *nbuf;
 
-	if (*cap >= max)
-		return fetch_errf(err, FETCH_E_TOOBIG,
-				  "profile expands to more than %zu MiB when decompressed "
-				  "(a gzip bomb, or a profile too large to use)",
-				  max >> 20);
-	if (ncap > max || ncap < *cap)
-		ncap = max;
+	if (*cap >= limit)
+		return too_big(err, "profile expands to", max);
+	if (ncap > limit || ncap < *cap)
+		ncap = limit;
 	nbuf = realloc(*buf, ncap);
 	if (!nbuf)
 		return fetch_err_nomem(err);
@@ -38,7 +50,7 @@ static int grow_out(unsigned char **buf, size_t *cap, size_t max, fetch_err *err
 #define ZCHUNK ((size_t)1 << 30)
 
 static int inflate_all(z_stream *z, const unsigned char *in, size_t len, size_t max,
-		       unsigned char **buf, size_t *cap, size_t *used, fetch_err *err)
+                       unsigned char **buf, size_t *cap, size_t *used, fetch_err *err)
 {
 	size_t fed = 0;
 	int rc = Z_OK;
@@ -61,25 +73,25 @@ static int inflate_all(z_stream *z, const unsigned char *in, size_t len, size_t 
 			/* Go reads concatenated members as one stream; anything
 			 * after the last member must be another member. */
 			if (z->avail_in == 0 && fed == len)
-				return 0;
+				return *used > max ? too_big(err, "profile expands to", max) : 0;
 			if (inflateReset(z) != Z_OK)
 				break;
 			continue;
 		}
 		if (rc == Z_BUF_ERROR && z->avail_in == 0 && fed == len)
 			return fetch_errf(err, FETCH_E_GZIP,
-					  "gzip data is truncated (an interrupted download?)");
+			                  "gzip data is truncated (an interrupted download?)");
 		if (rc != Z_OK && rc != Z_BUF_ERROR)
 			break;
 	}
 	if (rc == Z_MEM_ERROR)
 		return fetch_err_nomem(err);
-	return fetch_errf(err, FETCH_E_GZIP, "corrupt gzip data: %s",
-			  z->msg ? z->msg : "inflate failed");
+	return fetch_errf(err, FETCH_E_GZIP, "corrupt gzip data (%s); fetch the profile again",
+	                  z->msg ? z->msg : "inflate failed");
 }
 
-int pprof_gunzip(const void *data, size_t len, size_t max_size, unsigned char **out,
-		 size_t *outlen, fetch_err *err)
+int pprof_gunzip(const void *data, size_t len, size_t max_size, unsigned char **out, size_t *outlen,
+                 fetch_err *err)
 {
 	z_stream z;
 	unsigned char *buf = NULL;
@@ -121,7 +133,7 @@ static int cmp_idpos(const void *a, const void *b)
 
 /* Builds an id map and makes CheckValid's checks: no id 0, no duplicate. */
 static int idmap_build(pprof_idmap *m, const uint64_t *ids, size_t n, const char *what,
-		       fetch_err *err)
+                       fetch_err *err)
 {
 	size_t i;
 
@@ -140,13 +152,13 @@ static int idmap_build(pprof_idmap *m, const uint64_t *ids, size_t n, const char
 	}
 	qsort(m->sorted, n, sizeof *m->sorted, cmp_idpos);
 	if (n && m->sorted[0].id == 0)
-		return fetch_errf(err, FETCH_E_PARSE, "malformed profile: a %s has the reserved id 0",
-				  what);
+		return fetch_errf(err, FETCH_E_PARSE,
+		                  "malformed profile: a %s has the reserved id 0", what);
 	for (i = 1; i < n; i++)
 		if (m->sorted[i].id == m->sorted[i - 1].id)
 			return fetch_errf(err, FETCH_E_PARSE,
-					  "malformed profile: two %ss have the id %llu", what,
-					  (unsigned long long)m->sorted[i].id);
+			                  "malformed profile: two %ss have the id %llu", what,
+			                  (unsigned long long)m->sorted[i].id);
 	return 0;
 }
 
@@ -227,13 +239,13 @@ static int bad_index(const pprof_profile *p, int64_t index)
 	return index < 0 || (uint64_t)index >= p->msg->n_string_table;
 }
 
-#define CHECK_STR(idx, what)                                                                     \
-	do {                                                                                     \
-		if (bad_index(p, (idx)))                                                         \
-			return fetch_errf(err, FETCH_E_PARSE,                                    \
-					  "malformed profile: %s has string index %lld, "        \
-					  "past the string table's %zu entries",                 \
-					  (what), (long long)(idx), p->msg->n_string_table);     \
+#define CHECK_STR(idx, what)                                                                       \
+	do {                                                                                       \
+		if (bad_index(p, (idx)))                                                           \
+			return fetch_errf(err, FETCH_E_PARSE,                                      \
+			                  "malformed profile: %s has string index %lld, "          \
+			                  "past the string table's %zu entries",                   \
+			                  (what), (long long)(idx), p->msg->n_string_table);       \
 	} while (0)
 
 /* Every string index Go resolves while decoding (postDecode's getString). */
@@ -244,7 +256,7 @@ static int check_strings(const pprof_profile *p, fetch_err *err)
 
 	if (m->n_string_table == 0 || m->string_table[0][0] != '\0')
 		return fetch_errf(err, FETCH_E_PARSE,
-				  "malformed profile: the string table must start with \"\"");
+		                  "malformed profile: the string table must start with \"\"");
 	for (i = 0; i < m->n_mapping; i++) {
 		CHECK_STR(m->mapping[i]->filename, "a mapping's file name");
 		CHECK_STR(m->mapping[i]->build_id, "a mapping's build id");
@@ -288,9 +300,10 @@ static int check_locations(const pprof_profile *p, fetch_err *err)
 			uint64_t fid = l->line[j]->function_id;
 			if (fid != 0 && pprof_function_pos(p, fid) == PPROF_NONE)
 				return fetch_errf(err, FETCH_E_PARSE,
-						  "malformed profile: location %llu names function "
-						  "%llu, which is not in the profile",
-						  (unsigned long long)l->id, (unsigned long long)fid);
+				                  "malformed profile: location %llu names function "
+				                  "%llu, which is not in the profile",
+				                  (unsigned long long)l->id,
+				                  (unsigned long long)fid);
 		}
 	}
 	return 0;
@@ -305,44 +318,46 @@ static int check_samples(const pprof_profile *p, fetch_err *err)
 
 	if (m->n_sample && m->n_sample_type == 0)
 		return fetch_errf(err, FETCH_E_PARSE,
-				  "malformed profile: samples but no sample types");
+		                  "malformed profile: samples but no sample types");
 	for (i = 0; i < m->n_sample; i++) {
 		const Perftools__Profiles__Sample *s = m->sample[i];
 		if (s->n_value != m->n_sample_type)
 			return fetch_errf(err, FETCH_E_PARSE,
-					  "malformed profile: a sample has %zu values for %zu "
-					  "sample types",
-					  s->n_value, m->n_sample_type);
+			                  "malformed profile: a sample has %zu values for %zu "
+			                  "sample types",
+			                  s->n_value, m->n_sample_type);
 		for (j = 0; j < s->n_location_id; j++)
 			if (pprof_location_pos(p, s->location_id[j]) == PPROF_NONE)
 				return fetch_errf(err, FETCH_E_PARSE,
-						  "malformed profile: a sample names location "
-						  "%llu, which is not in the profile",
-						  (unsigned long long)s->location_id[j]);
+				                  "malformed profile: a sample names location "
+				                  "%llu, which is not in the profile",
+				                  (unsigned long long)s->location_id[j]);
 	}
 	return 0;
 }
 
 static int unpack(const unsigned char *buf, size_t len, int was_gzip, pprof_profile *p,
-		  fetch_err *err)
+                  fetch_err *err)
 {
 	if (len == 0)
-		return fetch_errf(err, FETCH_E_FORMAT, "empty profile: no data%s",
-				  was_gzip ? " inside the gzip stream" : "");
+		return fetch_errf(err, FETCH_E_FORMAT,
+		                  "empty profile: no data%s (the source has no profile to give)",
+		                  was_gzip ? " inside the gzip stream" : "");
 	p->input_size = len;
 	p->msg = perftools__profiles__profile__unpack(NULL, len, buf);
 	if (!p->msg)
-		return fetch_errf(err, FETCH_E_FORMAT, "not a pprof profile: %s",
-				  was_gzip ? "the gzip content is not a protobuf message"
-					   : "neither gzip nor a protobuf message");
+		return fetch_errf(err, FETCH_E_FORMAT,
+		                  "not a pprof profile: %s (check that the URL or file names a "
+		                  "pprof profile)",
+		                  was_gzip ? "the gzip content is not a protobuf message"
+		                           : "neither gzip nor a protobuf message");
 	if (check_strings(p, err) || build_idmaps(p, err) || check_locations(p, err) ||
 	    check_samples(p, err))
 		return -1;
 	return 0;
 }
 
-int pprof_decode(const void *data, size_t len, size_t max_size, pprof_profile **out,
-		 fetch_err *err)
+int pprof_decode(const void *data, size_t len, size_t max_size, pprof_profile **out, fetch_err *err)
 {
 	pprof_profile *p = NULL;
 	unsigned char *raw = NULL;
@@ -355,8 +370,7 @@ int pprof_decode(const void *data, size_t len, size_t max_size, pprof_profile **
 	if (gz && pprof_gunzip(data, len, max_size, &raw, &rawlen, err))
 		goto out;
 	if (!gz && len > max_size) {
-		fetch_errf(err, FETCH_E_TOOBIG, "profile is larger than the %zu MiB limit",
-			   max_size >> 20);
+		too_big(err, "profile is", max_size);
 		goto out;
 	}
 	p = calloc(1, sizeof *p);

@@ -37,7 +37,7 @@ typedef struct pprof_idmap {
 	struct pprof_idpos {
 		uint64_t id;
 		size_t pos;
-	} *sorted; /* by id; NULL when dense */
+	} * sorted; /* by id; NULL when dense */
 } pprof_idmap;
 
 typedef struct pprof_profile {
@@ -51,7 +51,7 @@ typedef struct pprof_profile {
  * protobuf), FETCH_E_GZIP (corrupt or truncated gzip), FETCH_E_TOOBIG,
  * FETCH_E_PARSE (a protobuf message that breaks pprof's rules), FETCH_E_NOMEM. */
 int pprof_decode(const void *data, size_t len, size_t max_size, pprof_profile **out,
-		 fetch_err *err);
+                 fetch_err *err);
 
 void pprof_free(pprof_profile *p);
 
@@ -62,8 +62,8 @@ int pprof_is_gzip(const void *data, size_t len);
  * Go's gzip reader reads them) into *out (malloc'd, *outlen bytes). Output
  * beyond max_size (0: the default) is refused with FETCH_E_TOOBIG before it is
  * produced. */
-int pprof_gunzip(const void *data, size_t len, size_t max_size, unsigned char **out,
-		 size_t *outlen, fetch_err *err);
+int pprof_gunzip(const void *data, size_t len, size_t max_size, unsigned char **out, size_t *outlen,
+                 fetch_err *err);
 
 /* Position of the entry with this id in msg->location / function / mapping,
  * or PPROF_NONE. */

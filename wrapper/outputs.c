@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "child.h"
+#include "goerr.h"
 
 static char *json_dup(json_t *obj, const char *key)
 {
@@ -158,6 +159,8 @@ int outputs_compute(const struct gocmd *cmd, const struct mainpkg_list *l, const
 			out[i] = install_output(cmd, &l->mains[i], env);
 		else
 			out[i] = build_output(cmd, l, &l->mains[i], env, workdir);
+		if (out[i])
+			goerr_clean_path(out[i]);
 	}
 	*outputs = out;
 	return 0;

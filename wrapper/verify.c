@@ -107,7 +107,7 @@ static int judge(const bi_info *bi, const char *profile, struct verify_result *r
 	if (!profile || verify_profile_matches(r->pgo, profile,
 					       trim && !strcmp(trim->p, "true"))) {
 		r->status = VERIFY_OK;
-		return 0;
+		return set_message(r, "built with -pgo=%s", r->pgo);
 	}
 	r->status = VERIFY_MISMATCH;
 	return set_message(r, "-pgo=%s, expected %s", r->pgo,

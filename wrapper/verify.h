@@ -18,7 +18,7 @@ struct verify_result {
 	enum verify_status status;
 	char *pgo;        /* the recorded -pgo value, or NULL */
 	char *go_version; /* or NULL */
-	char *message;    /* one line saying why, for anything but VERIFY_OK */
+	char *message;    /* one line saying what was found */
 };
 
 /* Checks path; profile, if not NULL, is the profile the binary must name.

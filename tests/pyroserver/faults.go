@@ -177,16 +177,29 @@ func (fs *FaultSet) clear() {
 
 // serveFault answers a request according to f.
 func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f *Fault, next http.Handler) {
-	if f.DelayMS > 0 && !s.sleep(r.Context(), time.Duration(f.DelayMS)*time.Millisecond) {
+	// Read the request body up front: net/http only notices a client that
+	// hangs up (and cancels r.Context()) once the body has been consumed,
+	// and delay/hang/trickle depend on noticing.
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxIngestBytes))
+	if err != nil {
+		writeConnectError(w, http.StatusBadRequest, "", "reading request: "+err.Error())
 		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+
+	if f.DelayMS > 0 && !s.sleep(r.Context(), time.Duration(f.DelayMS)*time.Millisecond) {
+		panic(http.ErrAbortHandler)
 	}
 	switch f.Kind {
 	case "delay":
 		next.ServeHTTP(w, r)
 
 	case "hang":
-		// Read nothing, answer nothing: the client's timeout must fire.
+		// Answer nothing: the client's timeout must fire. When the server
+		// shuts down, drop the connection rather than let net/http send an
+		// empty 200, which a client could take for an empty profile.
 		s.sleep(r.Context(), -1)
+		panic(http.ErrAbortHandler)
 
 	case "http":
 		writeConnectError(w, f.Status, f.Code, f.Message)
@@ -244,7 +257,7 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, f *Fault, ne
 		w.WriteHeader(http.StatusOK)
 		// Streamed from a fixed 1 MiB block: nothing of size f.Size is
 		// ever held in memory. The copy stops when the client goes.
-		_, _ = io.Copy(w, io.LimitReader(protoFiller{}, f.Size))
+		_, _ = io.Copy(w, io.LimitReader(&protoFiller{}, f.Size))
 
 	case "gzip_bomb":
 		bomb := s.bombs.get(f.Size)
@@ -305,7 +318,7 @@ func (s *Server) trickle(ctx context.Context, w http.ResponseWriter, body []byte
 	interval := time.Second / time.Duration(bps)
 	for i := range body {
 		if !s.sleep(ctx, interval) {
-			return
+			panic(http.ErrAbortHandler) // as for hang: never a clean end
 		}
 		if _, err := w.Write(body[i : i+1]); err != nil {
 			return

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -196,11 +195,4 @@ func profileTime(p *profile.Profile, def time.Time) time.Time {
 		return time.Unix(0, p.TimeNanos)
 	}
 	return def
-}
-
-// encodeProfile is the inverse of ParseData, for tests and tools: gzipped.
-func encodeProfile(p *profile.Profile) ([]byte, error) {
-	var buf bytes.Buffer
-	err := p.Write(&buf)
-	return buf.Bytes(), err
 }

@@ -91,20 +91,6 @@ func (e *Entry) labelGetter(t ProfileType, s *profile.Sample) func(string) strin
 	}
 }
 
-// labelNames lists the label names the getter answers for (for LabelValues).
-func (e *Entry) labelNames(s *profile.Sample) []string {
-	names := []string{"__name__", "__profile_type__", "__type__", "__unit__", "__period_type__", "__period_unit__"}
-	for k := range e.Labels {
-		names = append(names, k)
-	}
-	if s != nil {
-		for k := range s.Label {
-			names = append(names, k)
-		}
-	}
-	return names
-}
-
 // profileName decides the Pyroscope profile name (__name__) of an ingested
 // Go profile. Pyroscope derives it from the profile's types and, for the
 // godeltaprof uploads, from the sample_type_config display names.

@@ -27,12 +27,14 @@ var fillerBlock = func() []byte {
 }()
 
 // protoFiller is an endless reader of fillerBlocks.
-type protoFiller struct{}
+type protoFiller struct{ off int }
 
-func (protoFiller) Read(p []byte) (int, error) {
+func (f *protoFiller) Read(p []byte) (int, error) {
 	n := 0
 	for n < len(p) {
-		n += copy(p[n:], fillerBlock)
+		c := copy(p[n:], fillerBlock[f.off:])
+		n += c
+		f.off = (f.off + c) % len(fillerBlock)
 	}
 	return n, nil
 }

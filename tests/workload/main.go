@@ -13,12 +13,15 @@ import (
 	"log"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/grafana/pyroscope-go"
 )
 
 func main() {
+	reexecWithoutAsyncPreempt()
+
 	app := flag.String("app", "pgo-go-workload", "ApplicationName sent to the server (becomes service_name)")
 	server := flag.String("server", "http://127.0.0.1:4040", "Pyroscope server address (ServerAddress)")
 	duration := flag.Duration("duration", 5*time.Second, "how long to burn CPU")
@@ -65,6 +68,34 @@ func main() {
 
 	sum := run(*duration)
 	fmt.Fprintf(os.Stderr, "workload done (%v, checksum %x)\n", *duration, sum)
+}
+
+// reexecWithoutAsyncPreempt restarts the program once with
+// GODEBUG=asyncpreemptoff=1 unless the caller chose a value. On a loaded
+// machine (CI, two cores shared by parallel builds) asynchronous preemption
+// signals make the CPU profiler charge 20-30% of the samples to
+// runtime.asyncPreempt instead of the hot function that was running, which
+// blurs the "hot functions lead" checks. GODEBUG is read only at process
+// start, hence the exec.
+func reexecWithoutAsyncPreempt() {
+	godebug := os.Getenv("GODEBUG")
+	if strings.Contains(godebug, "asyncpreemptoff=") {
+		return
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return // run as is
+	}
+	if godebug != "" {
+		godebug += ","
+	}
+	env := []string{"GODEBUG=" + godebug + "asyncpreemptoff=1"}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GODEBUG=") {
+			env = append(env, kv)
+		}
+	}
+	_ = syscall.Exec(exe, os.Args, env) // returns only on failure: run as is
 }
 
 func parseTags(s string) map[string]string {

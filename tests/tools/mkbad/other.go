@@ -57,15 +57,28 @@ func xcoffCases(prefix string, b []byte) {
 	inlineCases(prefix, b)
 }
 
-// plan9Cases damage a real Plan 9 a.out (amd64: a 40-byte header whose
-// sizes place the text, data and symbol sections one after the other).
-func plan9Cases(prefix string, b []byte) {
+// plan9Cases damage a Plan 9 a.out (amd64: a 40-byte header whose sizes
+// place the text, data and symbol sections one after the other).
+//
+// debug/buildinfo searches the data section from its file offset rounded up
+// to 16 bytes, and the linker does not align that offset: real Plan 9
+// binaries are "not a Go executable". The cases start from a copy with 8
+// bytes more text, which moves the build info onto a 16-byte boundary.
+func plan9Cases(prefix string, orig []byte) {
 	be := binary.BigEndian
 	hdr := uint64(32)
-	if be.Uint32(b)&0x8000 != 0 {
+	if be.Uint32(orig)&0x8000 != 0 {
 		hdr = 40
 	}
-	text := uint64(be.Uint32(b[4:]))
+	text := uint64(be.Uint32(orig[4:]))
+	pad := (16 - (hdr+text)%16) % 16
+	b := clone(orig[:hdr+text])
+	b = append(b, make([]byte, pad)...)
+	b = append(b, orig[hdr+text:]...)
+	be.PutUint32(b[4:], uint32(text+pad))
+	write(prefix+"-realigned", b)
+
+	text += pad
 	dataOff := hdr + text
 	size := uint64(len(b))
 	for _, n := range []struct {

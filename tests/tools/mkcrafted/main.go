@@ -92,6 +92,9 @@ var cases = []struct{ name, vers, mod string }{
 	{"odd-version", "go1.26.8 \"quoted\" <&> \t tab", head},
 	{"long-version", "go1." + strings.Repeat("9", 300), head},
 	{"long-modinfo", "go1.26.8", head + longDeps(400)},
+	// A -pgo setting whose path must be quoted (what pgo-go verify reports
+	// is the value, unquoted).
+	{"pgo-space", "go1.26.8", head + "build\t-buildmode=exe\nbuild\t-pgo=\"/tmp/dir with space/my profile.pprof\"\nbuild\tGOOS=linux\n"},
 }
 
 func longDeps(n int) string {

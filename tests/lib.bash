@@ -1,0 +1,342 @@
+# Helpers for the integration suites (sourced by tests/run-suite.bash).
+#
+# A suite file tests/suites/NAME.bash defines
+#   SUITE_NAME_PROBE   optional; prints a reason to skip the suite
+#   SUITE_NAME_SETUP   optional; runs once, in the suite's temporary directory
+#   SUITE_NAME         the tests: `TEST "description"` starts a test, the
+#                      expect_* helpers below check it
+# Every test starts in a fresh directory with a clean environment. A failed
+# expectation prints the test's name and what differed, marks the test
+# failed and lets it go on, so one run shows every difference.
+#
+# The driver gets from ctest:
+#   PGO_GO_BIN        the pgo-go executable under test
+#   PGO_GO_FIXTURES   the output of tests/fixtures/build.sh
+#   PGO_GO_SRC        the source tree
+
+# ---------------------------------------------------------------- state
+
+PASSED=0
+FAILED=0
+FAILED_NAMES=()
+CURRENT_TEST=""
+CURRENT_FAILED=0
+TEST_NUMBER=0
+RUN_NUMBER=0
+
+# ---------------------------------------------------------------- output
+
+# A difference is shown with tabs, carriage returns and non-ASCII bytes made
+# visible (cat -A), since byte-exact output is what the suites check.
+_visible() { LC_ALL=C cat -A -- "$1"; }
+
+_show_diff() { # LABEL1 FILE1 LABEL2 FILE2
+  local a b
+  a=$(mktemp) b=$(mktemp)
+  _visible "$2" >"$a"
+  _visible "$4" >"$b"
+  diff -u --label "$1" --label "$3" "$a" "$b" | head -n 80 | sed 's/^/    /'
+  rm -f "$a" "$b"
+}
+
+# test_failed MESSAGE…: marks the current test failed and says why.
+test_failed() {
+  if ((CURRENT_FAILED == 0)); then
+    printf '\nFAILED: %s: %s\n' "$SUITE_NAME" "$CURRENT_TEST"
+    printf '  test directory: %s\n' "$TEST_DIR"
+  fi
+  CURRENT_FAILED=1
+  local msg
+  for msg in "$@"; do
+    printf '%s\n' "$msg" | sed 's/^/  /'
+  done
+}
+
+# ---------------------------------------------------------------- environment
+
+# Variables a test must not inherit: pgo-go's own settings (except the three
+# the driver passes), profilecli's, and everything that changes what the go
+# command does.
+_reset_environment() {
+  local v
+  while IFS= read -r v; do
+    case $v in
+      PGO_GO_BIN | PGO_GO_FIXTURES | PGO_GO_SRC) ;;
+      PGO_GO_* | PROFILECLI_* | GO* | CGO_* | CC | CXX | XDG_CONFIG_HOME | XDG_CACHE_HOME)
+        unset "$v"
+        ;;
+    esac
+  done < <(compgen -e)
+  export PATH=$SUITE_PATH
+  export HOME=$SUITE_HOME
+  export GOCACHE=$SUITE_GOCACHE
+  export GOTOOLCHAIN=local GOENV=off GOPROXY=off
+  export XDG_CONFIG_HOME=$TEST_DIR/.config XDG_CACHE_HOME=$TEST_DIR/.cache
+  export LC_ALL=C TZ=UTC
+}
+
+# ---------------------------------------------------------------- tests
+
+TEST() {
+  _end_test
+  CURRENT_TEST=$1
+  CURRENT_FAILED=0
+  TEST_NUMBER=$((TEST_NUMBER + 1))
+  RUN_NUMBER=0
+  TEST_DIR=$SUITE_TMP/test-$TEST_NUMBER
+  mkdir -p "$TEST_DIR"
+  cd "$TEST_DIR" || exit 1
+  _reset_environment
+}
+
+_end_test() {
+  [[ -n $CURRENT_TEST ]] || return 0
+  cd "$SUITE_TMP" || exit 1
+  if ((CURRENT_FAILED)); then
+    FAILED=$((FAILED + 1))
+    FAILED_NAMES+=("$CURRENT_TEST")
+  else
+    PASSED=$((PASSED + 1))
+    rm -rf "$TEST_DIR"
+  fi
+  CURRENT_TEST=""
+}
+
+# ---------------------------------------------------------------- running
+
+# Commands under test get this long before they count as hung.
+TEST_TIMEOUT=${TEST_TIMEOUT:-60}
+
+# run CMD…: runs CMD with a timeout, stdout and stderr to the files
+# $RUN_OUT and $RUN_ERR, its exit status in $RUN_STATUS.
+run() {
+  RUN_NUMBER=$((RUN_NUMBER + 1))
+  RUN_OUT=$TEST_DIR/run$RUN_NUMBER.out
+  RUN_ERR=$TEST_DIR/run$RUN_NUMBER.err
+  RUN_CMD=$(printf '%q ' "$@")
+  timeout -k 5 "$TEST_TIMEOUT" "$@" >"$RUN_OUT" 2>"$RUN_ERR" </dev/null
+  RUN_STATUS=$?
+  if ((RUN_STATUS == 124)); then
+    test_failed "timed out after ${TEST_TIMEOUT}s: $RUN_CMD"
+  fi
+  return 0
+}
+
+# pgo_go ARGS…: run the pgo-go under test.
+pgo_go() { run "$PGO_GO_BIN" "$@"; }
+
+# real_go ARGS…: run the real go command.
+real_go() { run "$REAL_GO" "$@"; }
+
+# ---------------------------------------------------------------- expectations
+
+# expect_exit STATUS: the last run exited with STATUS.
+expect_exit() {
+  if [[ $RUN_STATUS != "$1" ]]; then
+    test_failed "exit status $RUN_STATUS, expected $1: $RUN_CMD" \
+      "stderr: $(head -c 600 "$RUN_ERR")"
+  fi
+}
+
+# expect_no_crash: the last run ended by itself, with no sanitizer report.
+expect_no_crash() {
+  if ((RUN_STATUS >= 128)); then
+    test_failed "died with status $RUN_STATUS (signal $((RUN_STATUS - 128))): $RUN_CMD"
+  fi
+  if grep -aqE 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|MemorySanitizer|runtime error:|SUMMARY: ' "$RUN_ERR"; then
+    test_failed "sanitizer report: $RUN_CMD" "$(head -n 20 "$RUN_ERR")"
+  fi
+}
+
+# expect_equal_content FILE EXPECTED_FILE [WHAT]
+expect_equal_content() {
+  if ! cmp -s -- "$1" "$2"; then
+    test_failed "${3:-content} differs (- $2, + $1):"
+    _show_diff "$2" "$2" "$1" "$1"
+  fi
+}
+
+# expect_equal ACTUAL EXPECTED [WHAT]
+expect_equal() {
+  if [[ $1 != "$2" ]]; then
+    test_failed "${3:-value} is $(printf '%q' "$1"), expected $(printf '%q' "$2")"
+  fi
+}
+
+# expect_stdout TEXT / expect_stderr TEXT: the whole output of the last run,
+# TEXT followed by a newline (or nothing when TEXT is empty).
+expect_stdout() { _expect_text "$RUN_OUT" "$1" stdout; }
+expect_stderr() { _expect_text "$RUN_ERR" "$1" stderr; }
+_expect_text() {
+  local want=$TEST_DIR/want.$RANDOM
+  if [[ -n $2 ]]; then printf '%s\n' "$2" >"$want"; else : >"$want"; fi
+  expect_equal_content "$1" "$want" "$3 of $RUN_CMD"
+  rm -f "$want"
+}
+
+# expect_contains FILE STRING: FILE holds STRING (fixed string).
+expect_contains() {
+  if ! grep -aqF -- "$2" "$1"; then
+    test_failed "$(basename "$1") lacks $(printf '%q' "$2"):" "$(head -c 800 "$1")"
+  fi
+}
+
+# expect_not_contains FILE STRING
+expect_not_contains() {
+  if grep -aqF -- "$2" "$1"; then
+    test_failed "$(basename "$1") contains $(printf '%q' "$2"):" "$(head -c 800 "$1")"
+  fi
+}
+
+# expect_line FILE REGEX: some line of FILE matches the extended REGEX.
+expect_line() {
+  if ! grep -aqE -- "$2" "$1"; then
+    test_failed "no line of $(basename "$1") matches /$2/:" "$(head -c 800 "$1")"
+  fi
+}
+
+# expect_line_count FILE N
+expect_line_count() {
+  local n
+  n=$(wc -l <"$1")
+  if ((n != $2)); then
+    test_failed "$(basename "$1") has $n lines, expected $2:" "$(head -c 800 "$1")"
+  fi
+}
+
+expect_empty() {
+  if [[ -s $1 ]]; then
+    test_failed "$(basename "$1") is not empty:" "$(head -c 800 "$1")"
+  fi
+}
+
+expect_file_exists() {
+  [[ -e $1 ]] || test_failed "$1 does not exist"
+}
+
+expect_file_missing() {
+  [[ ! -e $1 ]] || test_failed "$1 exists"
+}
+
+# ---------------------------------------------------------------- parity with go
+
+# go's own flag-error messages name the go command; pgo-go names itself.
+rename_go_messages() {
+  sed -e "s/^go: /pgo-go: /" -e "s/^pgo-go: 'go version' /pgo-go: 'pgo-go version' /" \
+    -e 's/^usage: go version /usage: pgo-go version /' \
+    -e "s/^Run 'go help version' for details\.\$/Run 'pgo-go --help' for details./"
+}
+
+# expect_version_parity [--rename] ARGS…: `pgo-go version ARGS` prints
+# exactly what `go version ARGS` prints, on stdout and stderr, and exits with
+# the same status. With --rename, go's messages are first rewritten to name
+# pgo-go (rename_go_messages).
+expect_version_parity() {
+  local rename=0
+  if [[ $1 == --rename ]]; then
+    rename=1
+    shift
+  fi
+  real_go version "$@"
+  local go_out=$RUN_OUT go_err=$RUN_ERR go_status=$RUN_STATUS
+  if ((rename)); then
+    rename_go_messages <"$go_err" >"$go_err.renamed"
+    go_err=$go_err.renamed
+  fi
+  pgo_go version "$@"
+  expect_no_crash
+  local what
+  what="pgo-go version $(printf '%q ' "$@")"
+  if ! cmp -s "$RUN_OUT" "$go_out"; then
+    test_failed "stdout differs from go's: $what (- go, + pgo-go)"
+    _show_diff "go" "$go_out" "pgo-go" "$RUN_OUT"
+  fi
+  if ! cmp -s "$RUN_ERR" "$go_err"; then
+    test_failed "stderr differs from go's: $what (- go, + pgo-go)"
+    _show_diff "go" "$go_err" "pgo-go" "$RUN_ERR"
+  fi
+  if [[ $RUN_STATUS != "$go_status" ]]; then
+    test_failed "exit status $RUN_STATUS, go exits $go_status: $what"
+  fi
+}
+
+# ---------------------------------------------------------------- driver
+
+# _suite_prepare: the environment every suite needs, checked once.
+_suite_prepare() {
+  SUITE_PATH=$PATH
+  SUITE_HOME=${HOME:-/root}
+  : "${PGO_GO_SRC:=$(cd "$TESTS_DIR/.." && pwd)}"
+  export PGO_GO_SRC
+
+  local go_on_path goroot
+  go_on_path=$(command -v go) || {
+    SKIP_REASON="no go command on PATH"
+    return 0
+  }
+  # The real toolchain, even if a pgo-go shim named go is first on PATH.
+  goroot=$(GOTOOLCHAIN=local GOENV=off "$go_on_path" env GOROOT) || {
+    SKIP_REASON="'go env GOROOT' failed"
+    return 0
+  }
+  REAL_GO=$goroot/bin/go
+  REAL_GOROOT=$goroot
+  SUITE_GOCACHE=${GOCACHE:-$(GOTOOLCHAIN=local "$REAL_GO" env GOCACHE)}
+
+  if [[ -z ${PGO_GO_BIN:-} || ! -x $PGO_GO_BIN ]]; then
+    SETUP_ERROR="PGO_GO_BIN is not an executable: '${PGO_GO_BIN:-}'"
+    return 0
+  fi
+  PGO_GO_BIN=$(cd "$(dirname "$PGO_GO_BIN")" && pwd)/$(basename "$PGO_GO_BIN")
+  export PGO_GO_BIN
+  if [[ -z ${PGO_GO_FIXTURES:-} || ! -f $PGO_GO_FIXTURES/.stamp ]]; then
+    SETUP_ERROR="PGO_GO_FIXTURES holds no built fixtures: '${PGO_GO_FIXTURES:-}' (run tests/fixtures/build.sh)"
+    return 0
+  fi
+  PGO_GO_FIXTURES=$(cd "$PGO_GO_FIXTURES" && pwd)
+  export PGO_GO_FIXTURES
+  FIXTURES=$PGO_GO_FIXTURES
+}
+
+# run_suite NAME: probe, set up, run the tests, print the summary.
+run_suite() {
+  SUITE_NAME=$1
+  SKIP_REASON=""
+  SETUP_ERROR=""
+  _suite_prepare
+
+  local probe=SUITE_${SUITE_NAME}_PROBE setup=SUITE_${SUITE_NAME}_SETUP
+  if [[ -z $SKIP_REASON && -z $SETUP_ERROR ]] && declare -F "$probe" >/dev/null; then
+    SKIP_REASON=$("$probe")
+  fi
+  if [[ -n $SKIP_REASON ]]; then
+    echo "Skipped suite $SUITE_NAME: $SKIP_REASON"
+    echo "0 passed, 0 failed, 1 skipped"
+    exit 77
+  fi
+  if [[ -n $SETUP_ERROR ]]; then
+    echo "FAILED: suite $SUITE_NAME cannot run: $SETUP_ERROR"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+
+  SUITE_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pgo-go-suite-$SUITE_NAME.XXXXXX")
+  cd "$SUITE_TMP" || exit 1
+  echo "Running suite $SUITE_NAME (pgo-go: $PGO_GO_BIN, go: $REAL_GO)"
+  if declare -F "$setup" >/dev/null; then
+    "$setup"
+  fi
+  "SUITE_$SUITE_NAME"
+  _end_test
+
+  echo
+  if ((FAILED)); then
+    echo "Failed tests in suite $SUITE_NAME:"
+    printf '  %s\n' "${FAILED_NAMES[@]}"
+    echo "Test directories are kept under $SUITE_TMP"
+  else
+    cd / && rm -rf "$SUITE_TMP"
+  fi
+  echo "$PASSED passed, $FAILED failed"
+  ((FAILED == 0))
+}
