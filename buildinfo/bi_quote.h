@@ -4,7 +4,8 @@
  * with strconv.Unquote; matching its bytes means following Go's rules for
  * invalid UTF-8 and non-printable runes exactly, so they live here, once.
  * Output goes to a bi_buf, a growable buffer the caller owns and releases
- * with bi_buf_free (or takes over with bi_buf_take). Internal to buildinfo/.
+ * with bi_buf_free (or takes over with bi_buf_take). Used inside buildinfo/
+ * and by the wrapper wherever it prints a value the way Go's %q does.
  */
 #ifndef PGO_GO_BI_QUOTE_H
 #define PGO_GO_BI_QUOTE_H

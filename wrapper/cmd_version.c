@@ -239,7 +239,7 @@ int cmd_version(int argc, char **argv)
 		{"m", GOFLAG_BOOL, &run.m, NULL},
 		{"v", GOFLAG_BOOL, &run.v, NULL},
 		{"json", GOFLAG_BOOL, &run.json, NULL},
-		{"C", GOFLAG_STRING, NULL, &chdir_to},
+		{"C", GOFLAG_CHDIR, NULL, &chdir_to},
 		{NULL, 0, NULL, NULL},
 	};
 	int first = goflag_parse(defs, argc, argv, "", version_usage);

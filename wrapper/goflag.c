@@ -1,6 +1,9 @@
 #include "goflag.h"
 
+#include "bi_quote.h"
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct goflag_def *lookup(const struct goflag_def *defs, const char *name, size_t n)
@@ -26,20 +29,17 @@ static int parse_bool(const char *s, int *out)
 	return -1;
 }
 
-/* %q of a flag value: ASCII printable text as is, other bytes escaped. */
+/* %q of a flag value, as Go's flag package prints it. */
 static void put_quoted(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c >= 0x20 && c < 0x7f)
-			fputc(c, f);
-		else
-			fprintf(f, "\\x%02x", c);
-	}
-	fputc('"', f);
+	bi_buf b = {0};
+	size_t n;
+	char *q;
+
+	bi_quote_append(&b, s, strlen(s));
+	if ((q = bi_buf_take(&b, &n)) != NULL)
+		fwrite(q, 1, n, f);
+	free(q);
 }
 
 struct parse_ctx {
@@ -89,6 +89,7 @@ static int parse_one(const struct goflag_def *defs, int argc, char **argv, int *
 		}
 		return fail(ctx, "flag provided but not defined: -", name, (int)n, "");
 	}
+	int first = *i == 1;
 	(*i)++;
 	if (def->kind == GOFLAG_BOOL) {
 		if (!eq)
@@ -100,14 +101,16 @@ static int parse_one(const struct goflag_def *defs, int argc, char **argv, int *
 		return fail(&(struct parse_ctx){"", ctx->usage}, " for -", def->name,
 			    (int)strlen(def->name), ": parse error");
 	}
-	if (eq) {
-		*def->string_out = eq + 1;
-		return 0;
-	}
-	if (*i >= argc) {
+	if (!eq && *i >= argc)
 		return fail(ctx, "flag needs an argument: -", def->name, (int)strlen(def->name), "");
+	*def->string_out = eq ? eq + 1 : argv[(*i)++];
+	if (def->kind == GOFLAG_CHDIR && !first) {
+		/* cmd/go handles -C before parsing; later, its flag only refuses. */
+		fprintf(stderr, "%sinvalid value ", ctx->prefix);
+		put_quoted(stderr, *def->string_out);
+		return fail(&(struct parse_ctx){"", ctx->usage}, " for flag -", def->name,
+			    (int)strlen(def->name), ": -C flag must be first flag on command line");
 	}
-	*def->string_out = argv[(*i)++];
 	return 0;
 }
 

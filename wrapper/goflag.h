@@ -8,7 +8,11 @@
 #ifndef PGO_GO_GOFLAG_H
 #define PGO_GO_GOFLAG_H
 
-enum goflag_kind { GOFLAG_BOOL, GOFLAG_STRING };
+enum goflag_kind {
+	GOFLAG_BOOL,
+	GOFLAG_STRING,
+	GOFLAG_CHDIR, /* go's -C: a string flag valid only as the first flag */
+};
 
 struct goflag_def {
 	const char *name;
