@@ -7,7 +7,7 @@
 #   bench/version.sh [PGO_GO_BINARY]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-pgo=${1:-$("$root/scripts/build.sh" | tail -1)}
+pgo=$(realpath "${1:-$("$root/scripts/build.sh" | tail -1)}")
 command -v hyperfine >/dev/null || "$root/scripts/install-deps.sh"
 tooldir=$(go env GOROOT)/pkg/tool/$(go env GOOS)_$(go env GOARCH)
 big=$(go env GOROOT)/bin/go

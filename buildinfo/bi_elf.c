@@ -107,7 +107,7 @@ static int bi_elf_progs(const bi_view *v, const bi_elf *e, bi_exe *x, bi_error *
 		uint32_t type, flags;
 		uint64_t off, vaddr, filesz, memsz;
 		int rc = bi_win_get(&w, e->phoff + (uint64_t)i * e->phentsize, e->is64 ? 56 : 32,
-				    &p, err);
+		                    &p, err);
 
 		if (rc != BI_OK)
 			return rc;
@@ -161,7 +161,7 @@ static void bi_elf_parse_shdr(const bi_elf *e, const unsigned char *p, bi_elf_sh
 }
 
 static int bi_elf_read_shdr(const bi_view *v, const bi_elf *e, uint64_t off, bi_elf_shdr *s,
-			    bi_error *err)
+                            bi_error *err)
 {
 	unsigned char p[64];
 	int rc = bi_view_read(v, p, e->is64 ? 64 : 40, off, err);
@@ -243,7 +243,7 @@ static int bi_elf_names_open(const bi_view *v, const bi_elf *e, bi_elf_names *n,
 }
 
 static int bi_elf_is_buildinfo(bi_win *names_win, const bi_elf_names *n, uint32_t idx, int *yes,
-			       bi_error *err)
+                               bi_error *err)
 {
 	const unsigned char *p;
 	int rc;
@@ -259,7 +259,7 @@ static int bi_elf_is_buildinfo(bi_win *names_win, const bi_elf_names *n, uint32_
 
 /* A compressed section's size is the one in its compression header. */
 static int bi_elf_section_size(const bi_view *v, const bi_elf *e, const bi_elf_shdr *s,
-			       uint64_t *size, bi_error *err)
+                               uint64_t *size, bi_error *err)
 {
 	unsigned char ch[24];
 	unsigned chsz = e->is64 ? 24 : 12;
@@ -279,8 +279,7 @@ static int bi_elf_section_size(const bi_view *v, const bi_elf *e, const bi_elf_s
 /* Checks one section as NewFile does and reports whether it is the first
  * `.go.buildinfo`. */
 static int bi_elf_check_section(const bi_view *v, const bi_elf *e, const bi_elf_shdr *s,
-				const bi_elf_names *n, bi_win *names_win, int *is_bi,
-				bi_error *err)
+                                const bi_elf_names *n, bi_win *names_win, int *is_bi, bi_error *err)
 {
 	uint64_t chsz = e->is64 ? 24 : 12;
 

@@ -37,10 +37,10 @@ typedef struct bi_exe {
 	bi_view view;
 	uint64_t data_start; /* Go's DataStart(); size 0 means "not a Go executable" */
 	uint64_t data_size;
-	uint64_t addr_bias;  /* subtracted from every address first (PE image base) */
-	unsigned addr_bits;  /* 32: a region's end wraps at 2^32 like Go's uint32 fields */
-	bi_code unmapped;    /* what an address outside every region gives */
-	bi_region *regions;  /* in header order: the first one containing an address wins */
+	uint64_t addr_bias; /* subtracted from every address first (PE image base) */
+	unsigned addr_bits; /* 32: a region's end wraps at 2^32 like Go's uint32 fields */
+	bi_code unmapped;   /* what an address outside every region gives */
+	bi_region *regions; /* in header order: the first one containing an address wins */
 	size_t nregions;
 	size_t cap;
 } bi_exe;
@@ -57,7 +57,7 @@ int bi_plan9_open(const bi_view *v, bi_exe *x, bi_error *err);
 
 void bi_exe_init(bi_exe *x, const bi_view *v);
 int bi_exe_add_region(bi_exe *x, uint64_t vaddr, uint64_t size, uint64_t off, int nobits,
-		      bi_error *err);
+                      bi_error *err);
 void bi_exe_free(bi_exe *x);
 
 /* Where an address lands: Go's DataReader(addr) before any read. */

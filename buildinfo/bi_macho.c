@@ -10,16 +10,16 @@
 
 #include "bi_exe.h"
 
-#define MACHO_MAGIC32      0xfeedfaceu
-#define MACHO_MAGIC64      0xfeedfacfu
-#define MACHO_FAT_MAGIC    0xcafebabeu
-#define MACHO_LC_SEGMENT   0x1u
-#define MACHO_LC_SYMTAB    0x2u
-#define MACHO_LC_DYSYMTAB  0xbu
+#define MACHO_MAGIC32       0xfeedfaceu
+#define MACHO_MAGIC64       0xfeedfacfu
+#define MACHO_FAT_MAGIC     0xcafebabeu
+#define MACHO_LC_SEGMENT    0x1u
+#define MACHO_LC_SYMTAB     0x2u
+#define MACHO_LC_DYSYMTAB   0xbu
 #define MACHO_LC_LOAD_DYLIB 0xcu
-#define MACHO_LC_SEGMENT64 0x19u
-#define MACHO_LC_RPATH     0x8000001cu
-#define MACHO_PROT_RW      3u
+#define MACHO_LC_SEGMENT64  0x19u
+#define MACHO_LC_RPATH      0x8000001cu
+#define MACHO_PROT_RW       3u
 
 /* Real universal files hold a handful of architectures. Go parses every one
  * of them; capping the count keeps a crafted file from making us re-parse the
@@ -79,7 +79,7 @@ static int bi_macho_header(const bi_view *v, bi_macho *m, bi_error *err)
 /* Go reads a section's relocations; here only their bounds are checked. The
  * first `__go_buildinfo` section anywhere is Go's DataStart. */
 static int bi_macho_section(bi_win *w, bi_macho *m, uint64_t pos, int seg64, bi_exe *x,
-			    bi_error *err)
+                            bi_error *err)
 {
 	const unsigned char *p;
 	uint32_t reloff, nreloc;
@@ -121,7 +121,7 @@ static void bi_macho_parse_seg(const unsigned char *p, int be, int seg64, bi_mac
 }
 
 static int bi_macho_segment(bi_win *w, bi_macho *m, uint64_t pos, uint32_t siz, int seg64,
-			    bi_exe *x, bi_error *err)
+                            bi_exe *x, bi_error *err)
 {
 	unsigned hdrsz = seg64 ? 72 : 56, sectsz = seg64 ? 80 : 68;
 	const unsigned char *p;
@@ -181,7 +181,7 @@ static int bi_macho_symtab(bi_win *w, bi_macho *m, uint64_t pos, uint32_t siz, b
 }
 
 static int bi_macho_dysymtab(bi_win *w, const bi_macho *m, uint64_t pos, uint32_t siz,
-			     bi_error *err)
+                             bi_error *err)
 {
 	const unsigned char *p;
 	uint32_t iundef, nundef, indoff, nind;
@@ -205,8 +205,8 @@ static int bi_macho_dysymtab(bi_win *w, const bi_macho *m, uint64_t pos, uint32_
 }
 
 /* LC_RPATH and LC_LOAD_DYLIB: a string offset inside the command. */
-static int bi_macho_strcmd(bi_win *w, const bi_macho *m, uint64_t pos, uint32_t siz,
-			   uint32_t hdrsz, bi_error *err)
+static int bi_macho_strcmd(bi_win *w, const bi_macho *m, uint64_t pos, uint32_t siz, uint32_t hdrsz,
+                           bi_error *err)
 {
 	const unsigned char *p;
 	int rc;
@@ -220,7 +220,7 @@ static int bi_macho_strcmd(bi_win *w, const bi_macho *m, uint64_t pos, uint32_t 
 }
 
 static int bi_macho_command(bi_win *w, bi_macho *m, uint32_t cmd, uint64_t pos, uint32_t siz,
-			    bi_exe *x, bi_error *err)
+                            bi_exe *x, bi_error *err)
 {
 	switch (cmd) {
 	case MACHO_LC_SEGMENT:
@@ -296,7 +296,7 @@ static bi_view bi_fat_image(const bi_view *v, uint32_t off, uint32_t size)
 
 /* Go parses every image; the first one is the file buildinfo reads. */
 static int bi_fat_check(const bi_view *img, uint32_t i, bi_exe *x, uint32_t *filetype,
-			bi_error *err)
+                        bi_error *err)
 {
 	bi_exe other;
 	int rc;

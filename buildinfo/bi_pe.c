@@ -19,7 +19,7 @@
 #define PE_RELOC_SIZE               10
 
 typedef struct bi_pe {
-	uint64_t hdr;      /* file offset of the COFF file header */
+	uint64_t hdr; /* file offset of the COFF file header */
 	uint16_t nsect;
 	uint16_t opt_size;
 	uint32_t symptr, nsyms;
@@ -96,8 +96,7 @@ static int bi_pe_symbols(const bi_view *v, bi_pe *pe, bi_error *err)
 			return bi_fail(err, BI_E_FORMAT);
 		pe->strtab_len = len - 4;
 	}
-	if (pe->nsyms > 0 &&
-	    !bi_view_has(v, pe->symptr, (uint64_t)pe->nsyms * PE_SYMBOL_SIZE))
+	if (pe->nsyms > 0 && !bi_view_has(v, pe->symptr, (uint64_t)pe->nsyms * PE_SYMBOL_SIZE))
 		return bi_fail(err, BI_E_FORMAT);
 	return BI_OK;
 }
@@ -163,7 +162,7 @@ static int bi_pe_name_ok(const unsigned char name[8], const bi_pe *pe)
 }
 
 static int bi_pe_section(const unsigned char *p, const bi_view *v, bi_pe *pe, bi_exe *x,
-			 bi_error *err)
+                         bi_error *err)
 {
 	const uint32_t want = PE_SCN_CNT_INITIALIZED_DATA | PE_SCN_MEM_READ | PE_SCN_MEM_WRITE;
 	uint32_t vsize = bi_u32(p + 8, 0), va = bi_u32(p + 12, 0);

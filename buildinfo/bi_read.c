@@ -38,7 +38,7 @@ void bi_exe_init(bi_exe *x, const bi_view *v)
 }
 
 int bi_exe_add_region(bi_exe *x, uint64_t vaddr, uint64_t size, uint64_t off, int nobits,
-		      bi_error *err)
+                      bi_error *err)
 {
 	if (x->nregions == x->cap) {
 		size_t cap = x->cap ? x->cap * 2 : 16;
@@ -136,7 +136,7 @@ static int bi_read_at(const bi_exe *x, const bi_loc *loc, void *buf, size_t n, b
  * caller turns into "not a Go executable"; so is a length no file could hold,
  * which is refused before anything is allocated. */
 static int bi_read_data(const bi_exe *x, uint64_t addr, uint64_t n, unsigned char **out,
-			bi_error *err)
+                        bi_error *err)
 {
 	unsigned char *buf;
 	bi_loc loc;
@@ -168,8 +168,8 @@ static int bi_read_data(const bi_exe *x, uint64_t addr, uint64_t n, unsigned cha
 }
 
 /* Go's readDataInto for one search chunk: up to n bytes, none is EOF. */
-static int bi_read_chunk(const bi_exe *x, uint64_t addr, unsigned char *buf, size_t n,
-			 size_t *got, bi_error *err)
+static int bi_read_chunk(const bi_exe *x, uint64_t addr, unsigned char *buf, size_t n, size_t *got,
+                         bi_error *err)
 {
 	bi_loc loc;
 	int rc;
@@ -195,7 +195,7 @@ static int bi_read_chunk(const bi_exe *x, uint64_t addr, unsigned char *buf, siz
  * relative to the slice, both for the "room for the header" test and for the
  * address it returns. */
 static int bi_search_chunk(const unsigned char *data, size_t len, uint64_t start,
-			   uint64_t remaining, uint64_t *found)
+                           uint64_t remaining, uint64_t *found)
 {
 	while (len > 0) {
 		const unsigned char *hit = memmem(data, len, BI_MAGIC, BI_MAGIC_LEN);
@@ -222,7 +222,7 @@ static int bi_search_chunk(const unsigned char *data, size_t len, uint64_t start
 
 /* Go's searchMagic over [start, start+size). */
 static int bi_search_magic(const bi_exe *x, uint64_t start, uint64_t size, uint64_t *found,
-			   bi_error *err)
+                           bi_error *err)
 {
 	uint64_t end = start + size;
 	unsigned char *buf = NULL;
@@ -313,7 +313,7 @@ static uint64_t bi_read_ptr(const unsigned char *p, int ptr_size, int be)
  * turns every failure into ""; only our own out-of-memory and a failing disk
  * are passed on. */
 static int bi_read_string(const bi_exe *x, int ptr_size, int be, uint64_t addr, bi_str *s,
-			  bi_error *err)
+                          bi_error *err)
 {
 	unsigned char *hdr = NULL, *data = NULL;
 	bi_error inner = {0};
@@ -339,7 +339,7 @@ out:
 }
 
 static int bi_decode_blob(const bi_exe *x, uint64_t addr, const unsigned char *hdr, bi_str *vers,
-			  bi_str *mod, bi_error *err)
+                          bi_str *mod, bi_error *err)
 {
 	int ptr_size = hdr[14], be = hdr[15] & BI_FLAG_BIG_ENDIAN;
 	int rc;
@@ -357,7 +357,7 @@ static int bi_decode_blob(const bi_exe *x, uint64_t addr, const unsigned char *h
 	if (rc != BI_OK)
 		return rc;
 	return bi_read_string(x, ptr_size, be, bi_read_ptr(hdr + 16 + ptr_size, ptr_size, be), mod,
-			      err);
+	                      err);
 }
 
 /* The linker wraps modinfo in 16-byte sentinels (modload.infoStart/infoEnd);
@@ -421,7 +421,7 @@ static int bi_has_plan9_magic(const unsigned char *ident)
 /* readRawBuildInfo's switch on the first 16 bytes. */
 static bi_opener bi_pick_reader(const unsigned char *ident)
 {
-	if (memcmp(ident, "\x7f" "ELF", 4) == 0)
+	if (memcmp(ident, "\177ELF", 4) == 0)
 		return bi_elf_open;
 	if (memcmp(ident, "MZ", 2) == 0)
 		return bi_pe_open;
@@ -539,7 +539,7 @@ const char *bi_error_text(const bi_error *err, char *buf, size_t bufsz)
 		if (buf == NULL || bufsz == 0)
 			return "could not parse Go build info";
 		snprintf(buf, bufsz, "could not parse Go build info: line %d: %s", err->line,
-			 err->detail);
+		         err->detail);
 		return buf;
 	case BI_E_NOMEM:
 		return "out of memory";

@@ -7,8 +7,8 @@
  */
 #include "bi_exe.h"
 
-#define XCOFF_MAGIC32 0x01df
-#define XCOFF_MAGIC64 0x01f7
+#define XCOFF_MAGIC32   0x01df
+#define XCOFF_MAGIC64   0x01f7
 #define XCOFF_STYP_TEXT 0x0020
 #define XCOFF_STYP_DATA 0x0040
 #define XCOFF_SYMESZ    18
@@ -100,7 +100,8 @@ static int bi_xcoff_relocs_ok(const bi_view *v, const bi_xcoff *xc, const bi_xco
 		return 1;
 	if (s->relptr > INT64_MAX)
 		return 0;
-	return s->nreloc == 0 || bi_view_has(v, s->relptr, (uint64_t)s->nreloc * (xc->is64 ? 14 : 10));
+	return s->nreloc == 0 ||
+	       bi_view_has(v, s->relptr, (uint64_t)s->nreloc * (xc->is64 ? 14 : 10));
 }
 
 static int bi_xcoff_sections(const bi_view *v, bi_xcoff *xc, bi_exe *x, bi_error *err)

@@ -94,13 +94,12 @@ static void img_free(img *m)
 
 /* ---- the build-info blob ---------------------------------------------- */
 
-#define MAGIC "\xff Go buildinf:"
-#define VERS  "go1.21.5"
-#define MODTXT                                                                                     \
-	"path\texample.com/hello\nmod\texample.com/hello\t(devel)\t\nbuild\tGOOS=linux\n"
+#define MAGIC  "\xff Go buildinf:"
+#define VERS   "go1.21.5"
+#define MODTXT "path\texample.com/hello\nmod\texample.com/hello\t(devel)\t\nbuild\tGOOS=linux\n"
 /* cmd/go's modload.infoStart and infoEnd. */
-#define INFO_START "0w\xaf\x0c\x92t\x08\x02" "A\xe1\xc1\x07\xe6\xd6\x18\xe6"
-#define INFO_END   "\xf9" "2C1\x86\x18 r\x00\x82" "B\x10" "A\x16\xd8\xf2"
+#define INFO_START "\060\167\257\014\222\164\010\002\101\341\301\007\346\326\030\346"
+#define INFO_END   "\371\062\103\061\206\030\040\162\000\202\102\020\101\026\330\362"
 
 typedef struct blob {
 	int ptr_form; /* before Go 1.18: pointers to string headers */
@@ -190,7 +189,7 @@ typedef struct elf_layout {
 } elf_layout;
 
 static void elf_phdr(img *m, const elf_layout *l, int i, uint32_t type, uint32_t flags,
-		     uint64_t off, uint64_t vaddr, uint64_t filesz, uint64_t memsz)
+                     uint64_t off, uint64_t vaddr, uint64_t filesz, uint64_t memsz)
 {
 	size_t o = l->phoff + (size_t)i * l->phsz;
 	int w = l->is64, be = l->be;
@@ -206,7 +205,7 @@ static void elf_phdr(img *m, const elf_layout *l, int i, uint32_t type, uint32_t
 }
 
 static void elf_shdr(img *m, const elf_layout *l, int i, uint32_t name, uint32_t type,
-		     uint64_t addr, uint64_t off, uint64_t size)
+                     uint64_t addr, uint64_t off, uint64_t size)
 {
 	size_t o = l->shoff + (size_t)i * l->shsz;
 	int w = l->is64, be = l->be;
@@ -226,7 +225,7 @@ static void elf_ehdr(img *m, const elf_layout *l, int phnum, int shnum, int shst
 	int w = l->is64, be = l->be;
 	size_t o = w ? 54 : 42;
 
-	put(m, 0, "\x7f" "ELF", 4);
+	put(m, 0, "\177ELF", 4);
 	put8(m, 4, w ? 2 : 1);
 	put8(m, 5, be ? 2 : 1);
 	put8(m, 6, 1);
@@ -287,8 +286,8 @@ typedef struct macho_layout {
 } macho_layout;
 
 static size_t macho_segment(img *m, const macho_layout *l, size_t o, const char *name,
-			    uint64_t addr, uint64_t memsz, uint64_t off, uint64_t filesz,
-			    uint32_t prot, uint32_t nsect)
+                            uint64_t addr, uint64_t memsz, uint64_t off, uint64_t filesz,
+                            uint32_t prot, uint32_t nsect)
 {
 	int w = l->is64, be = l->be;
 	size_t hdr = w ? 72 : 56, size = hdr + nsect * (w ? 80 : 68);
@@ -306,8 +305,8 @@ static size_t macho_segment(img *m, const macho_layout *l, size_t o, const char 
 	return o + size;
 }
 
-static void macho_section(img *m, const macho_layout *l, size_t o, const char *name,
-			  uint64_t addr, uint64_t size, uint32_t off)
+static void macho_section(img *m, const macho_layout *l, size_t o, const char *name, uint64_t addr,
+                          uint64_t size, uint32_t off)
 {
 	int w = l->is64, be = l->be;
 
@@ -334,10 +333,10 @@ static img make_macho(int is64, int be, int section, const img *data, macho_layo
 	l.data = macho_segment(&m, &l, l.text, "__TEXT", 0x1000, 0x1000, 0, MACHO_DATA_OFF, 5, 0);
 	l.sect = l.data + (is64 ? 72 : 56);
 	l.symtab = macho_segment(&m, &l, l.data, "__DATA", MACHO_DATA_VADDR, data->n + 0x100,
-				 MACHO_DATA_OFF, data->n, 3, section ? 1 : 0);
+	                         MACHO_DATA_OFF, data->n, 3, section ? 1 : 0);
 	if (section)
 		macho_section(&m, &l, l.sect, "__go_buildinfo", MACHO_DATA_VADDR, data->n,
-			      MACHO_DATA_OFF);
+		              MACHO_DATA_OFF);
 	put32(&m, l.symtab, 2, be);
 	put32(&m, l.symtab + 4, 24, be);
 	o = l.symtab + 24;
@@ -395,7 +394,7 @@ static size_t pe_sections(int is64)
 }
 
 static void pe_section(img *m, size_t o, const char *name, uint32_t vsize, uint32_t va,
-		       uint32_t size, uint32_t off, uint32_t flags)
+                       uint32_t size, uint32_t off, uint32_t flags)
 {
 	put(m, o, name, strlen(name));
 	put32(m, o + 8, vsize, 0);
@@ -425,7 +424,7 @@ static img make_pe(int is64, const img *data)
 	put32(&m, opt + (is64 ? 108 : 92), 16, 0);
 	pe_section(&m, sec, ".text", 0x100, 0x1000, 0x200, 0x400, 0x60000020);
 	pe_section(&m, sec + 40, ".data", (uint32_t)data->n, PE_DATA_RVA, (uint32_t)data->n,
-		   PE_DATA_OFF, 0xc0000040);
+	           PE_DATA_OFF, 0xc0000040);
 	put(&m, PE_DATA_OFF, data->p, data->n);
 	return m;
 }
@@ -449,8 +448,8 @@ static size_t xcoff_section_off(int is64, int i)
 	return (is64 ? 24 : 20) + (size_t)i * (is64 ? 72 : 40);
 }
 
-static void xcoff_section(img *m, int is64, int i, const char *name, uint64_t vaddr,
-			  uint64_t size, uint64_t ptr, uint32_t flags)
+static void xcoff_section(img *m, int is64, int i, const char *name, uint64_t vaddr, uint64_t size,
+                          uint64_t ptr, uint32_t flags)
 {
 	size_t o = xcoff_section_off(is64, i);
 
@@ -906,7 +905,7 @@ static void test_plan9_errors(void **state)
 	expect_code_free(&m, BI_E_FORMAT);
 	m = make_plan9_blob(PLAN9_386);
 	put32(&m, 8, 0x100000, 1); /* data claims more than the file has: */
-	expect_ok(&m);               /* the blob is still whole */
+	expect_ok(&m);             /* the blob is still whole */
 	img_free(&m);
 	m = make_plan9_blob(PLAN9_386);
 	put32(&m, 4, 0x100000, 1); /* text pushes the data past the end */
@@ -1266,7 +1265,8 @@ static void test_random_corruption(void **state)
 			put(&m, 0, good.p, good.n);
 			for (int k = 0; k < 1 + round % 4; k++) {
 				seed = seed * 6364136223846793005u + 1442695040888963407u;
-				size_t at = (size_t)(seed >> 33) % (good.n < 0x400 ? good.n : 0x400);
+				size_t at =
+				    (size_t)(seed >> 33) % (good.n < 0x400 ? good.n : 0x400);
 				m.p[at] = (unsigned char)(seed >> 17);
 			}
 			rc = read_img(&m, &v, &md);
@@ -1386,7 +1386,7 @@ static void test_error_text(void **state)
 	assert_string_equal(bi_error_text(&err, buf, sizeof(buf)), "address not mapped");
 	err.code = BI_E_NOBITS;
 	assert_string_equal(bi_error_text(&err, buf, sizeof(buf)),
-			    "unexpected read from section with uninitialized data");
+	                    "unexpected read from section with uninitialized data");
 	err.code = BI_E_IO;
 	err.sys_errno = EIO;
 	assert_string_equal(bi_error_text(&err, buf, sizeof(buf)), "Input/output error");
@@ -1394,55 +1394,55 @@ static void test_error_text(void **state)
 	err.line = 3;
 	strcpy(err.detail, "unexpected key");
 	assert_string_equal(bi_error_text(&err, buf, sizeof(buf)),
-			    "could not parse Go build info: line 3: unexpected key");
+	                    "could not parse Go build info: line 3: unexpected key");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_elf_inline_all_classes),
-		cmocka_unit_test(test_elf_pointer_form),
-		cmocka_unit_test(test_pointer_form_mixed_sizes),
-		cmocka_unit_test(test_pointer_form_bad_ptr_size),
-		cmocka_unit_test(test_pointer_form_dangling),
-		cmocka_unit_test(test_macho_all_kinds),
-		cmocka_unit_test(test_macho_pointer_form),
-		cmocka_unit_test(test_macho_fallback_needs_rw),
-		cmocka_unit_test(test_macho_pagezero_skipped),
-		cmocka_unit_test(test_macho_bad_load_commands),
-		cmocka_unit_test(test_fat_first_arch),
-		cmocka_unit_test(test_fat_refused),
-		cmocka_unit_test(test_pe_both_kinds),
-		cmocka_unit_test(test_pe_bad_headers),
-		cmocka_unit_test(test_pe_nobits),
-		cmocka_unit_test(test_pe_zero_virtual_size),
-		cmocka_unit_test(test_xcoff_both_kinds),
-		cmocka_unit_test(test_xcoff_errors),
-		cmocka_unit_test(test_xcoff_unmapped),
-		cmocka_unit_test(test_plan9_all_magics),
-		cmocka_unit_test(test_plan9_errors),
-		cmocka_unit_test(test_misaligned_magic_skipped),
-		cmocka_unit_test(test_misaligned_then_aligned_quirk),
-		cmocka_unit_test(test_magic_too_near_end),
-		cmocka_unit_test(test_search_second_chunk),
-		cmocka_unit_test(test_search_runs_into_bss),
-		cmocka_unit_test(test_sentinels),
-		cmocka_unit_test(test_empty_version),
-		cmocka_unit_test(test_huge_and_broken_varints),
-		cmocka_unit_test(test_elf_bad_ident),
-		cmocka_unit_test(test_elf_lying_tables),
-		cmocka_unit_test(test_elf_section_unmapped),
-		cmocka_unit_test(test_elf_data_past_end),
-		cmocka_unit_test(test_elf_zero_sized_section),
-		cmocka_unit_test(test_elf_extended_numbering),
-		cmocka_unit_test(test_short_files),
-		cmocka_unit_test(test_every_truncation),
-		cmocka_unit_test(test_random_corruption),
-		cmocka_unit_test(test_src_reads),
-		cmocka_unit_test(test_read_file_and_src),
-		cmocka_unit_test(test_read_file_errors),
-		cmocka_unit_test(test_real_go_binary),
-		cmocka_unit_test(test_error_text),
+	    cmocka_unit_test(test_elf_inline_all_classes),
+	    cmocka_unit_test(test_elf_pointer_form),
+	    cmocka_unit_test(test_pointer_form_mixed_sizes),
+	    cmocka_unit_test(test_pointer_form_bad_ptr_size),
+	    cmocka_unit_test(test_pointer_form_dangling),
+	    cmocka_unit_test(test_macho_all_kinds),
+	    cmocka_unit_test(test_macho_pointer_form),
+	    cmocka_unit_test(test_macho_fallback_needs_rw),
+	    cmocka_unit_test(test_macho_pagezero_skipped),
+	    cmocka_unit_test(test_macho_bad_load_commands),
+	    cmocka_unit_test(test_fat_first_arch),
+	    cmocka_unit_test(test_fat_refused),
+	    cmocka_unit_test(test_pe_both_kinds),
+	    cmocka_unit_test(test_pe_bad_headers),
+	    cmocka_unit_test(test_pe_nobits),
+	    cmocka_unit_test(test_pe_zero_virtual_size),
+	    cmocka_unit_test(test_xcoff_both_kinds),
+	    cmocka_unit_test(test_xcoff_errors),
+	    cmocka_unit_test(test_xcoff_unmapped),
+	    cmocka_unit_test(test_plan9_all_magics),
+	    cmocka_unit_test(test_plan9_errors),
+	    cmocka_unit_test(test_misaligned_magic_skipped),
+	    cmocka_unit_test(test_misaligned_then_aligned_quirk),
+	    cmocka_unit_test(test_magic_too_near_end),
+	    cmocka_unit_test(test_search_second_chunk),
+	    cmocka_unit_test(test_search_runs_into_bss),
+	    cmocka_unit_test(test_sentinels),
+	    cmocka_unit_test(test_empty_version),
+	    cmocka_unit_test(test_huge_and_broken_varints),
+	    cmocka_unit_test(test_elf_bad_ident),
+	    cmocka_unit_test(test_elf_lying_tables),
+	    cmocka_unit_test(test_elf_section_unmapped),
+	    cmocka_unit_test(test_elf_data_past_end),
+	    cmocka_unit_test(test_elf_zero_sized_section),
+	    cmocka_unit_test(test_elf_extended_numbering),
+	    cmocka_unit_test(test_short_files),
+	    cmocka_unit_test(test_every_truncation),
+	    cmocka_unit_test(test_random_corruption),
+	    cmocka_unit_test(test_src_reads),
+	    cmocka_unit_test(test_read_file_and_src),
+	    cmocka_unit_test(test_read_file_errors),
+	    cmocka_unit_test(test_real_go_binary),
+	    cmocka_unit_test(test_error_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1186,19 +1186,23 @@ static void test_unknown_mapping_and_no_function(void **state)
 /* ---- a real Go CPU profile ------------------------------------------------- */
 
 /* go-cpu.pprof: `go test -bench . -cpuprofile` of a small program (go1.26).
- * go-cpu.reduced.txt: its reduction (keep 5, aggregate callees) computed
- * with github.com/google/pprof/profile, in the text form above. */
+ * go-cpu.reduced.txt.gz: its reduction (keep 5, aggregate callees) computed
+ * with github.com/google/pprof/profile, in the text form above, gzipped. */
 static void test_real_profile(void **state)
 {
 	size_t len, outlen, elen, n2, sl, n3;
 	unsigned char *in = read_file(DATA "go-cpu.pprof", &len);
-	unsigned char *want = read_file(DATA "go-cpu.reduced.txt", &elen);
+	unsigned char *wantgz = read_file(DATA "go-cpu.reduced.txt.gz", &elen), *want;
 	unsigned char *out, *again, *sh, *shout;
 	pprof_profile *p = decode_ok(in, len);
 	fetch_err err = {0};
 	char *text;
 
 	(void)state;
+	assert_int_equal(pprof_gunzip(wantgz, elen, 0, &want, &elen, &err), 0);
+	want = realloc(want, elen + 1);
+	assert_non_null(want);
+	want[elen] = 0;
 	assert_true(pprof_is_gzip(in, len));
 	if (pprof_validate(p, &err))
 		fail_msg("validate: %s", err.msg);
@@ -1230,6 +1234,7 @@ static void test_real_profile(void **state)
 	free(text);
 	free(out);
 	free(want);
+	free(wantgz);
 	free(in);
 }
 
