@@ -75,14 +75,77 @@ static int bi_region_has(const bi_exe *x, const bi_region *r, uint64_t addr)
 	return r->vaddr <= addr && addr <= last;
 }
 
-/* Reads Go's section reader fails outright: a section without raw data, and
- * (XCOFF64 only, the one format whose offsets Go does not check) a file offset
- * that is negative as int64, which os.File.ReadAt refuses as an I/O error. */
-static bi_code bi_region_fault(const bi_region *r)
+/* Go's io.SectionReader keeps int64 base and limit and lets its arithmetic
+ * wrap; with offsets no header check bounded (XCOFF64's), that decides what a
+ * read returns, so it is followed step by step. */
+typedef struct bi_gosr {
+	int64_t base, limit;
+} bi_gosr;
+
+static int64_t bi_i64(uint64_t v)
 {
-	if (r->nobits)
-		return BI_E_NOBITS;
-	return r->off > INT64_MAX ? BI_E_IO : BI_OK;
+	int64_t s;
+
+	memcpy(&s, &v, sizeof(s));
+	return s;
+}
+
+static bi_gosr bi_gosr_new(uint64_t off, uint64_t n)
+{
+	bi_gosr s = {bi_i64(off), INT64_MAX};
+
+	if (s.base <= bi_i64((uint64_t)INT64_MAX - n))
+		s.limit = bi_i64(off + n);
+	return s;
+}
+
+static int64_t bi_gosr_size(const bi_gosr *s)
+{
+	return bi_i64((uint64_t)s->limit - (uint64_t)s->base);
+}
+
+static uint64_t bi_min_avail(int64_t a, int64_t b, uint64_t c)
+{
+	uint64_t m = c;
+
+	if (a < 0 || b < 0)
+		return 0;
+	if ((uint64_t)a < m)
+		m = (uint64_t)a;
+	return (uint64_t)b < m ? (uint64_t)b : m;
+}
+
+/* What DataReader(addr).ReadAt(buf, 0) does for region r: the reader Go
+ * builds on the section's own reader, which sits on the file. Sets loc to
+ * the file offset and the bytes readable there, or to the failure: a section
+ * without raw data (nobitsSectionReader) or a negative file offset, which
+ * os.File.ReadAt refuses (an I/O error, as Go's is). */
+static void bi_go_read(const bi_exe *x, const bi_region *r, uint64_t a, bi_loc *loc)
+{
+	uint64_t end = r->vaddr + r->size;
+	bi_gosr outer, sect;
+	int64_t off;
+
+	if (x->addr_bits == 32)
+		end &= 0xffffffffu;
+	outer = bi_gosr_new(a - r->vaddr, end - a);
+	sect = bi_gosr_new(r->off, r->size);
+	off = outer.base;
+	if (bi_gosr_size(&outer) <= 0 || off < 0 || off >= bi_gosr_size(&sect))
+		return;
+	if (r->nobits) {
+		loc->fail = BI_E_NOBITS;
+		return;
+	}
+	off = bi_i64((uint64_t)off + (uint64_t)sect.base);
+	if (off < 0) {
+		loc->fail = BI_E_IO;
+		return;
+	}
+	loc->off = (uint64_t)off;
+	loc->avail =
+	    bi_min_avail(bi_gosr_size(&outer), bi_i64((uint64_t)sect.limit - (uint64_t)off),
+	                 loc->off < x->view.size ? x->view.size - loc->off : 0);
 }
 
 static int bi_fail_loc(bi_error *err, const bi_loc *loc)
@@ -98,22 +161,10 @@ int bi_exe_locate(const bi_exe *x, uint64_t addr, bi_loc *loc, bi_error *err)
 
 	memset(loc, 0, sizeof(*loc));
 	for (size_t i = 0; i < x->nregions; i++) {
-		const bi_region *r = &x->regions[i];
-		uint64_t delta = a - r->vaddr;
-
-		if (!bi_region_has(x, r, a))
-			continue;
-		if (r->size == 0)
+		if (bi_region_has(x, &x->regions[i], a)) {
+			bi_go_read(x, &x->regions[i], a, loc);
 			return BI_OK;
-		/* A match implies delta < size: the region's end did not wrap. */
-		loc->fail = bi_region_fault(r);
-		if (r->off > UINT64_MAX - delta || r->off + delta >= x->view.size)
-			return BI_OK;
-		loc->off = r->off + delta;
-		loc->avail = r->size - delta;
-		if (loc->avail > x->view.size - loc->off)
-			loc->avail = x->view.size - loc->off;
-		return BI_OK;
+		}
 	}
 	return bi_fail(err, x->unmapped);
 }
@@ -310,32 +361,28 @@ static uint64_t bi_read_ptr(const unsigned char *p, int ptr_size, int be)
 }
 
 /* Go's readString for pre-1.18 binaries: a {data, len} header at addr. Go
- * turns every failure into ""; only our own out-of-memory and a failing disk
- * are passed on. */
+ * turns every failure into "", read errors included; only our own
+ * out-of-memory is passed on. */
 static int bi_read_string(const bi_exe *x, int ptr_size, int be, uint64_t addr, bi_str *s,
                           bi_error *err)
 {
 	unsigned char *hdr = NULL, *data = NULL;
-	bi_error inner = {0};
 	uint64_t data_addr, data_len;
 	int rc;
 
-	rc = bi_read_data(x, addr, 2 * (uint64_t)ptr_size, &hdr, &inner);
+	rc = bi_read_data(x, addr, 2 * (uint64_t)ptr_size, &hdr, NULL);
 	if (rc != BI_OK)
 		goto out;
 	data_addr = bi_read_ptr(hdr, ptr_size, be);
 	data_len = bi_read_ptr(hdr + ptr_size, ptr_size, be);
-	rc = bi_read_data(x, data_addr, data_len, &data, &inner);
+	rc = bi_read_data(x, data_addr, data_len, &data, NULL);
 	if (rc != BI_OK)
 		goto out;
 	s->p = (char *)data;
 	s->n = (size_t)data_len;
 out:
 	free(hdr);
-	if (rc != BI_E_NOMEM && rc != BI_E_IO)
-		return BI_OK;
-	errno = inner.sys_errno;
-	return bi_fail(err, rc);
+	return rc == BI_E_NOMEM ? bi_fail(err, rc) : BI_OK;
 }
 
 static int bi_decode_blob(const bi_exe *x, uint64_t addr, const unsigned char *hdr, bi_str *vers,

@@ -48,10 +48,15 @@ static uint32_t *memo_new(size_t n)
 	return m;
 }
 
+/* pprof_decode checked every index read here; one out of range still reads
+ * as "" rather than past the memo. */
 static int string_id(struct reducer *r, int64_t index, uint32_t *id, fetch_err *err)
 {
-	uint32_t *memo = &r->strings[index];
+	uint32_t *memo;
 
+	if (index < 0 || (uint64_t)index >= r->in->msg->n_string_table)
+		index = 0;
+	memo = &r->strings[index];
 	if (*memo == FETCH_PGO_NONE &&
 	    fetch_pgo_intern_string(r->acc, pprof_string(r->in, index), memo, err))
 		return -1;

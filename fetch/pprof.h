@@ -22,9 +22,10 @@
 #include "profile.pb-c.h"
 
 /* Largest decompressed profile accepted when the caller passes 0. A
- * Pyroscope answer for one service is rarely over a few MB; raw runtime
- * profiles of busy services reach tens of MB. */
-#define PPROF_MAX_SIZE_DEFAULT ((size_t)512 << 20)
+ * reduced Pyroscope answer is rarely over a few MB and raw runtime profiles
+ * of busy services reach tens of MB; unpacking costs about 5x the protobuf's
+ * size in memory, so this bounds a decode to roughly 1.5 GB. */
+#define PPROF_MAX_SIZE_DEFAULT ((size_t)256 << 20)
 
 #define PPROF_NONE SIZE_MAX
 

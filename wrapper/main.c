@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_cache.h"
+#include "cmd_fetch.h"
 #include "cmd_install_shim.h"
 #include "cmd_verify.h"
 #include "cmd_version.h"
@@ -22,6 +24,13 @@ static const char usage_text[] =
 	"                       exit 0 only if every binary was built with -pgo\n"
 	"                       (naming FILE, when given)\n"
 	"  pgo-go go ARGS...    what the shim does for `go ARGS...`\n"
+	"  pgo-go fetch [--url URL] [--service NAME | --query SELECTOR...] [--window DUR]\n"
+	"               [--profile-type TYPE] [--keep-locations N] [--[no-]aggregate-callees]\n"
+	"               [--offline] [--force] [-o FILE]\n"
+	"                       fetch the service's profile as the shim would; write\n"
+	"                       it to FILE (default ./default.pgo)\n"
+	"  pgo-go cache list|clean [--older-than DUR]|path\n"
+	"                       the profile cache\n"
 	"  pgo-go config        every setting, its value and where it came from\n"
 	"  pgo-go install-shim DIR\n"
 	"                       create DIR/go -> pgo-go and print the PATH line\n"
@@ -38,6 +47,8 @@ static const struct command commands[] = {
 	{"verify", cmd_verify},
 	{"config", cmd_config},
 	{"install-shim", cmd_install_shim},
+	{"fetch", cmd_fetch},
+	{"cache", cmd_cache},
 };
 
 static int invoked_as_go(const char *argv0)

@@ -10,6 +10,8 @@ void pgo_msg_set_verbose(int v)
 	verbose = v;
 }
 
+static void emit(const char *prefix, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void emit(const char *prefix, const char *fmt, va_list ap)
 {
 	fflush(stdout);

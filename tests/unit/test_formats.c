@@ -558,7 +558,7 @@ static void expect_code(const img *m, bi_code code)
 	assert_null(md.p);
 }
 
-/* Hands the image back for the next expectation after freeing the last. */
+/* Checks the code, then releases the image so the test can build the next. */
 static void expect_code_free(img *m, bi_code code)
 {
 	expect_code(m, code);
@@ -1264,10 +1264,10 @@ static void test_random_corruption(void **state)
 
 			put(&m, 0, good.p, good.n);
 			for (int k = 0; k < 1 + round % 4; k++) {
+				size_t span = good.n < 0x400 ? good.n : 0x400;
+
 				seed = seed * 6364136223846793005u + 1442695040888963407u;
-				size_t at =
-				    (size_t)(seed >> 33) % (good.n < 0x400 ? good.n : 0x400);
-				m.p[at] = (unsigned char)(seed >> 17);
+				m.p[(size_t)(seed >> 33) % span] = (unsigned char)(seed >> 17);
 			}
 			rc = read_img(&m, &v, &md);
 			assert_true(acceptable(rc));

@@ -1,0 +1,344 @@
+/* fetch.c — fetch_profile: the cache first, then the server under the
+ * snapshot's lock, then the fallbacks (offline, stale). The server side is
+ * fetch_server.c's. */
+#include "fetch.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fetch_int.h"
+
+void fetch_opts_defaults(fetch_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	pyro_conn_defaults(&o->conn);
+	o->reduce.keep_locations = FETCH_PGO_KEEP_LOCATIONS;
+	o->reduce.aggregate_callees = 1;
+}
+
+static void vsay(void (*fn)(void *, const char *), void *ctx, const char *fmt, va_list ap)
+{
+	char buf[800];
+
+	if (!fn)
+		return;
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	fn(ctx, buf);
+}
+
+void fetch_note(const struct fetch_job *j, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsay(j->o->conn.note, j->o->conn.cb_ctx, fmt, ap);
+	va_end(ap);
+}
+
+void fetch_warn(const struct fetch_job *j, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsay(j->o->conn.warn, j->o->conn.cb_ctx, fmt, ap);
+	va_end(ap);
+}
+
+char *fetch_service_selector(const char *service)
+{
+	size_t n = strlen(service);
+	char *out = malloc(2 * n + sizeof "{service_name=\"\"}"), *p = out;
+
+	if (!out)
+		return NULL;
+	p += sprintf(p, "{service_name=\"");
+	for (const char *s = service; *s; s++) {
+		if (*s == '"' || *s == '\\' || *s == '\n')
+			*p++ = '\\';
+		*p++ = *s == '\n' ? 'n' : *s;
+	}
+	strcpy(p, "\"}");
+	return out;
+}
+
+/* ---- the job -------------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int check_selector(const char *s, fetch_err *err)
+{
+	size_t n = strlen(s);
+
+	while (*s == ' ')
+		s++, n--;
+	while (n && s[n - 1] == ' ')
+		n--;
+	if (n < 2 || s[0] != '{' || s[n - 1] != '}')
+		return fetch_errf(err, FETCH_E_ARG,
+				  "query '%s' is not a label selector like {service_name=\"x\"}",
+				  s);
+	return 0;
+}
+
+/* The selectors, sorted and unique: the same set gives the same key. */
+static int job_selectors(struct fetch_job *j, fetch_err *err)
+{
+	const fetch_opts *o = j->o;
+	size_t n = o->nselectors ? o->nselectors : 1, k = 0;
+
+	if (!o->nselectors && (!o->service || !*o->service))
+		return fetch_errf(err, FETCH_E_ARG,
+				  "no service to fetch a profile for: set PGO_GO_SERVICE or "
+				  "PGO_GO_QUERY");
+	if (!(j->selectors = calloc(n, sizeof *j->selectors)))
+		return fetch_err_nomem(err);
+	for (size_t i = 0; i < n; i++, j->nselectors++) {
+		if (o->nselectors && check_selector(o->selectors[i], err) != 0)
+			return -1;
+		j->selectors[i] = o->nselectors ? strdup(o->selectors[i])
+						 : fetch_service_selector(o->service);
+		if (!j->selectors[i])
+			return fetch_err_nomem(err);
+	}
+	qsort(j->selectors, n, sizeof *j->selectors, cmp_str);
+	for (size_t i = 0; i < n; i++)
+		if (k && !strcmp(j->selectors[k - 1], j->selectors[i]))
+			free(j->selectors[i]);
+		else
+			j->selectors[k++] = j->selectors[i];
+	j->nselectors = k;
+	return 0;
+}
+
+static int job_label(struct fetch_job *j, fetch_err *err)
+{
+	size_t n = 1;
+
+	if (!j->o->nselectors)
+		return (j->label = strdup(j->o->service)) ? 0 : fetch_err_nomem(err);
+	for (size_t i = 0; i < j->nselectors; i++)
+		n += strlen(j->selectors[i]) + 3;
+	if (!(j->label = calloc(1, n)))
+		return fetch_err_nomem(err);
+	for (size_t i = 0; i < j->nselectors; i++) {
+		if (i)
+			strcat(j->label, " + ");
+		strcat(j->label, j->selectors[i]);
+	}
+	return 0;
+}
+
+static int job_cache(struct fetch_job *j, fetch_err *err)
+{
+	char *dir = NULL;
+	int rc;
+
+	if (cache_default_dir(j->o->cache_dir, &dir, err) != 0)
+		return -1;
+	rc = cache_open(dir, 1, &j->c, err);
+	free(dir);
+	return rc;
+}
+
+static void job_free(struct fetch_job *j)
+{
+	free(j->server);
+	for (size_t i = 0; i < j->nselectors; i++)
+		free(j->selectors[i]);
+	free(j->selectors);
+	free(j->label);
+	cache_close(j->c);
+}
+
+static int job_init(struct fetch_job *j, const fetch_opts *o, fetch_err *err)
+{
+	memset(j, 0, sizeof *j);
+	j->o = o;
+	j->now = o->now ? o->now : (int64_t)time(NULL);
+	j->len = o->window ? o->window : WINDOW_DEFAULT;
+	j->type = o->profile_type && *o->profile_type ? o->profile_type
+						      : FETCH_PROFILE_TYPE_DEFAULT;
+	if (j->len < WINDOW_MIN || j->len > WINDOW_MAX)
+		return fetch_errf(err, FETCH_E_ARG, "the window must be between 1m and 24h");
+	if (pyro_base_url(o->conn.url, &j->server, err) != 0 || job_selectors(j, err) != 0 ||
+	    job_label(j, err) != 0 || job_cache(j, err) != 0)
+		return -1;
+	j->q = (cache_query){j->server,
+			     o->conn.tenant_id ? o->conn.tenant_id : "",
+			     (const char *const *)j->selectors,
+			     j->nselectors,
+			     j->type,
+			     j->len,
+			     o->reduce.keep_locations,
+			     o->reduce.aggregate_callees};
+	j->newest = window_newest(j->len, j->now);
+	cache_key(&j->q, j->newest.end, j->key);
+	return 0;
+}
+
+/* ---- the outcomes ----------------------------------------------------------- */
+
+static int result_from(struct fetch_job *j, cache_meta *m, fetch_source src, fetch_result *r,
+		       fetch_err *err)
+{
+	if (!(r->path = cache_profile_path(j->c, m->sha256))) {
+		cache_meta_clear(m);
+		return fetch_err_nomem(err);
+	}
+	r->meta = *m;
+	memset(m, 0, sizeof *m);
+	r->source = src;
+	return 0;
+}
+
+static window meta_window(const cache_meta *m)
+{
+	window w = {m->window_start, m->window_end, m->open_window};
+	return w;
+}
+
+/* 1 when this window's snapshot is cached and intact, 0 when not. */
+static int use_cached(struct fetch_job *j, fetch_result *r, fetch_err *err)
+{
+	cache_meta m;
+	int found = cache_meta_read(j->c, j->key, &m, err);
+
+	if (found <= 0)
+		return found;
+	if (!window_reusable(meta_window(&m), m.window_len, j->now) ||
+	    !cache_profile_ok(j->c, m.sha256)) {
+		cache_meta_clear(&m);
+		return 0;
+	}
+	return result_from(j, &m, FETCH_FROM_CACHE, r, err) == 0 ? 1 : -1;
+}
+
+static int use_offline(struct fetch_job *j, fetch_result *r, fetch_err *err)
+{
+	cache_meta m;
+	int found = cache_find_newest(j->c, &j->q, INT64_MIN, &m, err);
+
+	if (found < 0)
+		return -1;
+	if (!found)
+		return fetch_errf(err, FETCH_E_OFFLINE,
+				  "offline (PGO_GO_OFFLINE) and no profile of %s from %s in the "
+				  "cache %s",
+				  j->label, j->server, j->c->dir);
+	return result_from(j, &m, FETCH_FROM_OFFLINE, r, err);
+}
+
+/* Failures where an older snapshot is better than none: the server or the
+ * way to it failed. Not: no data (the server answered), bad options. */
+static int stale_helps(fetch_code code)
+{
+	return code != FETCH_E_NODATA && code != FETCH_E_ARG && code != FETCH_E_NOMEM &&
+	       code != FETCH_E_OFFLINE;
+}
+
+static int use_stale(struct fetch_job *j, fetch_result *r, fetch_err *err)
+{
+	int64_t max_age = j->o->max_age ? j->o->max_age : FETCH_MAX_AGE_DEFAULT;
+	char age[32], win[96];
+	fetch_err cause = *err;
+	cache_meta m;
+	int found;
+
+	if (max_age < 0 || !stale_helps(err->code))
+		return -1;
+	found = cache_find_newest(j->c, &j->q, j->now - max_age, &m, err);
+	if (found <= 0) {
+		if (found == 0)
+			*err = cause;
+		return -1;
+	}
+	fetch_warn(j, "%s; using the cached profile of %s fetched %s ago (window %s)", cause.msg,
+		   j->label, window_format_duration(j->now - m.fetched_at, age, sizeof age),
+		   window_format(meta_window(&m), win, sizeof win));
+	return result_from(j, &m, FETCH_FROM_STALE, r, err);
+}
+
+/* ---- fetching under the lock -------------------------------------------------- */
+
+/* Long enough for the holder's fetch (every attempt, a few windows), short
+ * enough that a stuck holder does not stall a build for ever. */
+static int64_t lock_wait_ms(const fetch_opts *o)
+{
+	long t = o->conn.timeout_ms > 0 ? o->conn.timeout_ms : PYRO_TIMEOUT_MS;
+	return 2 * (int64_t)t + 5000;
+}
+
+/* The failure of the fetch this one waited for, if there was one. */
+static int waited_failure(cache_lock *l, int64_t since, fetch_err *err)
+{
+	int64_t t;
+	int code;
+
+	if (l->fd < 0 || !err)
+		return 0;
+	if (!cache_lock_last_failure(l, &t, &code, err->msg, sizeof err->msg) || t < since)
+		return 0;
+	err->code = (fetch_code)code;
+	return 1;
+}
+
+static int fetch_locked(struct fetch_job *j, fetch_result *r, fetch_err *err)
+{
+	int64_t since = (int64_t)time(NULL);
+	cache_lock lock;
+	cache_meta m = {0};
+	int rc, got;
+
+	if (cache_lock_take(j->c, j->key, lock_wait_ms(j->o), &lock, err) < 0)
+		fetch_note(j, "%s; fetching without the lock", err->msg);
+	if (!j->o->force && (got = use_cached(j, r, err)) != 0) {
+		cache_lock_release(&lock);
+		return got > 0 ? 0 : -1;
+	}
+	if (waited_failure(&lock, since, err)) {
+		cache_lock_release(&lock);
+		return use_stale(j, r, err);
+	}
+	rc = fetch_from_server(j, &m, &r->requests, err);
+	if (rc == 0) {
+		cache_lock_clear_failure(&lock);
+		rc = result_from(j, &m, FETCH_FROM_SERVER, r, err);
+	} else {
+		cache_lock_note_failure(&lock, (int64_t)time(NULL), err ? (int)err->code : 0,
+					err ? err->msg : "");
+	}
+	cache_lock_release(&lock);
+	return rc == 0 ? 0 : use_stale(j, r, err);
+}
+
+int fetch_profile(const fetch_opts *o, fetch_result *r, fetch_err *err)
+{
+	struct fetch_job j;
+	fetch_err local;
+	int rc = -1;
+
+	memset(r, 0, sizeof *r);
+	if (!err)
+		err = &local;
+	if (job_init(&j, o, err) == 0) {
+		if (o->offline)
+			rc = use_offline(&j, r, err);
+		else if (!o->force && (rc = use_cached(&j, r, err)) != 0)
+			rc = rc > 0 ? 0 : -1;
+		else
+			rc = fetch_locked(&j, r, err);
+	}
+	job_free(&j);
+	return rc;
+}
+
+void fetch_result_clear(fetch_result *r)
+{
+	free(r->path);
+	cache_meta_clear(&r->meta);
+	memset(r, 0, sizeof *r);
+}

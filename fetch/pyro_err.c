@@ -1,0 +1,207 @@
+/* pyro_err.c — the client's decisions that need no network: when to retry,
+ * how long to wait, how an error answer reads, what must never be shown. */
+#include "pyro.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int pyro_retryable(const pyro_attempt *a)
+{
+	if (a->too_big)
+		return 0;
+	if (a->status)
+		return a->status == 429 || a->status == 502 || a->status == 503 ||
+		       a->status == 504;
+	switch (a->curl_code) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return 1;
+	}
+	return 0;
+}
+
+#define BACKOFF_FIRST_MS 250
+#define BACKOFF_MAX_MS 4000
+
+int64_t pyro_retry_delay(const pyro_attempt *a, unsigned attempt, unsigned retries,
+			 int64_t remaining_ms, unsigned jitter_permille)
+{
+	int64_t delay;
+
+	if (!pyro_retryable(a) || attempt >= retries)
+		return -1;
+	if (a->retry_after_s >= 0 && (a->status == 429 || a->status == 503)) {
+		if (a->retry_after_s > PYRO_RETRY_AFTER_CAP_S)
+			return -1;
+		delay = a->retry_after_s * 1000;
+	} else {
+		delay = BACKOFF_FIRST_MS;
+		for (unsigned i = 0; i < attempt && delay < BACKOFF_MAX_MS; i++)
+			delay *= 2;
+		if (delay > BACKOFF_MAX_MS)
+			delay = BACKOFF_MAX_MS;
+		delay += delay * (jitter_permille % 1000) / 1000;
+	}
+	/* A pause that leaves no time for the next attempt only wastes time:
+	 * the caller gives up now with the real error instead. */
+	if (delay + 100 >= remaining_ms)
+		return -1;
+	return delay;
+}
+
+/* What to check, by Connect code (or HTTP status when there is none). */
+static const char *hint_for(const pyro_err_ctx *x, const char *code, long status, int is_connect)
+{
+	if (!strcmp(code, "unauthenticated") || status == 401)
+		return x->have_credentials || (x->tenant && *x->tenant)
+			   ? "check the credentials (PGO_GO_USERNAME/PGO_GO_PASSWORD or "
+			     "PGO_GO_TOKEN) and the tenant (PGO_GO_TENANT_ID)"
+			   : "the server wants a tenant or credentials: set PGO_GO_TENANT_ID, "
+			     "PGO_GO_USERNAME/PGO_GO_PASSWORD or PGO_GO_TOKEN";
+	if (!strcmp(code, "permission_denied") || status == 403)
+		return "check that the credentials may read this tenant (PGO_GO_TENANT_ID)";
+	if (status == 404 && !is_connect)
+		return "no Pyroscope API at this URL: check PGO_GO_URL and its path prefix";
+	if (!strcmp(code, "not_found"))
+		return "check the service name or query (PGO_GO_SERVICE, PGO_GO_QUERY)";
+	if (!strcmp(code, "invalid_argument") || status == 400)
+		return "check the query (PGO_GO_SERVICE, PGO_GO_QUERY) and the profile type";
+	if (!strcmp(code, "unimplemented") || status == 501)
+		return "the server does not offer this method: is PGO_GO_URL a Pyroscope server?";
+	if (!strcmp(code, "resource_exhausted") || status == 429)
+		return "the server is limiting requests; try again later";
+	if (status >= 500)
+		return "the server failed; try again later";
+	return "check PGO_GO_URL";
+}
+
+/* Copies s into buf as one printable line: control characters become
+ * spaces, long text is cut with "...". */
+static void one_line(char *buf, size_t bufsz, const char *s, size_t len)
+{
+	size_t o = 0;
+
+	if (!bufsz)
+		return;
+	for (size_t i = 0; i < len && o + 1 < bufsz; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		buf[o++] = (ch < 0x20 || ch == 0x7f) ? ' ' : (char)ch;
+	}
+	buf[o] = '\0';
+	if (o + 1 == bufsz && bufsz > 4)
+		memcpy(buf + bufsz - 4, "...", 4);
+}
+
+/* Parses a Connect error body; 1 when it is one. */
+static int connect_error(const char *body, size_t len, char *code, size_t codesz, char *msg,
+			 size_t msgsz)
+{
+	json_t *j = len ? json_loadb(body, len, 0, NULL) : NULL;
+	const char *c = NULL, *m = "";
+	int ok = 0;
+
+	if (j && json_unpack(j, "{s:s, s?s}", "code", &c, "message", &m) == 0) {
+		one_line(code, codesz, c, strlen(c));
+		one_line(msg, msgsz, m, strlen(m));
+		ok = 1;
+	}
+	json_decref(j);
+	return ok;
+}
+
+/* A short excerpt of an answer that is not a Connect error (a proxy's page),
+ * or "" when it is not text. */
+static void excerpt(const char *body, size_t len, char *buf, size_t bufsz)
+{
+	size_t n = len < 120 ? len : 120;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)body[i] < 0x09 || (unsigned char)body[i] == 0x7f)
+			return;
+	one_line(buf, bufsz, body, n);
+}
+
+void pyro_http_error(const pyro_err_ctx *x, long status, const char *body, size_t len, char *buf,
+		     size_t bufsz)
+{
+	char code[64] = "", msg[300] = "", tries[48] = "";
+	int is_connect = connect_error(body, len, code, sizeof code, msg, sizeof msg);
+
+	if (!is_connect)
+		excerpt(body, len, msg, sizeof msg);
+	if (x->attempts > 1)
+		snprintf(tries, sizeof tries, ", after %u attempts", x->attempts);
+	snprintf(buf, bufsz, "%s at %s: HTTP %ld%s%s%s%s (%s%s)", x->method, x->server, status,
+		 *code ? " " : "", code, *msg ? ": " : "", msg,
+		 hint_for(x, code, status, is_connect), tries);
+}
+
+void pyro_scrub(char *buf, size_t bufsz, const char *const *secrets, size_t nsecrets)
+{
+	static const char mask[] = "***";
+
+	for (size_t i = 0; i < nsecrets; i++) {
+		const char *s = secrets[i];
+		size_t n = s ? strlen(s) : 0;
+		char *from = buf, *hit;
+
+		if (!n)
+			continue;
+		/* The search goes on after each mask, so a secret made of
+		 * asterisks cannot match its own replacement forever. */
+		while ((hit = strstr(from, s))) {
+			size_t tail = strlen(hit + n);
+			if (n >= 3) {
+				memcpy(hit, mask, 3);
+				memmove(hit + 3, hit + n, tail + 1);
+				from = hit + 3;
+			} else if ((size_t)(hit - buf) + 3 + tail < bufsz) {
+				memmove(hit + 3, hit + n, tail + 1);
+				memcpy(hit, mask, 3);
+				from = hit + 3;
+			} else {
+				memset(hit, '*', n);
+				from = hit + n;
+			}
+		}
+	}
+}
+
+char *pyro_bearer_header(const char *token, int *bad)
+{
+	char *h;
+
+	*bad = strpbrk(token, "\r\n") != NULL;
+	if (*bad)
+		return NULL;
+	return asprintf(&h, "Authorization: Bearer %s", token) < 0 ? NULL : h;
+}
+
+int pyro_host_is_loopback(const char *host)
+{
+	size_t n = strlen(host);
+
+	if (!strcasecmp(host, "localhost") ||
+	    (n > 10 && !strcasecmp(host + n - 10, ".localhost")))
+		return 1;
+	if (!strcmp(host, "[::1]") || !strcmp(host, "::1"))
+		return 1;
+	if (!strncmp(host, "127.", 4)) {
+		for (const char *p = host + 4; *p; p++)
+			if (!((*p >= '0' && *p <= '9') || *p == '.'))
+				return 0;
+		return 1;
+	}
+	return 0;
+}

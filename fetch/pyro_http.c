@@ -1,0 +1,594 @@
+/* pyro_http.c — the libcurl plumbing under the Pyroscope client: one
+ * connection handle per client, a Connect unary call with its retries, size
+ * limit and progress line, and the error line for each way it can fail. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pyro.h"
+#include "pyro_int.h"
+
+struct pyro_client {
+	CURL *h;
+	char *base;        /* base URL without credentials or trailing slash */
+	char *tenant;      /* NULL when none */
+	char *username, *password;
+	char *auth_header; /* "Authorization: Bearer …", or NULL */
+	char *ca_file, *client_cert, *client_key, *user_agent;
+	long connect_timeout_ms, timeout_ms;
+	unsigned retries, requests;
+	size_t max_response;
+	int progress;
+	void (*warn)(void *ctx, const char *msg);
+	void (*note)(void *ctx, const char *msg);
+	void *cb_ctx;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+void pyro_conn_defaults(pyro_conn *c)
+{
+	memset(c, 0, sizeof *c);
+	c->connect_timeout_ms = PYRO_CONNECT_TIMEOUT_MS;
+	c->timeout_ms = PYRO_TIMEOUT_MS;
+	c->retries = PYRO_RETRIES;
+	c->max_response = PYRO_MAX_RESPONSE;
+	c->progress = 1;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- setting up --------------------------------------------------------- */
+
+static char *dup_or_null(const char *s)
+{
+	return s && *s ? strdup(s) : NULL;
+}
+
+/* Frees a string that held a secret, wiping it first. */
+static void free_secret(char *s)
+{
+	if (!s)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+static int has_break(const char *s)
+{
+	return s && strpbrk(s, "\r\n");
+}
+
+static int copy_settings(pyro_client *c, const pyro_conn *o, fetch_err *err)
+{
+	int bad = 0;
+
+	if (has_break(o->tenant_id) || has_break(o->username) || has_break(o->password))
+		return fetch_errf(err, FETCH_E_ARG,
+				  "the tenant id, user name or password holds a line break");
+	if ((o->tenant_id && *o->tenant_id && !(c->tenant = strdup(o->tenant_id))) ||
+	    (o->username && *o->username && !(c->username = strdup(o->username))) ||
+	    (o->password && *o->password && !(c->password = strdup(o->password))))
+		return fetch_err_nomem(err);
+	if (o->token && *o->token && !(c->auth_header = pyro_bearer_header(o->token, &bad)))
+		return bad ? fetch_errf(err, FETCH_E_ARG, "the token holds a line break")
+			   : fetch_err_nomem(err);
+	c->ca_file = dup_or_null(o->ca_file);
+	c->client_cert = dup_or_null(o->client_cert);
+	c->client_key = dup_or_null(o->client_key);
+	c->user_agent = strdup(o->user_agent && *o->user_agent ? o->user_agent : "pgo-go");
+	if ((o->ca_file && *o->ca_file && !c->ca_file) ||
+	    (o->client_cert && *o->client_cert && !c->client_cert) ||
+	    (o->client_key && *o->client_key && !c->client_key) || !c->user_agent)
+		return fetch_err_nomem(err);
+	c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms
+							  : PYRO_CONNECT_TIMEOUT_MS;
+	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : PYRO_TIMEOUT_MS;
+	c->retries = o->retries;
+	c->max_response = o->max_response ? o->max_response : PYRO_MAX_RESPONSE;
+	c->progress = o->progress;
+	c->warn = o->warn;
+	c->note = o->note;
+	c->cb_ctx = o->cb_ctx;
+	return 0;
+}
+
+static void say(void (*fn)(void *, const char *), void *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void say(void (*fn)(void *, const char *), void *ctx, const char *fmt, ...)
+{
+	char buf[600];
+	va_list ap;
+
+	if (!fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	fn(ctx, buf);
+}
+
+static void warn_plain_http(pyro_client *c, const struct pyro_url *u)
+{
+	int creds = c->username || c->password || c->auth_header;
+
+	if (creds && !strcasecmp(u->scheme, "http") && !pyro_host_is_loopback(u->host))
+		say(c->warn, c->cb_ctx,
+		    "credentials go to %s over plain http: anyone on the way can read them; "
+		    "use an https URL",
+		    u->host);
+}
+
+/* Credentials written in the URL ("http://user:pass@host") count as if
+ * configured, unless the configuration already has some. */
+static int take_url_credentials(pyro_client *c, struct pyro_url *u, fetch_err *err)
+{
+	if (!u->user && !u->password)
+		return 0;
+	if (!c->username && !c->password && !c->auth_header) {
+		c->username = u->user;
+		c->password = u->password;
+		u->user = u->password = NULL;
+	}
+	return c->username || !u->user ? 0 : fetch_err_nomem(err);
+}
+
+static int setup_url(pyro_client *c, const char *url, fetch_err *err)
+{
+	struct pyro_url u;
+
+	if (pyro_url_parse(url, &u, err) != 0)
+		return -1;
+	if (take_url_credentials(c, &u, err) != 0) {
+		pyro_url_clear(&u);
+		return -1;
+	}
+	warn_plain_http(c, &u);
+	c->base = u.base;
+	u.base = NULL;
+	pyro_url_clear(&u);
+	return 0;
+}
+
+static int global_init(fetch_err *err)
+{
+	static int done;
+
+	if (!done && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return fetch_errf(err, FETCH_E_NET, "cannot initialize libcurl");
+	done = 1;
+	return 0;
+}
+
+int pyro_client_new(const pyro_conn *o, pyro_client **out, fetch_err *err)
+{
+	pyro_client *c = calloc(1, sizeof *c);
+
+	*out = NULL;
+	if (!c)
+		return fetch_err_nomem(err);
+	if (!o->url || !*o->url) {
+		fetch_errf(err, FETCH_E_ARG, "no Pyroscope URL: set PGO_GO_URL");
+		goto fail;
+	}
+	if (copy_settings(c, o, err) != 0 || setup_url(c, o->url, err) != 0 ||
+	    global_init(err) != 0)
+		goto fail;
+	if (!(c->h = curl_easy_init())) {
+		fetch_errf(err, FETCH_E_NET, "cannot initialize libcurl");
+		goto fail;
+	}
+	*out = c;
+	return 0;
+fail:
+	pyro_client_free(c);
+	return -1;
+}
+
+void pyro_client_free(pyro_client *c)
+{
+	if (!c)
+		return;
+	if (c->h)
+		curl_easy_cleanup(c->h);
+	free(c->base);
+	free(c->tenant);
+	free(c->username);
+	free_secret(c->password);
+	free_secret(c->auth_header);
+	free(c->ca_file);
+	free(c->client_cert);
+	free(c->client_key);
+	free(c->user_agent);
+	free(c);
+}
+
+const char *pyro_client_server(const pyro_client *c)
+{
+	return c->base;
+}
+
+unsigned pyro_client_requests(const pyro_client *c)
+{
+	return c->requests;
+}
+
+/* ---- one transfer ------------------------------------------------------- */
+
+struct transfer {
+	pyro_client *c;
+	unsigned char *data;
+	size_t len, cap;
+	int too_big;
+	char content_type[128];
+	int64_t t0, last_shown;
+	int shown;
+};
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct transfer *t = ud;
+	size_t n = size * nmemb;
+
+	/* libcurl hands over decoded bytes, so this also stops a gzip bomb
+	 * while it inflates. Returning short aborts the transfer. */
+	if (n > t->c->max_response - t->len) {
+		t->too_big = 1;
+		return 0;
+	}
+	if (t->len + n > t->cap) {
+		size_t cap = t->cap ? t->cap : 65536;
+		unsigned char *g;
+		while (cap < t->len + n)
+			cap *= 2;
+		if (!(g = realloc(t->data, cap)))
+			return 0;
+		t->data = g;
+		t->cap = cap;
+	}
+	memcpy(t->data + t->len, ptr, n);
+	t->len += n;
+	return n;
+}
+
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct transfer *t = ud;
+	size_t n = size * nmemb, k = strlen("content-type:");
+
+	if (n > 5 && !strncmp(ptr, "HTTP/", 5))
+		t->content_type[0] = '\0'; /* a new response (after a 100) */
+	else if (n > k && !strncasecmp(ptr, "content-type:", k)) {
+		size_t i = k, m = 0;
+		while (i < n && (ptr[i] == ' ' || ptr[i] == '\t'))
+			i++;
+		while (i < n && ptr[i] != '\r' && ptr[i] != '\n' && m + 1 < sizeof t->content_type)
+			t->content_type[m++] = ptr[i++];
+		t->content_type[m] = '\0';
+	}
+	return n;
+}
+
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct transfer *t = ud;
+	int64_t now = mono_ms();
+
+	(void)dltotal;
+	(void)ultotal;
+	(void)ulnow;
+	if (now - t->t0 < 1000 || now - t->last_shown < 200)
+		return 0;
+	t->last_shown = now;
+	t->shown = 1;
+	fprintf(stderr, "\rpgo-go: fetching the profile: %.1f MB, %lds ", (double)dlnow / 1e6,
+		(long)((now - t->t0) / 1000));
+	fflush(stderr);
+	return 0;
+}
+
+static void end_progress(struct transfer *t)
+{
+	if (t->shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+}
+
+static struct curl_slist *request_headers(pyro_client *c, int64_t remaining_ms)
+{
+	struct curl_slist *h = NULL, *n;
+	char line[320];
+
+	/* Connect-Timeout-Ms lets the server give up when the client will. */
+	snprintf(line, sizeof line, "Connect-Timeout-Ms: %lld", (long long)remaining_ms);
+	const char *fixed[] = {"Content-Type: application/proto", "Connect-Protocol-Version: 1",
+			       "Expect:", line};
+	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
+		if (!(n = curl_slist_append(h, fixed[i])))
+			goto fail;
+		h = n;
+	}
+	if (c->tenant) {
+		snprintf(line, sizeof line, "X-Scope-OrgID: %.280s", c->tenant);
+		if (!(n = curl_slist_append(h, line)))
+			goto fail;
+		h = n;
+	}
+	if (c->auth_header) {
+		if (!(n = curl_slist_append(h, c->auth_header)))
+			goto fail;
+		h = n;
+	}
+	return h;
+fail:
+	curl_slist_free_all(h);
+	return NULL;
+}
+
+static void set_tls_and_auth(pyro_client *c)
+{
+	CURL *h = c->h;
+
+	if (c->ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+	if (c->client_cert)
+		curl_easy_setopt(h, CURLOPT_SSLCERT, c->client_cert);
+	if (c->client_key)
+		curl_easy_setopt(h, CURLOPT_SSLKEY, c->client_key);
+	if (!c->auth_header && (c->username || c->password)) {
+		curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(h, CURLOPT_USERNAME, c->username ? c->username : "");
+		curl_easy_setopt(h, CURLOPT_PASSWORD, c->password ? c->password : "");
+	}
+}
+
+static void set_transfer(pyro_client *c, const char *url, const void *req, size_t reqlen,
+			 int64_t remaining_ms, struct transfer *t, struct curl_slist *hdrs)
+{
+	CURL *h = c->h;
+
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_POST, 1L);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, req);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)reqlen);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+			 (long)(c->connect_timeout_ms < remaining_ms ? c->connect_timeout_ms
+								      : remaining_ms));
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)remaining_ms);
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_response);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, t);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, t);
+	if (c->progress && isatty(STDERR_FILENO)) {
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(h, CURLOPT_XFERINFODATA, t);
+	}
+	set_tls_and_auth(c);
+}
+
+/* One attempt; a's fields say how it ended. -1 only when out of memory. */
+static int attempt_once(pyro_client *c, const char *url, const void *req, size_t reqlen,
+			int64_t remaining_ms, struct transfer *t, pyro_attempt *a)
+{
+	struct curl_slist *hdrs = request_headers(c, remaining_ms);
+	curl_off_t retry_after = 0;
+	CURLcode rc;
+
+	memset(a, 0, sizeof *a);
+	a->retry_after_s = -1;
+	if (!hdrs)
+		return -1;
+	c->errbuf[0] = '\0';
+	t->t0 = mono_ms();
+	set_transfer(c, url, req, reqlen, remaining_ms, t, hdrs);
+	rc = curl_easy_perform(c->h);
+	end_progress(t);
+	c->requests++;
+	a->curl_code = (int)rc;
+	a->too_big = t->too_big || rc == CURLE_FILESIZE_EXCEEDED;
+	if (rc == CURLE_OK) {
+		curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &a->status);
+		if (curl_easy_getinfo(c->h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
+		    retry_after > 0)
+			a->retry_after_s = (int64_t)retry_after;
+	}
+	curl_slist_free_all(hdrs);
+	return 0;
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+static void scrub(pyro_client *c, fetch_err *err)
+{
+	const char *secrets[2] = {c->password, NULL};
+	const char *prefix = "Authorization: Bearer ";
+
+	/* Belt and braces: no message is built from a secret, but a server or
+	 * proxy may echo one back in its error text. */
+	if (c->auth_header)
+		secrets[1] = c->auth_header + strlen(prefix);
+	if (err)
+		pyro_scrub(err->msg, sizeof err->msg, secrets, 2);
+}
+
+static int transport_error(pyro_client *c, const char *method, const pyro_attempt *a,
+			   unsigned attempts, fetch_err *err)
+{
+	const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror((CURLcode)a->curl_code);
+	char tries[48] = "";
+
+	if (attempts > 1)
+		snprintf(tries, sizeof tries, ", after %u attempts", attempts);
+	if (a->too_big)
+		return fetch_errf(err, FETCH_E_NET,
+				  "%s at %s: the answer is larger than %zu MB once decoded; refused "
+				  "(a gzip bomb, or a profile too large: narrow the query)",
+				  method, c->base, c->max_response >> 20);
+	switch (a->curl_code) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+		return fetch_errf(err, FETCH_E_NET,
+				  "%s at %s: cannot connect: %s (is the server running? check "
+				  "PGO_GO_URL%s)",
+				  method, c->base, why, tries);
+	case CURLE_OPERATION_TIMEDOUT:
+		return fetch_errf(err, FETCH_E_NET,
+				  "%s at %s: no complete answer within %.3g s (%s%s)", method,
+				  c->base, (double)c->timeout_ms / 1000, why, tries);
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+		return fetch_errf(err, FETCH_E_NET,
+				  "%s at %s: TLS failed: %s (check the CA file and client "
+				  "certificate settings)",
+				  method, c->base, why);
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+		return fetch_errf(err, FETCH_E_NET, "%s at %s: the answer was cut short: %s%s%s",
+				  method, c->base, why, *tries ? " (" : "",
+				  *tries ? tries + 2 : "");
+	}
+	return fetch_errf(err, FETCH_E_NET, "%s at %s: %s%s%s", method, c->base, why,
+			  *tries ? " (" : "", *tries ? tries + 2 : "");
+}
+
+static int answer_error(pyro_client *c, const char *method, const pyro_attempt *a,
+			const struct transfer *t, unsigned attempts, fetch_err *err)
+{
+	pyro_err_ctx x = {method, c->base, c->tenant,
+			  c->username || c->password || c->auth_header, attempts};
+	fetch_code code = (a->status >= 400 && a->status < 500 && a->status != 429)
+			      ? FETCH_E_REFUSED
+			      : FETCH_E_NET;
+
+	if (!err)
+		return -1;
+	pyro_http_error(&x, a->status, (const char *)t->data, t->len, err->msg, sizeof err->msg);
+	err->code = code;
+	return -1;
+}
+
+/* Protobuf answers only: a 200 with an HTML page is a login page or a
+ * reverse proxy's, not Pyroscope. */
+static int proto_content_type(const char *ct)
+{
+	static const char *const ok[] = {"application/proto", "application/x-protobuf",
+					 "application/octet-stream",
+					 "application/vnd.google.protobuf"};
+
+	if (!*ct)
+		return 1;
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+		if (!strncasecmp(ct, ok[i], strlen(ok[i])))
+			return 1;
+	return 0;
+}
+
+/* ---- a call ------------------------------------------------------------- */
+
+static unsigned jitter(void)
+{
+	static unsigned state;
+
+	if (!state)
+		state = (unsigned)getpid() * 2654435761u ^ (unsigned)mono_ms();
+	state ^= state << 13;
+	state ^= state >> 17;
+	state ^= state << 5;
+	return state % 1000;
+}
+
+static void pause_ms(int64_t ms)
+{
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static int finish_ok(pyro_client *c, const char *method, struct transfer *t,
+		     unsigned char **out, size_t *outlen, fetch_err *err)
+{
+	if (!proto_content_type(t->content_type)) {
+		fetch_errf(err, FETCH_E_NET,
+			   "%s at %s: the answer is %.60s, not protobuf (a login page or another "
+			   "service? check PGO_GO_URL and its path prefix)",
+			   method, c->base, t->content_type);
+		free(t->data);
+		return -1;
+	}
+	*out = t->data ? t->data : malloc(1);
+	*outlen = t->len;
+	return *out ? 0 : fetch_err_nomem(err);
+}
+
+int pyro_call(pyro_client *c, const char *method, const void *req, size_t reqlen,
+	      unsigned char **out, size_t *outlen, fetch_err *err)
+{
+	int64_t deadline = mono_ms() + c->timeout_ms;
+	char *url;
+	int rc = -1;
+
+	*out = NULL;
+	*outlen = 0;
+	if (asprintf(&url, "%s/querier.v1.QuerierService/%s", c->base, method) < 0)
+		return fetch_err_nomem(err);
+	for (unsigned attempt = 0;; attempt++) {
+		struct transfer t = {.c = c};
+		pyro_attempt a;
+		int64_t delay;
+
+		if (attempt_once(c, url, req, reqlen, deadline - mono_ms(), &t, &a) != 0) {
+			fetch_err_nomem(err);
+			break;
+		}
+		if (a.curl_code == CURLE_OK && a.status >= 200 && a.status < 300) {
+			rc = finish_ok(c, method, &t, out, outlen, err);
+			break;
+		}
+		delay = pyro_retry_delay(&a, attempt, c->retries, deadline - mono_ms(), jitter());
+		if (delay < 0) {
+			if (a.curl_code == CURLE_OK)
+				answer_error(c, method, &a, &t, attempt + 1, err);
+			else
+				transport_error(c, method, &a, attempt + 1, err);
+			free(t.data);
+			break;
+		}
+		if (a.status)
+			say(c->note, c->cb_ctx, "%s: HTTP %ld; retrying in %.1f s", method,
+			    a.status, (double)delay / 1000);
+		else
+			say(c->note, c->cb_ctx, "%s: %s; retrying in %.1f s", method,
+			    curl_easy_strerror((CURLcode)a.curl_code), (double)delay / 1000);
+		free(t.data);
+		pause_ms(delay);
+	}
+	free(url);
+	if (rc != 0)
+		scrub(c, err);
+	return rc;
+}

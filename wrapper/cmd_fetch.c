@@ -1,0 +1,487 @@
+/* `pgo-go fetch`: the profile the shim would use, written to a file. */
+#include "cmd_fetch.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gomod.h"
+#include "msg.h"
+#include "window.h"
+
+static const char fetch_usage[] =
+	"usage: pgo-go fetch [--url URL] [--service NAME | --query SELECTOR ...]\n"
+	"                    [--window DUR] [--profile-type TYPE] [--keep-locations N]\n"
+	"                    [--[no-]aggregate-callees] [--offline] [--force] [-o FILE]\n";
+
+/* ---- settings ------------------------------------------------------------ */
+
+static void warn_cb(void *ctx, const char *msg)
+{
+	(void)ctx;
+	pgo_warnf("%s", msg);
+}
+
+static void note_cb(void *ctx, const char *msg)
+{
+	(void)ctx;
+	pgo_notef("%s", msg);
+}
+
+/* A setting config.h has no key for yet: PGO_GO_<NAME> from the
+ * environment, or NULL. (To become config_get once the keys exist.) */
+static const char *extra_setting(const char *name)
+{
+	char var[64];
+	const char *v;
+	size_t i;
+
+	snprintf(var, sizeof var, "PGO_GO_%s", name);
+	for (i = 7; var[i]; i++)
+		if (var[i] >= 'a' && var[i] <= 'z')
+			var[i] = (char)(var[i] - 'a' + 'A');
+	v = getenv(var);
+	return v && *v ? v : NULL;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > max || s[0] == '-')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "3s", "1m", "500ms", or a plain number of seconds. */
+static int parse_ms(const char *s, long *ms)
+{
+	size_t n = strlen(s);
+	unsigned long v;
+	int64_t secs;
+	char digits[32];
+
+	if (n > 2 && n < sizeof digits && !strcmp(s + n - 2, "ms")) {
+		memcpy(digits, s, n - 2);
+		digits[n - 2] = '\0';
+		if (parse_uint(digits, 86400000UL, &v) != 0)
+			return -1;
+		*ms = (long)v;
+		return 0;
+	}
+	if (parse_uint(s, 86400, &v) == 0) {
+		*ms = (long)v * 1000;
+		return 0;
+	}
+	if (window_parse_duration(s, &secs, NULL) != 0 || secs > 86400)
+		return -1;
+	*ms = (long)secs * 1000;
+	return 0;
+}
+
+/* "64MB", "512k", "1G", or bytes. */
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || v > (SIZE_MAX >> shift) || v == 0)
+		return -1;
+	*out = (size_t)v << shift;
+	return 0;
+}
+
+static int is_true(const char *v)
+{
+	return !strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes") ||
+	       !strcasecmp(v, "on");
+}
+
+static int bad_setting(char *err, size_t errsz, const char *name, const char *value,
+		       const char *want)
+{
+	snprintf(err, errsz, "setting %s = '%s' is not %s", name, value, want);
+	return -1;
+}
+
+/* The settings without config keys yet (see extra_setting). */
+static int extra_settings(fetch_opts *o, char *err, size_t errsz)
+{
+	const char *v;
+	unsigned long n;
+	int64_t secs;
+
+	if ((v = extra_setting("profile_type")))
+		o->profile_type = v;
+	if ((v = extra_setting("keep_locations"))) {
+		if (parse_uint(v, 1000000, &n) != 0)
+			return bad_setting(err, errsz, "keep_locations", v, "a number");
+		o->reduce.keep_locations = (unsigned)n;
+	}
+	if ((v = extra_setting("aggregate_callees")))
+		o->reduce.aggregate_callees = is_true(v);
+	o->conn.ca_file = extra_setting("ca_file");
+	o->conn.client_cert = extra_setting("client_cert");
+	o->conn.client_key = extra_setting("client_key");
+	if ((v = extra_setting("connect_timeout")) && parse_ms(v, &o->conn.connect_timeout_ms))
+		return bad_setting(err, errsz, "connect_timeout", v, "a duration (3s, 500ms)");
+	if ((v = extra_setting("timeout")) && parse_ms(v, &o->conn.timeout_ms))
+		return bad_setting(err, errsz, "timeout", v, "a duration (30s, 1m)");
+	if ((v = extra_setting("retries"))) {
+		if (parse_uint(v, 20, &n) != 0)
+			return bad_setting(err, errsz, "retries", v, "a number from 0 to 20");
+		o->conn.retries = (unsigned)n;
+	}
+	if ((v = extra_setting("max_response_size")) && parse_size(v, &o->conn.max_response))
+		return bad_setting(err, errsz, "max_response_size", v, "a size (64MB)");
+	if ((v = extra_setting("max_cache_age"))) {
+		if (window_parse_duration(v, &secs, NULL) != 0)
+			return bad_setting(err, errsz, "max_cache_age", v, "a duration (7d, 12h)");
+		o->max_age = secs ? secs : -1;
+	}
+	return 0;
+}
+
+static const char *nonempty(const struct config *c, enum cfg_key k)
+{
+	const char *v = config_get(c, k);
+	return *v ? v : NULL;
+}
+
+int fetch_opts_from_config(const struct config *c, fetch_opts *o, char *err, size_t errsz)
+{
+	fetch_err ferr;
+
+	o->conn.url = config_get(c, CFG_URL);
+	o->conn.tenant_id = nonempty(c, CFG_TENANT_ID);
+	o->conn.username = nonempty(c, CFG_USERNAME);
+	o->conn.password = nonempty(c, CFG_PASSWORD);
+	o->conn.token = nonempty(c, CFG_TOKEN);
+	o->conn.warn = warn_cb;
+	o->conn.note = note_cb;
+	o->service = nonempty(c, CFG_SERVICE);
+	if (nonempty(c, CFG_QUERY)) {
+		/* The value's own slot in c serves as a one-element array. */
+		o->selectors = (const char *const *)&c->v[CFG_QUERY].value;
+		o->nselectors = 1;
+	}
+	if (window_parse(config_get(c, CFG_WINDOW), &o->window, &ferr) != 0) {
+		snprintf(err, errsz, "%s (%s)", ferr.msg, c->v[CFG_WINDOW].origin);
+		return -1;
+	}
+	o->offline = config_bool(c, CFG_OFFLINE);
+	o->cache_dir = nonempty(c, CFG_CACHE_DIR);
+	return extra_settings(o, err, errsz);
+}
+
+/* ---- the command line ------------------------------------------------------ */
+
+struct fetch_cli {
+	const char *url, *service, *window, *type, *keep, *out;
+	const char **queries;
+	size_t nqueries;
+	int aggregate; /* -1: as configured */
+	int force, offline;
+};
+
+enum { OPT_URL = 256, OPT_SERVICE, OPT_QUERY, OPT_WINDOW, OPT_TYPE, OPT_KEEP, OPT_AGG,
+       OPT_NO_AGG, OPT_FORCE, OPT_OFFLINE, OPT_HELP };
+
+static const struct option long_options[] = {
+	{"url", required_argument, NULL, OPT_URL},
+	{"service", required_argument, NULL, OPT_SERVICE},
+	{"query", required_argument, NULL, OPT_QUERY},
+	{"window", required_argument, NULL, OPT_WINDOW},
+	{"profile-type", required_argument, NULL, OPT_TYPE},
+	{"keep-locations", required_argument, NULL, OPT_KEEP},
+	{"aggregate-callees", no_argument, NULL, OPT_AGG},
+	{"no-aggregate-callees", no_argument, NULL, OPT_NO_AGG},
+	{"force", no_argument, NULL, OPT_FORCE},
+	{"offline", no_argument, NULL, OPT_OFFLINE},
+	{"output", required_argument, NULL, 'o'},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
+};
+
+static int cli_option(struct fetch_cli *cli, int opt, const char *arg)
+{
+	switch (opt) {
+	case OPT_URL: cli->url = arg; break;
+	case OPT_SERVICE: cli->service = arg; break;
+	case OPT_QUERY: cli->queries[cli->nqueries++] = arg; break;
+	case OPT_WINDOW: cli->window = arg; break;
+	case OPT_TYPE: cli->type = arg; break;
+	case OPT_KEEP: cli->keep = arg; break;
+	case OPT_AGG: cli->aggregate = 1; break;
+	case OPT_NO_AGG: cli->aggregate = 0; break;
+	case OPT_FORCE: cli->force = 1; break;
+	case OPT_OFFLINE: cli->offline = 1; break;
+	case 'o': cli->out = arg; break;
+	case OPT_HELP: fputs(fetch_usage, stdout); return 1;
+	default: fputs(fetch_usage, stderr); return 2;
+	}
+	return 0;
+}
+
+/* 0, or the exit status to return at once (help: 0 after printing; 2). */
+static int parse_cli(int argc, char **argv, struct fetch_cli *cli)
+{
+	int opt, rc;
+
+	memset(cli, 0, sizeof *cli);
+	cli->aggregate = -1;
+	cli->out = "default.pgo";
+	if (!(cli->queries = calloc((size_t)argc, sizeof *cli->queries))) {
+		pgo_errorf("out of memory");
+		return 1;
+	}
+	optind = 1;
+	opterr = 1;
+	while ((opt = getopt_long(argc, argv, "o:", long_options, NULL)) != -1)
+		if ((rc = cli_option(cli, opt, optarg)) != 0)
+			return rc == 1 ? -1 : rc;
+	if (optind < argc) {
+		pgo_errorf("fetch takes no arguments ('%s'); see 'pgo-go fetch --help'", argv[optind]);
+		return 2;
+	}
+	if (cli->service && cli->nqueries) {
+		pgo_errorf("fetch: give --service or --query, not both");
+		return 2;
+	}
+	return 0;
+}
+
+static int apply_cli(const struct fetch_cli *cli, fetch_opts *o)
+{
+	fetch_err ferr;
+	unsigned long n;
+
+	if (cli->url)
+		o->conn.url = cli->url;
+	if (cli->service) {
+		o->service = cli->service;
+		o->nselectors = 0;
+	}
+	if (cli->nqueries) {
+		o->selectors = cli->queries;
+		o->nselectors = cli->nqueries;
+	}
+	if (cli->window && window_parse(cli->window, &o->window, &ferr) != 0) {
+		pgo_errorf("--window: %s", ferr.msg);
+		return 2;
+	}
+	if (cli->type)
+		o->profile_type = cli->type;
+	if (cli->keep) {
+		if (parse_uint(cli->keep, 1000000, &n) != 0) {
+			pgo_errorf("--keep-locations wants a number, not '%s'", cli->keep);
+			return 2;
+		}
+		o->reduce.keep_locations = (unsigned)n;
+	}
+	if (cli->aggregate >= 0)
+		o->reduce.aggregate_callees = cli->aggregate;
+	o->force |= cli->force;
+	o->offline |= cli->offline;
+	return 0;
+}
+
+/* ---- writing the file -------------------------------------------------------- */
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	struct stat st;
+
+	if (!f)
+		return NULL;
+	if (fstat(fileno(f), &st) == 0 && (buf = malloc((size_t)st.st_size + 1)) &&
+	    fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+		free(buf);
+		buf = NULL;
+	}
+	*len = buf ? (size_t)st.st_size : 0;
+	fclose(f);
+	return buf;
+}
+
+static int write_all(int fd, const unsigned char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* dst gets data through a temporary file beside it and a rename: a reader
+ * (a build running meanwhile) sees the old profile or the new one. */
+static int write_atomic(const char *dst, const unsigned char *data, size_t len)
+{
+	char *copy = strdup(dst), *tmp = NULL;
+	int fd = -1, rc = -1;
+
+	if (!copy || asprintf(&tmp, "%s/.%s.XXXXXX", dirname(copy), "pgo-go-fetch") < 0) {
+		tmp = NULL;
+		goto out;
+	}
+	if ((fd = mkstemp(tmp)) < 0) {
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	if (write_all(fd, data, len) == 0 && fchmod(fd, 0644) == 0 && close(fd) == 0) {
+		fd = -1;
+		rc = rename(tmp, dst);
+	}
+out:
+	if (rc != 0)
+		pgo_errorf("cannot write %s: %s", dst, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0 && tmp)
+		unlink(tmp);
+	free(tmp);
+	free(copy);
+	return rc;
+}
+
+static int copy_profile(const char *src, const char *dst)
+{
+	size_t len = 0, oldlen = 0;
+	unsigned char *data = slurp(src, &len), *old;
+	int rc = 0;
+
+	if (!data) {
+		pgo_errorf("cannot read the cached profile %s: %s", src, strerror(errno));
+		return -1;
+	}
+	/* Equal bytes are left alone: the file's time stays as it was. */
+	old = slurp(dst, &oldlen);
+	if (!old || oldlen != len || memcmp(old, data, len) != 0)
+		rc = write_atomic(dst, data, len);
+	free(old);
+	free(data);
+	return rc;
+}
+
+static void format_size(int64_t n, char *buf, size_t bufsz)
+{
+	if (n < 1000)
+		snprintf(buf, bufsz, "%" PRId64 " B", n);
+	else if (n < 1000000)
+		snprintf(buf, bufsz, "%.1f kB", (double)n / 1e3);
+	else
+		snprintf(buf, bufsz, "%.1f MB", (double)n / 1e6);
+}
+
+static void print_summary(const char *out, const fetch_result *r)
+{
+	const cache_meta *m = &r->meta;
+	window w = {m->window_start, m->window_end, m->open_window};
+	char win[96], size[32], age[32], from[64] = "";
+
+	format_size(m->size, size, sizeof size);
+	window_format_duration((int64_t)time(NULL) - m->fetched_at, age, sizeof age);
+	if (r->source == FETCH_FROM_CACHE)
+		snprintf(from, sizeof from, ", from the cache");
+	else if (r->source != FETCH_FROM_SERVER)
+		snprintf(from, sizeof from, ", cached %s ago", age);
+	printf("wrote %s: %s, window %s, %" PRId64 " samples, %s%s\n", out,
+	       m->service ? m->service : m->selectors[0], window_format(w, win, sizeof win),
+	       m->samples, size, from);
+}
+
+/* ---- the command -------------------------------------------------------------- */
+
+static int load_config(struct config *c)
+{
+	struct gomod mod;
+	char err[1024];
+	int have_mod = gomod_find(".", &mod) == 0, rc;
+
+	rc = config_load(c, have_mod ? mod.root : NULL, err, sizeof err);
+	if (have_mod)
+		gomod_free(&mod);
+	if (rc != 0)
+		pgo_errorf("%s", err);
+	return rc;
+}
+
+static int run_fetch(const struct config *c, const struct fetch_cli *cli)
+{
+	fetch_opts o;
+	fetch_result r;
+	fetch_err ferr;
+	char err[1024];
+	int rc;
+
+	fetch_opts_defaults(&o);
+	if (fetch_opts_from_config(c, &o, err, sizeof err) != 0) {
+		pgo_errorf("%s", err);
+		return 1;
+	}
+	if ((rc = apply_cli(cli, &o)) != 0)
+		return rc;
+	if (fetch_profile(&o, &r, &ferr) != 0) {
+		pgo_errorf("%s", ferr.msg);
+		return 1;
+	}
+	rc = copy_profile(r.path, cli->out) == 0 ? 0 : 1;
+	if (rc == 0)
+		print_summary(cli->out, &r);
+	fetch_result_clear(&r);
+	return rc;
+}
+
+int cmd_fetch(int argc, char **argv)
+{
+	struct fetch_cli cli;
+	struct config c;
+	int rc = parse_cli(argc, argv, &cli);
+
+	if (rc != 0) {
+		free(cli.queries);
+		return rc < 0 ? 0 : rc;
+	}
+	if (load_config(&c) != 0) {
+		free(cli.queries);
+		return 1;
+	}
+	pgo_msg_set_verbose(config_bool(&c, CFG_VERBOSE));
+	rc = run_fetch(&c, &cli);
+	config_free(&c);
+	free(cli.queries);
+	return rc;
+}
