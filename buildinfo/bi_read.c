@@ -44,7 +44,7 @@ int bi_exe_add_region(bi_exe *x, uint64_t vaddr, uint64_t size, uint64_t off, in
 		size_t cap = x->cap ? x->cap * 2 : 16;
 		bi_region *r;
 
-		if (cap > SIZE_MAX / sizeof(*r))
+		if (x->cap > SIZE_MAX / 2 / sizeof(*r))
 			return bi_fail(err, BI_E_NOMEM);
 		r = realloc(x->regions, cap * sizeof(*r));
 		if (r == NULL)
@@ -75,9 +75,9 @@ static int bi_region_has(const bi_exe *x, const bi_region *r, uint64_t addr)
 	return r->vaddr <= addr && addr <= last;
 }
 
-/* Go's io.SectionReader keeps int64 base and limit and lets its arithmetic
- * wrap; with offsets no header check bounded (XCOFF64's), that decides what a
- * read returns, so it is followed step by step. */
+/* Go's io.SectionReader keeps an int64 base and limit and lets the arithmetic
+ * wrap. Where no header check bounds the offsets (XCOFF64), the wrapping
+ * decides what a read returns, so it is followed step by step. */
 typedef struct bi_gosr {
 	int64_t base, limit;
 } bi_gosr;

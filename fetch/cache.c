@@ -323,6 +323,7 @@ int cache_lock_take(const cache *c, const char *key, int64_t wait_ms, cache_lock
 	long nap = 10;
 
 	l->fd = -1;
+	l->waited = 0;
 	snprintf(path, sizeof path, "%s/locks/%s.lock", c->dir, key);
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
@@ -336,6 +337,7 @@ int cache_lock_take(const cache *c, const char *key, int64_t wait_ms, cache_lock
 			close(fd);
 			return fetch_errf(err, FETCH_E_IO, "cannot lock %s: %s", path, strerror(e));
 		}
+		l->waited = 1;
 		if (mono_ms() >= deadline) {
 			close(fd);
 			return 1;

@@ -120,6 +120,7 @@ int cache_find_newest(const cache *c, const cache_query *q, int64_t min_fetched_
 /* A held (or not) lock on one snapshot key. */
 typedef struct cache_lock {
 	int fd;     /* -1 when not held */
+	int waited; /* another holder had it first */
 } cache_lock;
 
 /* Takes the key's lock, waiting at most wait_ms. Returns 0 when held, 1 when

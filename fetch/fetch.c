@@ -272,16 +272,21 @@ static int64_t lock_wait_ms(const fetch_opts *o)
 	return 2 * (int64_t)t + 5000;
 }
 
-/* The failure of the fetch this one waited for, if there was one. */
-static int waited_failure(cache_lock *l, int64_t since, fetch_err *err)
+/* The failure of the fetch this one waited for, if there was one: builds
+ * started together (make -j, a CI matrix) ask a failing server once, not
+ * once each as the lock frees up. A failure found without waiting is an
+ * old one: the configuration may have been fixed since. */
+static int waited_failure(const struct fetch_job *j, cache_lock *l, int64_t since,
+			  fetch_err *err)
 {
+	char msg[sizeof err->msg];
 	int64_t t;
 	int code;
 
-	if (l->fd < 0 || !err)
+	if (l->fd < 0 || !l->waited || j->o->force ||
+	    !cache_lock_last_failure(l, &t, &code, msg, sizeof msg) || t < since)
 		return 0;
-	if (!cache_lock_last_failure(l, &t, &code, err->msg, sizeof err->msg) || t < since)
-		return 0;
+	memcpy(err->msg, msg, sizeof msg);
 	err->code = (fetch_code)code;
 	return 1;
 }
@@ -299,7 +304,7 @@ static int fetch_locked(struct fetch_job *j, fetch_result *r, fetch_err *err)
 		cache_lock_release(&lock);
 		return got > 0 ? 0 : -1;
 	}
-	if (waited_failure(&lock, since, err)) {
+	if (waited_failure(j, &lock, since, err)) {
 		cache_lock_release(&lock);
 		return use_stale(j, r, err);
 	}

@@ -89,4 +89,9 @@ char *fetch_service_selector(const char *service);
 /* Levenshtein distance (bytes), for "did you mean". */
 size_t fetch_edit_distance(const char *a, const char *b);
 
+/* Up to max of the n names, closest to want (or to alt, if closer) first,
+ * ties in their order, as "a, b, c" in buf; "" when n is 0. */
+void fetch_closest(char *const *names, size_t n, const char *want, const char *alt, size_t max,
+                   char *buf, size_t bufsz);
+
 #endif

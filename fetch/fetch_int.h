@@ -30,9 +30,4 @@ int fetch_from_server(struct fetch_job *j, cache_meta *m, unsigned *requests, fe
 void fetch_note(const struct fetch_job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fetch_warn(const struct fetch_job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Up to max names from names closest to want (and alt), as "a, b, c" in
- * buf; "" when names is empty. */
-void fetch_closest(char *const *names, size_t n, const char *want, const char *alt, size_t max,
-		   char *buf, size_t bufsz);
-
 #endif

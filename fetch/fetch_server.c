@@ -205,15 +205,18 @@ static void nodata_hint(struct pull *p, char *buf, size_t bufsz)
 		snprintf(buf, bufsz, "; the server has no %s profiles, only: %s", j->type, names);
 	}
 	pyro_strings_free(v, n);
+	v = NULL;
+	n = 0;
 	if (buf[0] || j->o->nselectors)
 		return;
-	if (pyro_label_values(p->cl, "service_name", start, end, &v, &n, &ignored) == 0 &&
-	    !listed(v, n, j->o->service)) {
+	if (pyro_label_values(p->cl, "service_name", start, end, &v, &n, &ignored) != 0)
+		return;
+	if (!listed(v, n, j->o->service)) {
 		fetch_closest(v, n, j->o->service, NULL, 5, names, sizeof names);
 		snprintf(buf, bufsz, "; it knows no service '%s'%s%s%s", j->o->service,
 			 *names ? " (closest: " : "", names, *names ? ")" : "");
-		pyro_strings_free(v, n);
 	}
+	pyro_strings_free(v, n);
 }
 
 static int no_data(struct pull *p, fetch_err *err)

@@ -440,7 +440,7 @@ static int transport_error(pyro_client *c, const char *method, const pyro_attemp
 	char tries[48] = "";
 
 	if (attempts > 1)
-		snprintf(tries, sizeof tries, ", after %u attempts", attempts);
+		snprintf(tries, sizeof tries, " (after %u attempts)", attempts);
 	if (a->too_big)
 		return fetch_errf(err, FETCH_E_NET,
 				  "%s at %s: the answer is larger than %zu MB once decoded; refused "
@@ -450,13 +450,14 @@ static int transport_error(pyro_client *c, const char *method, const pyro_attemp
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
 		return fetch_errf(err, FETCH_E_NET,
-				  "%s at %s: cannot connect: %s (is the server running? check "
-				  "PGO_GO_URL%s)",
+				  "%s at %s: cannot connect: %s%s (is the server running? check "
+				  "PGO_GO_URL)",
 				  method, c->base, why, tries);
 	case CURLE_OPERATION_TIMEDOUT:
 		return fetch_errf(err, FETCH_E_NET,
-				  "%s at %s: no complete answer within %.3g s (%s%s)", method,
-				  c->base, (double)c->timeout_ms / 1000, why, tries);
+				  "%s at %s: no answer in time: %s%s (the limit for a call is "
+				  "%.3g s: PGO_GO_TIMEOUT)",
+				  method, c->base, why, tries, (double)c->timeout_ms / 1000);
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_CACERT_BADFILE:
@@ -468,12 +469,10 @@ static int transport_error(pyro_client *c, const char *method, const pyro_attemp
 	case CURLE_PARTIAL_FILE:
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
-		return fetch_errf(err, FETCH_E_NET, "%s at %s: the answer was cut short: %s%s%s",
-				  method, c->base, why, *tries ? " (" : "",
-				  *tries ? tries + 2 : "");
+		return fetch_errf(err, FETCH_E_NET, "%s at %s: the answer was cut short: %s%s",
+				  method, c->base, why, tries);
 	}
-	return fetch_errf(err, FETCH_E_NET, "%s at %s: %s%s%s", method, c->base, why,
-			  *tries ? " (" : "", *tries ? tries + 2 : "");
+	return fetch_errf(err, FETCH_E_NET, "%s at %s: %s%s", method, c->base, why, tries);
 }
 
 static int answer_error(pyro_client *c, const char *method, const pyro_attempt *a,
@@ -489,6 +488,12 @@ static int answer_error(pyro_client *c, const char *method, const pyro_attempt *
 		return -1;
 	pyro_http_error(&x, a->status, (const char *)t->data, t->len, err->msg, sizeof err->msg);
 	err->code = code;
+	if (a->retry_after_s > PYRO_RETRY_AFTER_CAP_S) {
+		size_t n = strlen(err->msg);
+		snprintf(err->msg + n, sizeof err->msg - n,
+			 "; it asks to retry after %lld s, longer than pgo-go waits",
+			 (long long)a->retry_after_s);
+	}
 	return -1;
 }
 

@@ -882,6 +882,23 @@ static void test_xcoff_unmapped(void **state)
 	img_free(&d);
 }
 
+/* XCOFF64 offsets are not checked by Go's parser: one negative as int64 makes
+ * os.File.ReadAt fail ("negative offset"), which Go reports as a read error. */
+static void test_xcoff_negative_offset(void **state)
+{
+	img m = make_xcoff_blob(1, &inline_blob);
+	bi_str v, md;
+	bi_error err;
+	bi_src src;
+
+	(void)state;
+	put64(&m, xcoff_section_off(1, 1) + 32, ((uint64_t)1 << 63) + XCOFF_DATA_OFF, 1);
+	bi_src_init_mem(&src, m.p, m.n);
+	assert_int_equal(bi_read_raw(&src, &v, &md, &err), BI_E_IO);
+	assert_int_equal(err.sys_errno, EINVAL);
+	img_free(&m);
+}
+
 static void test_plan9_all_magics(void **state)
 {
 	const uint32_t magics[3] = {PLAN9_386, PLAN9_AMD64, PLAN9_ARM};
@@ -1419,6 +1436,7 @@ int main(void)
 	    cmocka_unit_test(test_xcoff_both_kinds),
 	    cmocka_unit_test(test_xcoff_errors),
 	    cmocka_unit_test(test_xcoff_unmapped),
+	    cmocka_unit_test(test_xcoff_negative_offset),
 	    cmocka_unit_test(test_plan9_all_magics),
 	    cmocka_unit_test(test_plan9_errors),
 	    cmocka_unit_test(test_misaligned_magic_skipped),

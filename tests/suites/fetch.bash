@@ -1,0 +1,528 @@
+# `pgo-go fetch` and `pgo-go cache` against the Pyroscope-compatible test
+# server (tests/pyroserver), fed by the real pyroscope-go SDK
+# (tests/workload). Everything listens on 127.0.0.1 only. Three servers run
+# for the whole suite: a plain one, one behind tenant and auth checks, and
+# one under a Grafana-style path prefix; each test resets their faults and
+# request logs and starts from a cold cache of its own.
+
+SUITE_fetch_PROBE() {
+  command -v curl >/dev/null || echo "no curl (the suite drives the test server with it)"
+}
+
+# ---------------------------------------------------------------- servers
+
+FETCH_BIN=""      # pyroserver and workload binaries
+SERVER_PIDS=()
+
+# start_server NAME ARGS…: starts pyroserver, sets URL_<NAME>.
+start_server() {
+  local name=$1 dir=$SUITE_TMP/server-$1
+  shift
+  mkdir -p "$dir"
+  "$FETCH_BIN/pyroserver" -addr 127.0.0.1:0 -addr-file "$dir/addr" -control "$@" \
+    >"$dir/log" 2>&1 &
+  SERVER_PIDS+=($!)
+  for _ in $(seq 100); do [[ -s $dir/addr ]] && break; sleep 0.05; done
+  [[ -s $dir/addr ]] || { echo "pyroserver $name did not start: $(cat "$dir/log")"; return 1; }
+  printf -v "URL_$name" 'http://%s' "$(cat "$dir/addr")"
+}
+
+stop_servers() {
+  local pid
+  for pid in "${SERVER_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${SERVER_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+  SERVER_PIDS=()
+}
+
+# ctl BASE METHOD PATH [JSON]: the control API of the server at BASE.
+ctl() {
+  if [[ -n ${4:-} ]]; then
+    curl -sf -X "$2" "$1/control/$3" -d "$4" >/dev/null
+  else
+    curl -sf -X "$2" "$1/control/$3" >/dev/null
+  fi
+}
+
+# fault JSON: the only fault of the plain server from now on.
+fault() {
+  ctl "$URL_plain" DELETE fault
+  ctl "$URL_plain" POST fault "$1" || test_failed "cannot set fault $1"
+}
+
+reset_servers() {
+  local u
+  for u in "$URL_plain" "$URL_auth" "$URL_prefix"; do ctl "$u" POST reset; done
+}
+
+# requests BASE METHOD: how many requests for METHOD the server has seen.
+requests() {
+  curl -sf "$1/control/requests?method=$2" | grep -c '"seq"'
+}
+
+# request_log BASE: the SelectMergeProfile requests BASE has seen, as JSON
+# without white space.
+request_log() {
+  curl -sf "$1/control/requests?method=SelectMergeProfile" | tr -d ' \n'
+}
+
+# ingest BASE SERVICE FROM FILE [CURL ARGS…]: a raw pprof into the window
+# holding FROM (seconds).
+ingest() {
+  local base=$1 svc=$2 from=$3 file=$4
+  shift 4
+  curl -sf "$@" --data-binary "@$file" \
+    "$base/ingest?format=pprof&name=$svc&from=$from&until=$((from + 10))" >/dev/null
+}
+
+SUITE_fetch_SETUP() {
+  FETCH_BIN=$SUITE_TMP/bin
+  mkdir -p "$FETCH_BIN"
+  (cd "$PGO_GO_SRC/tests/pyroserver" && GOTOOLCHAIN=local GOFLAGS= "$REAL_GO" build -o "$FETCH_BIN/pyroserver" .) &&
+    (cd "$PGO_GO_SRC/tests/workload" && GOTOOLCHAIN=local GOFLAGS= "$REAL_GO" build -o "$FETCH_BIN/workload" .) ||
+    { echo "cannot build the test server and workload"; exit 1; }
+  trap stop_servers EXIT
+  start_server plain || exit 1
+  start_server auth -tenant-required -basic-auth alice:op3n-sesame -bearer tok-s3cr3t-42 || exit 1
+  start_server prefix -path-prefix /grafana/api/datasources/proxy/uid/pyro || exit 1
+
+  # Real profiles from the SDK: the workload burns CPU for a few seconds.
+  timeout 60 "$FETCH_BIN/workload" -server "$URL_plain" -app pgo-go-workload -duration 7s \
+    >"$SUITE_TMP/workload.log" 2>&1 || { echo "workload failed: $(cat "$SUITE_TMP/workload.log")"; exit 1; }
+
+  # The same data again in the last closed hour, as service wl-past: a
+  # closed window gives the reproducible snapshots most tests need.
+  curl -sf "$URL_plain/debug/pprof/profile?seconds=1&service=pgo-go-workload" -o "$SUITE_TMP/raw.pprof" ||
+    { echo "cannot read back the workload's profile"; exit 1; }
+  local now
+  now=$(date +%s)
+  PAST=$((now - now % 3600 - 1800))
+  ingest "$URL_plain" wl-past "$PAST" "$SUITE_TMP/raw.pprof"
+  ingest "$URL_plain" wl-other "$PAST" "$FIXTURES/cpu.pprof"
+  ingest "$URL_plain" wl-two "$PAST" "$SUITE_TMP/raw.pprof"
+  ingest "$URL_plain" wl-two "$((PAST - 3600))" "$SUITE_TMP/raw.pprof"
+  ingest "$URL_auth" wl-past "$PAST" "$SUITE_TMP/raw.pprof" -H 'X-Scope-OrgID: acme' -u alice:op3n-sesame
+  ingest "$URL_prefix/grafana/api/datasources/proxy/uid/pyro" wl-past "$PAST" "$SUITE_TMP/raw.pprof"
+
+  # The answer every fault test that ends well must reproduce, byte for byte.
+  XDG_CACHE_HOME=$SUITE_TMP/baseline-cache "$PGO_GO_BIN" fetch --url "$URL_plain" \
+    --service wl-past -o "$SUITE_TMP/baseline.pgo" >/dev/null ||
+    { echo "the baseline fetch failed"; exit 1; }
+}
+
+# ---------------------------------------------------------------- helpers
+
+# fetch ARGS…: pgo-go fetch against the plain server, timed into $RUN_MS.
+fetch() {
+  local t0
+  t0=$(date +%s%N)
+  pgo_go fetch --url "$URL_plain" "$@"
+  RUN_MS=$((($(date +%s%N) - t0) / 1000000))
+}
+
+expect_within_ms() {
+  ((RUN_MS <= $1)) || test_failed "took ${RUN_MS} ms, more than $1 ms: $RUN_CMD"
+}
+
+cache_dir() { echo "$XDG_CACHE_HOME/pgo-go"; }
+
+# expect_cache_empty: nothing in the cache but whole, valid snapshots (a
+# failed fetch leaves no profile, no record, no temporary file).
+expect_cache_empty() {
+  local d
+  d=$(cache_dir)
+  local n
+  n=$(find "$d/profiles" "$d/snapshots" -type f 2>/dev/null | wc -l)
+  ((n == 0)) || test_failed "the cache holds files after a failure:" "$(find "$d" -type f)"
+}
+
+expect_no_temp_files() {
+  local t
+  t=$(find "$(cache_dir)" -name '.tmp*' 2>/dev/null)
+  [[ -z $t ]] || test_failed "temporary files left in the cache:" "$t"
+}
+
+# top3 FILE: the three functions with the most flat time, sorted by name.
+top3() {
+  "$REAL_GO" tool pprof -top "$1" 2>/dev/null |
+    awk '/flat%/ {go=1; next} go && NF >= 6 {print $6}' | head -3 | sort | tr '\n' ' '
+}
+
+# meta_field FIELD: the value of FIELD in the only snapshot record.
+meta_field() {
+  sed -n "s/^ *\"$1\": \\(.*\\),\$/\\1/p; s/^ *\"$1\": \\(.*\\)\$/\\1/p" "$(cache_dir)"/snapshots/*.json | head -1
+}
+
+# ---------------------------------------------------------------- tests
+
+SUITE_fetch() {
+  TEST "SDK profiles: the open window, the workload's hot functions, go build accepts it"
+  reset_servers
+  fetch --service pgo-go-workload
+  expect_exit 0
+  expect_no_crash
+  expect_line "$RUN_OUT" '^wrote default\.pgo: pgo-go-workload, window .* \(open\), [0-9]+ samples, '
+  expect_file_exists default.pgo
+  expect_equal "$(top3 default.pgo)" "main.hotHashLoop main.hotMatrixLoop main.hotSortLoop " \
+    "the top functions of the fetched profile"
+  expect_equal "$(meta_field open_window)" true "open_window in the record"
+  cp default.pgo "$TEST_DIR/workload.pgo"
+  cd "$PGO_GO_SRC/tests/workload" || return
+  real_go build -pgo="$TEST_DIR/workload.pgo" -o "$TEST_DIR/workload" .
+  cd "$TEST_DIR" || return
+  expect_exit 0
+  expect_empty "$RUN_ERR"
+  real_go version -m "$TEST_DIR/workload"
+  expect_contains "$RUN_OUT" "-pgo=$TEST_DIR/workload.pgo"
+
+  TEST "a closed window: two fetches give the same bytes, the second asks nothing"
+  reset_servers
+  fetch --service wl-past -o first.pgo
+  expect_exit 0
+  expect_line "$RUN_OUT" '^wrote first\.pgo: wl-past, window [0-9-]+ [0-9]{2}:00-[0-9]{2}:00 UTC, [0-9]+ samples'
+  expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 1 "SelectMergeProfile requests"
+  fetch --service wl-past -o second.pgo
+  expect_exit 0
+  expect_contains "$RUN_OUT" "from the cache"
+  expect_equal_content second.pgo first.pgo "the second fetch"
+  expect_equal_content first.pgo "$SUITE_TMP/baseline.pgo" "the fetch"
+  expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 1 "SelectMergeProfile requests after both"
+  expect_equal "$(top3 first.pgo)" "main.hotHashLoop main.hotMatrixLoop main.hotSortLoop " \
+    "the top functions"
+  local sha
+  sha=$(sha256sum first.pgo | cut -d' ' -f1)
+  expect_file_exists "$(cache_dir)/profiles/$sha.pgo"
+  expect_equal "$(meta_field sha256)" "\"$sha\"" "sha256 in the record"
+  expect_equal "$(meta_field open_window)" false "open_window in the record"
+
+  TEST "a shuffled answer (new ids, new order) gives the same bytes"
+  reset_servers
+  fault '{"method":"SelectMergeProfile","kind":"shuffle","count":0,"renumber":true}'
+  fetch --service wl-past
+  expect_exit 0
+  expect_equal_content default.pgo "$SUITE_TMP/baseline.pgo" "the shuffled fetch"
+  fetch --service wl-past --force -o again.pgo
+  expect_equal_content again.pgo "$SUITE_TMP/baseline.pgo" "a second shuffle"
+
+  TEST "several queries merge into one profile; flags override the configuration"
+  reset_servers
+  PGO_GO_SERVICE=nonexistent fetch --query '{service_name="wl-past"}' --query '{service_name="wl-other"}'
+  expect_exit 0
+  expect_line "$RUN_OUT" '^wrote default\.pgo: \{service_name="wl-other"\}'
+  expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 2 "one request per query"
+  "$REAL_GO" tool pprof -top default.pgo >top.txt 2>/dev/null
+  expect_contains top.txt main.hotHashLoop
+  expect_contains top.txt example.com/lib.Checksum
+  # The same set in another order is the same snapshot.
+  fetch --query '{service_name="wl-other"}' --query '{service_name="wl-past"}' -o b.pgo
+  expect_contains "$RUN_OUT" "from the cache"
+  expect_equal_content b.pgo default.pgo
+
+  TEST "the reduction's options reach the server and change the snapshot"
+  reset_servers
+  fetch --service wl-past --keep-locations 2 --no-aggregate-callees -o k2.pgo
+  expect_exit 0
+  curl -sf "$URL_plain/control/requests?method=SelectMergeProfile" >log.json
+  fetch --service wl-past -o k5.pgo
+  expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 2 "requests (a new key)"
+  if cmp -s k2.pgo k5.pgo; then test_failed "keep_locations 2 gave the same bytes as 5"; fi
+
+  TEST "each HTTP error: one line, the documented outcome, no retry on 4xx"
+  local status
+  for status in 400 401 403 404 500 501; do
+    reset_servers
+    fault "{\"method\":\"SelectMergeProfile\",\"kind\":\"http\",\"status\":$status,\"count\":0}"
+    fetch --service wl-past
+    expect_exit 1
+    expect_no_crash
+    expect_line_count "$RUN_ERR" 1
+    expect_line "$RUN_ERR" "^pgo-go: SelectMergeProfile at $URL_plain: HTTP $status [a-z_]+: injected fault"
+    expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 1 "requests for HTTP $status"
+    expect_within_ms 2000
+    expect_cache_empty
+    expect_file_missing default.pgo
+  done
+  expect_contains "$RUN_ERR" "(the server does not offer this method"
+
+  TEST "429 and 503 are retried with backoff, then give up in bounded time"
+  for status in 429 503 502 504; do
+    reset_servers
+    fault "{\"method\":\"SelectMergeProfile\",\"kind\":\"http\",\"status\":$status,\"count\":0}"
+    fetch --service wl-past
+    expect_exit 1
+    expect_line_count "$RUN_ERR" 1
+    expect_contains "$RUN_ERR" "after 4 attempts"
+    expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 4 "requests for HTTP $status"
+    expect_within_ms 6000
+    expect_cache_empty
+  done
+
+  TEST "a transient 503 or 429 (Retry-After honoured) ends well"
+  reset_servers
+  fault '{"method":"SelectMergeProfile","kind":"http","status":503,"count":2}'
+  fetch --service wl-past
+  expect_exit 0
+  expect_equal_content default.pgo "$SUITE_TMP/baseline.pgo"
+  expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 3 "requests"
+  reset_servers
+  rm -rf "$(cache_dir)"
+  fault '{"method":"SelectMergeProfile","kind":"retry_after","status":429,"retry_after":2,"count":1}'
+  fetch --service wl-past
+  expect_exit 0
+  expect_equal_content default.pgo "$SUITE_TMP/baseline.pgo"
+  ((RUN_MS >= 2000)) || test_failed "Retry-After: 2 was not waited for (${RUN_MS} ms)"
+  expect_within_ms 4000
+
+  TEST "a Retry-After beyond the cap is not waited for"
+  reset_servers
+  fault '{"method":"SelectMergeProfile","kind":"retry_after","status":503,"retry_after":120,"count":0}'
+  fetch --service wl-past
+  expect_exit 1
+  expect_line_count "$RUN_ERR" 1
+  expect_contains "$RUN_ERR" "it asks to retry after 120 s"
+  expect_within_ms 2000
+  expect_cache_empty
+
+  TEST "a hanging server: the total timeout bounds the wait"
+  reset_servers
+  fault '{"method":"SelectMergeProfile","kind":"hang","count":0}'
+  PGO_GO_TIMEOUT=2s fetch --service wl-past
+  expect_exit 1
+  expect_line_count "$RUN_ERR" 1
+  expect_contains "$RUN_ERR" "no answer in time"
+  expect_within_ms 4000
+  expect_cache_empty
+  reset_servers
+  fault '{"method":"SelectMergeProfile","kind":"trickle","count":0}'
+  PGO_GO_TIMEOUT=2s fetch --service wl-past
+  expect_exit 1
+  expect_within_ms 4000
+  expect_cache_empty
+
+  TEST "a truncated answer is retried; always truncated, it fails cleanly"
+  reset_servers
+  fault '{"method":"SelectMergeProfile","kind":"truncate","count":1}'
+  fetch --service wl-past
+  expect_exit 0
+  expect_equal_content default.pgo "$SUITE_TMP/baseline.pgo"
+  rm -rf "$(cache_dir)" default.pgo
+  local mode
+  for mode in content_length close; do
+    reset_servers
+    fault "{\"method\":\"SelectMergeProfile\",\"kind\":\"truncate\",\"mode\":\"$mode\",\"count\":0}"
+    fetch --service wl-past
+    expect_exit 1
+    expect_line_count "$RUN_ERR" 1
+    expect_contains "$RUN_ERR" "the answer was cut short"
+    expect_within_ms 6000
+    expect_cache_empty
+    expect_file_missing default.pgo
+  done
+
+  TEST "garbage, a login page, an oversized answer, a gzip bomb: refused"
+  local f
+  for f in '{"kind":"garbage"}' \
+    '{"kind":"garbage","content_type":"text/html","body":"<html>Grafana login</html>"}' \
+    '{"kind":"oversize"}' '{"kind":"oversize","chunked":true}' '{"kind":"gzip_bomb"}'; do
+    reset_servers
+    fault "{\"method\":\"SelectMergeProfile\",\"count\":0,${f#\{}"
+    fetch --service wl-past
+    expect_exit 1
+    expect_no_crash
+    expect_line_count "$RUN_ERR" 1
+    expect_within_ms 15000
+    expect_cache_empty
+    expect_no_temp_files
+  done
+  expect_contains "$RUN_ERR" "larger than 64 MB once decoded"
+  expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 1 "requests (a bomb is not retried)"
+
+  TEST "an empty profile everywhere: no profile, and why"
+  reset_servers
+  fault '{"method":"SelectMergeProfile","kind":"empty_profile","count":0}'
+  fetch --service wl-past
+  expect_exit 1
+  expect_line_count "$RUN_ERR" 1
+  expect_contains "$RUN_ERR" "no process_cpu:cpu:nanoseconds:cpu:nanoseconds samples for wl-past"
+  # newest window, one 24 h probe, the open window: not one request per hour
+  expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 3 "requests"
+  expect_cache_empty
+
+  TEST "an empty newest window: earlier windows are tried, one at a time"
+  reset_servers
+  fault '{"method":"SelectMergeProfile","kind":"empty_profile","count":1}'
+  PGO_GO_VERBOSE=1 fetch --service wl-two
+  expect_exit 0
+  expect_contains "$RUN_ERR" "no samples for wl-two in"
+  # the newest window (emptied), the 24 h probe, the window before
+  expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 3 "requests"
+  expect_equal "$(meta_field window_end)" "$((PAST - 1800))" "window_end in the record"
+
+  TEST "an unknown service, an unknown profile type: no profile, and a hint"
+  reset_servers
+  fetch --service no-such-service
+  expect_exit 1
+  expect_line_count "$RUN_ERR" 1
+  expect_contains "$RUN_ERR" "it knows no service 'no-such-service' (closest: "
+  fetch --service wl-past --profile-type memory:alloc_space:bytes:space:bytes
+  expect_exit 1
+  expect_contains "$RUN_ERR" "the server has no memory:alloc_space:bytes:space:bytes profiles, only: process_cpu"
+
+  TEST "functions without start_line: refused as unusable for PGO"
+  reset_servers
+  fault '{"method":"SelectMergeProfile","kind":"no_start_line","count":0}'
+  fetch --service wl-past
+  expect_exit 1
+  expect_line_count "$RUN_ERR" 1
+  expect_contains "$RUN_ERR" "unusable for PGO: functions lack start_line"
+  expect_cache_empty
+
+  TEST "the server down: a cached profile of another window, with its age; not a too-old one"
+  reset_servers
+  fetch --service wl-past --window 1h -o fresh.pgo
+  expect_exit 0
+  fault '{"method":"SelectMergeProfile","kind":"http","status":500,"count":0}'
+  fetch --service wl-past --window 30m -o stale.pgo
+  expect_exit 0
+  expect_line_count "$RUN_ERR" 1
+  expect_line "$RUN_ERR" '^pgo-go: warning: SelectMergeProfile at .*HTTP 500.*; using the cached profile of wl-past fetched [0-9]+s ago \(window '
+  expect_equal_content stale.pgo fresh.pgo
+  # Seven days old is too old (the default bound).
+  sed -i 's/"fetched_at": [0-9]*/"fetched_at": '$(($(date +%s) - 8 * 86400))'/' "$(cache_dir)"/snapshots/*.json
+  fetch --service wl-past --window 30m -o none.pgo
+  expect_exit 1
+  expect_file_missing none.pgo
+  PGO_GO_MAX_CACHE_AGE=30d fetch --service wl-past --window 30m -o old.pgo
+  expect_exit 0
+  expect_contains "$RUN_ERR" "fetched 8d ago"
+  # Nothing listening at all.
+  PGO_GO_CACHE_DIR=$TEST_DIR/empty run "$PGO_GO_BIN" fetch --url http://127.0.0.1:1 --service x
+  expect_exit 1
+  expect_line_count "$RUN_ERR" 1
+  expect_contains "$RUN_ERR" "cannot connect"
+
+  TEST "offline: the newest cached snapshot, no request; nothing cached: an error"
+  reset_servers
+  fetch --service wl-past -o online.pgo
+  reset_servers
+  PGO_GO_OFFLINE=1 fetch --service wl-past --window 2h -o offline.pgo
+  expect_exit 0
+  expect_equal_content offline.pgo online.pgo
+  expect_equal "$(curl -sf "$URL_plain/control/requests" | grep -c '"seq"')" 0 "requests while offline"
+  PGO_GO_OFFLINE=1 fetch --service other-service
+  expect_exit 1
+  expect_line_count "$RUN_ERR" 1
+  expect_contains "$RUN_ERR" "offline (PGO_GO_OFFLINE) and no profile of other-service"
+
+  TEST "sixteen fetches at once on a cold cache make one request"
+  reset_servers
+  local i pids=()
+  for i in $(seq 16); do
+    "$PGO_GO_BIN" fetch --url "$URL_plain" --service wl-past -o "c$i.pgo" >"c$i.out" 2>"c$i.err" &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || test_failed "a concurrent fetch failed"; done
+  expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 1 "SelectMergeProfile requests"
+  for i in $(seq 16); do expect_equal_content "c$i.pgo" "$SUITE_TMP/baseline.pgo" "c$i.pgo"; done
+  expect_equal "$(find "$(cache_dir)/snapshots" -type f | wc -l)" 1 "snapshot records"
+  expect_no_temp_files
+  # And a failing server is asked once too, by those that waited for it.
+  reset_servers
+  rm -rf "$(cache_dir)"
+  fault '{"method":"SelectMergeProfile","kind":"http","status":500,"delay_ms":1500,"count":0}'
+  pids=()
+  for i in $(seq 16); do
+    "$PGO_GO_BIN" fetch --url "$URL_plain" --service wl-past -o "f$i.pgo" >/dev/null 2>"f$i.err" &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i"; done
+  expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 1 "requests to a failing server"
+  expect_contains f16.err "HTTP 500"
+
+  TEST "tenant and basic auth: headers sent, secrets in no message and no file"
+  reset_servers
+  run "$PGO_GO_BIN" fetch --url "$URL_auth" --service wl-past
+  expect_exit 1
+  expect_line_count "$RUN_ERR" 1
+  expect_contains "$RUN_ERR" "HTTP 401 unauthenticated"
+  PGO_GO_TENANT_ID=acme PGO_GO_USERNAME=alice PGO_GO_PASSWORD=wrong-pass \
+    run "$PGO_GO_BIN" fetch --url "$URL_auth" --service wl-past
+  expect_exit 1
+  expect_contains "$RUN_ERR" "check the credentials"
+  expect_not_contains "$RUN_ERR" wrong-pass
+  echo op3n-sesame >pw
+  PGO_GO_TENANT_ID=acme PGO_GO_USERNAME=alice PGO_GO_PASSWORD_FILE=$TEST_DIR/pw \
+    run "$PGO_GO_BIN" fetch --url "$URL_auth" --service wl-past
+  expect_exit 0
+  expect_empty "$RUN_ERR"
+  request_log "$URL_auth" >log.json
+  expect_contains log.json '"X-Scope-Orgid":["acme"]'
+  expect_contains log.json '"authorization_scheme":"Basic"'
+  expect_contains log.json '"Connect-Protocol-Version":["1"]'
+  expect_contains log.json '"Content-Type":["application/proto"]'
+  expect_contains log.json '"Accept-Encoding":["gzip"]'
+  if grep -rqF op3n-sesame "$(cache_dir)" "$TEST_DIR"/run*.err "$TEST_DIR"/run*.out; then
+    test_failed "the password is in the cache or the output"
+  fi
+  expect_equal "$(meta_field tenant)" '"acme"' "tenant in the record"
+
+  TEST "bearer token (from profilecli's variables), over plain http to loopback: no warning"
+  reset_servers
+  PROFILECLI_URL=$URL_auth PROFILECLI_TENANT_ID=acme PROFILECLI_TOKEN=tok-s3cr3t-42 \
+    pgo_go fetch --service wl-past
+  expect_exit 0
+  expect_empty "$RUN_ERR"
+  request_log "$URL_auth" >log.json
+  expect_contains log.json '"authorization_scheme":"Bearer"'
+  if grep -rqF tok-s3cr3t-42 "$(cache_dir)" log.json; then
+    test_failed "the token is in the cache or the server's log"
+  fi
+  # 0.0.0.0 reaches this host, but is no loopback name: the warning.
+  PGO_GO_CACHE_DIR=$TEST_DIR/c2 PGO_GO_TOKEN=tok-s3cr3t-42 PGO_GO_RETRIES=0 \
+    run "$PGO_GO_BIN" fetch --url http://0.0.0.0:1 --service wl-past
+  expect_exit 1
+  expect_contains "$RUN_ERR" "warning: credentials go to 0.0.0.0 over plain http"
+  expect_not_contains "$RUN_ERR" tok-s3cr3t-42
+
+  TEST "a base URL with a path prefix and trailing slashes"
+  reset_servers
+  run "$PGO_GO_BIN" fetch --url "$URL_prefix/grafana/api/datasources/proxy/uid/pyro//" --service wl-past
+  expect_exit 0
+  expect_equal_content default.pgo "$SUITE_TMP/baseline.pgo"
+  run "$PGO_GO_BIN" fetch --url "$URL_prefix/wrong/prefix" --service wl-past
+  expect_exit 1
+  expect_line_count "$RUN_ERR" 1
+  expect_contains "$RUN_ERR" "check PGO_GO_URL and its path prefix"
+
+  TEST "cache list, clean, path"
+  reset_servers
+  fetch --service wl-past
+  fetch --service wl-other -o other.pgo
+  pgo_go cache path
+  expect_stdout "$(cache_dir)"
+  pgo_go cache list
+  expect_exit 0
+  expect_line_count "$RUN_OUT" 2
+  expect_line "$RUN_OUT" '^wl-past  [0-9-]+ [0-9:]+-[0-9:]+ UTC  [0-9]+s ago  [0-9]+ bytes  /.*/profiles/[0-9a-f]{64}\.pgo$'
+  pgo_go cache clean --older-than 1h
+  expect_exit 0
+  expect_stdout "removed 0 snapshots and 0 profiles (0 bytes) from $(cache_dir)"
+  pgo_go cache clean
+  expect_exit 0
+  expect_line "$RUN_OUT" '^removed 2 snapshots and 2 profiles \([0-9]+ bytes\)'
+  pgo_go cache list
+  expect_empty "$RUN_OUT"
+  pgo_go cache frobnicate
+  expect_exit 2
+
+  TEST "usage errors"
+  pgo_go fetch --service a --query '{b="c"}'
+  expect_exit 2
+  pgo_go fetch --window 2d --service a
+  expect_exit 2
+  expect_contains "$RUN_ERR" "between 1m and 24h"
+  pgo_go fetch --bogus
+  expect_exit 2
+  pgo_go fetch --url "$URL_plain"
+  expect_exit 1
+  expect_contains "$RUN_ERR" "no service to fetch a profile for"
+}

@@ -1,0 +1,820 @@
+/* Unit tests of fetch/'s network and cache side: durations and aligned
+ * windows (a fixed clock), the retry policy, Connect error lines, secrets
+ * kept out of messages, base URLs, the cache (keys, atomic files, records,
+ * locks, cleaning) and fetch_profile's paths that need no server (cache
+ * hit, offline, stale fallback when the server cannot be reached). The
+ * server itself is exercised by tests/suites/fetch.bash. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "fetch.h"
+#include "pyro.h"
+#include "window.h"
+
+/* 2024-05-01 10:37:12 UTC */
+#define NOW ((int64_t)1714559832)
+#define HOUR_10 ((int64_t)1714557600) /* 10:00 */
+
+/* ---- durations and windows --------------------------------------------- */
+
+static void test_parse_duration(void **state)
+{
+	static const struct {
+		const char *text;
+		int64_t secs;
+	} ok[] = {{"1h", 3600}, {"30m", 1800}, {"90s", 90}, {"24h", 86400}, {"1h30m", 5400},
+		  {"7d", 604800}, {"0s", 0}, {"1m", 60}};
+	static const char *const bad[] = {"", "h", "1", "1x", "-1h", "1.5h", "1h ", " 1h",
+					  "99999999999999999999h"};
+	fetch_err err;
+	int64_t v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+		assert_int_equal(window_parse_duration(ok[i].text, &v, &err), 0);
+		assert_int_equal(v, ok[i].secs);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		assert_int_equal(window_parse_duration(bad[i], &v, &err), -1);
+		assert_int_equal(err.code, FETCH_E_ARG);
+	}
+	assert_int_equal(window_parse("1h", &v, &err), 0);
+	assert_int_equal(window_parse("1m", &v, &err), 0);
+	assert_int_equal(window_parse("24h", &v, &err), 0);
+	assert_int_equal(window_parse("59s", &v, &err), -1);
+	assert_non_null(strstr(err.msg, "between 1m and 24h"));
+	assert_int_equal(window_parse("25h", &v, &err), -1);
+	assert_int_equal(window_parse("2d", &v, &err), -1);
+}
+
+static void test_window_arithmetic(void **state)
+{
+	window w, b, cur;
+
+	(void)state;
+	w = window_newest(3600, NOW);
+	assert_int_equal(w.end, HOUR_10);
+	assert_int_equal(w.start, HOUR_10 - 3600);
+	assert_false(w.open);
+	/* Exactly on a boundary: the window that just closed is complete. */
+	w = window_newest(3600, HOUR_10);
+	assert_int_equal(w.end, HOUR_10);
+	w = window_newest(1800, NOW);
+	assert_int_equal(w.end, HOUR_10 + 1800);
+	w = window_newest(86400, NOW);
+	assert_int_equal(w.end, HOUR_10 - 10 * 3600);
+
+	w = window_newest(3600, NOW);
+	b = window_back(w, 3600, 3);
+	assert_int_equal(b.end, HOUR_10 - 3 * 3600);
+	assert_int_equal(b.start, HOUR_10 - 4 * 3600);
+	assert_int_equal(window_steps(3600), 24);
+	assert_int_equal(window_steps(86400), 1);
+	assert_int_equal(window_steps(7 * 3600), 3);
+	assert_int_equal(window_steps(60), 1440);
+
+	cur = window_current(3600, NOW);
+	assert_int_equal(cur.start, HOUR_10);
+	assert_int_equal(cur.end, NOW);
+	assert_true(cur.open);
+	cur = window_current(3600, HOUR_10);
+	assert_int_equal(cur.start, cur.end);
+
+	/* A closed window is reusable for ever; an open one until it closes. */
+	assert_true(window_reusable(w, 3600, NOW + 86400));
+	cur = window_current(3600, NOW);
+	assert_true(window_reusable(cur, 3600, HOUR_10 + 3599));
+	assert_false(window_reusable(cur, 3600, HOUR_10 + 3600));
+}
+
+static void test_window_format(void **state)
+{
+	char buf[96];
+	window w = window_newest(3600, NOW);
+
+	(void)state;
+	assert_string_equal(window_format(w, buf, sizeof buf), "2024-05-01 09:00-10:00 UTC");
+	w = window_newest(3600, HOUR_10 - 10 * 3600 + 30); /* 00:00:30 */
+	assert_string_equal(window_format(w, buf, sizeof buf),
+			    "2024-04-30 23:00-2024-05-01 00:00 UTC");
+	w = window_current(3600, NOW);
+	assert_string_equal(window_format(w, buf, sizeof buf),
+			    "2024-05-01 10:00-10:37:12 UTC (open)");
+	assert_string_equal(window_format_duration(45, buf, sizeof buf), "45s");
+	assert_string_equal(window_format_duration(125, buf, sizeof buf), "2m");
+	assert_string_equal(window_format_duration(3 * 3600 + 5, buf, sizeof buf), "3h");
+	assert_string_equal(window_format_duration(5 * 86400, buf, sizeof buf), "5d");
+}
+
+/* ---- the retry policy ----------------------------------------------------- */
+
+static pyro_attempt status(long s, int64_t retry_after)
+{
+	pyro_attempt a = {0, s, retry_after, 0};
+	return a;
+}
+
+static pyro_attempt transport(int code)
+{
+	pyro_attempt a = {code, 0, -1, 0};
+	return a;
+}
+
+static void test_retryable(void **state)
+{
+	static const long yes[] = {429, 502, 503, 504};
+	static const long no[] = {400, 401, 403, 404, 409, 500, 501};
+	pyro_attempt big = status(200, -1);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
+		pyro_attempt a = status(yes[i], -1);
+		assert_true(pyro_retryable(&a));
+	}
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++) {
+		pyro_attempt a = status(no[i], -1);
+		assert_false(pyro_retryable(&a));
+	}
+	pyro_attempt t = transport(CURLE_COULDNT_CONNECT);
+	assert_true(pyro_retryable(&t));
+	t = transport(CURLE_PARTIAL_FILE);
+	assert_true(pyro_retryable(&t));
+	t = transport(CURLE_OPERATION_TIMEDOUT);
+	assert_true(pyro_retryable(&t));
+	t = transport(CURLE_PEER_FAILED_VERIFICATION);
+	assert_false(pyro_retryable(&t));
+	t = transport(CURLE_COULDNT_RESOLVE_HOST);
+	assert_false(pyro_retryable(&t));
+	big.too_big = 1;
+	assert_false(pyro_retryable(&big));
+	t = transport(CURLE_WRITE_ERROR);
+	t.too_big = 1;
+	assert_false(pyro_retryable(&t));
+}
+
+static void test_retry_delay(void **state)
+{
+	pyro_attempt a = status(503, -1), r = status(429, 2), far = status(429, 60);
+	pyro_attempt not = status(404, -1), ra500 = status(500, 1);
+
+	(void)state;
+	/* Exponential backoff, capped. */
+	assert_int_equal(pyro_retry_delay(&a, 0, 10, 60000, 0), 250);
+	assert_int_equal(pyro_retry_delay(&a, 1, 10, 60000, 0), 500);
+	assert_int_equal(pyro_retry_delay(&a, 2, 10, 60000, 0), 1000);
+	assert_int_equal(pyro_retry_delay(&a, 6, 10, 60000, 0), 4000);
+	assert_int_equal(pyro_retry_delay(&a, 9, 10, 60000, 0), 4000);
+	/* Jitter adds up to (almost) the same again. */
+	assert_int_equal(pyro_retry_delay(&a, 0, 10, 60000, 500), 375);
+	assert_int_equal(pyro_retry_delay(&a, 0, 10, 60000, 1999), 499);
+	/* The count of retries bounds them. */
+	assert_int_equal(pyro_retry_delay(&a, 3, 3, 60000, 0), -1);
+	assert_int_equal(pyro_retry_delay(&a, 0, 0, 60000, 0), -1);
+	/* So does the time left. */
+	assert_int_equal(pyro_retry_delay(&a, 2, 10, 1000, 0), -1);
+	assert_int_equal(pyro_retry_delay(&a, 2, 10, 1101, 0), 1000);
+	/* Retry-After, in seconds, replaces the backoff, up to a cap. */
+	assert_int_equal(pyro_retry_delay(&r, 0, 3, 60000, 999), 2000);
+	assert_int_equal(pyro_retry_delay(&far, 0, 3, 600000, 0), -1);
+	assert_int_equal(pyro_retry_delay(&r, 0, 3, 1500, 0), -1);
+	/* Never for other 4xx; a Retry-After on a 500 changes nothing. */
+	assert_int_equal(pyro_retry_delay(&not, 0, 3, 60000, 0), -1);
+	assert_int_equal(pyro_retry_delay(&ra500, 0, 3, 60000, 0), -1);
+}
+
+/* ---- error lines and secrets ---------------------------------------------- */
+
+static void test_connect_errors(void **state)
+{
+	pyro_err_ctx x = {"SelectMergeProfile", "http://pyro:4040", "acme", 1, 1};
+	char buf[512];
+	const char *j401 = "{\"code\":\"unauthenticated\",\"message\":\"invalid token\"}";
+	const char *j400 = "{\"code\":\"invalid_argument\",\"message\":\"bad\\nselector\"}";
+	const char *html = "<html><body>404 page not found</body></html>";
+
+	(void)state;
+	pyro_http_error(&x, 401, j401, strlen(j401), buf, sizeof buf);
+	assert_string_equal(buf, "SelectMergeProfile at http://pyro:4040: HTTP 401 "
+				 "unauthenticated: invalid token (check the credentials "
+				 "(PGO_GO_USERNAME/PGO_GO_PASSWORD or PGO_GO_TOKEN) and the tenant "
+				 "(PGO_GO_TENANT_ID))");
+	/* A line break in the server's message does not break the line. */
+	pyro_http_error(&x, 400, j400, strlen(j400), buf, sizeof buf);
+	assert_null(strchr(buf, '\n'));
+	assert_non_null(strstr(buf, "HTTP 400 invalid_argument: bad selector (check the query"));
+	/* A proxy's page: the status and the start of the text, and the URL hint. */
+	pyro_http_error(&x, 404, html, strlen(html), buf, sizeof buf);
+	assert_non_null(strstr(buf, "HTTP 404: <html>"));
+	assert_non_null(strstr(buf, "check PGO_GO_URL and its path prefix"));
+	/* 401 without any credentials or tenant says what to set. */
+	x.have_credentials = 0;
+	x.tenant = NULL;
+	x.attempts = 4;
+	pyro_http_error(&x, 401, j401, strlen(j401), buf, sizeof buf);
+	assert_non_null(strstr(buf, "the server wants a tenant or credentials"));
+	assert_non_null(strstr(buf, "after 4 attempts"));
+	/* Binary junk is not quoted. */
+	pyro_http_error(&x, 503, "\x01\x02\x03", 3, buf, sizeof buf);
+	assert_string_equal(buf, "SelectMergeProfile at http://pyro:4040: HTTP 503 (the server "
+				 "failed; try again later, after 4 attempts)");
+	const char *j429 = "{\"code\":\"resource_exhausted\",\"message\":\"slow down\"}";
+	pyro_http_error(&x, 429, j429, strlen(j429), buf, sizeof buf);
+	assert_non_null(strstr(buf, "limiting requests"));
+}
+
+static void test_scrub(void **state)
+{
+	char buf[128];
+	const char *secrets[] = {"hunter2", "tok-123", NULL};
+	const char *star[] = {"*"};
+
+	(void)state;
+	snprintf(buf, sizeof buf, "user:hunter2 says hunter2, bearer tok-123 end");
+	pyro_scrub(buf, sizeof buf, secrets, 3);
+	assert_string_equal(buf, "user:*** says ***, bearer *** end");
+	/* A secret that matches the mask still ends. */
+	snprintf(buf, sizeof buf, "a*b");
+	pyro_scrub(buf, sizeof buf, star, 1);
+	assert_string_equal(buf, "a***b");
+	/* Short secrets grow into "***" where there is room, else are masked. */
+	const char *one[] = {"x"};
+	snprintf(buf, sizeof buf, "axbx");
+	pyro_scrub(buf, sizeof buf, one, 1);
+	assert_string_equal(buf, "a***b***");
+	char tiny[5] = "axb";
+	pyro_scrub(tiny, sizeof tiny, one, 1);
+	assert_string_equal(tiny, "a*b");
+}
+
+static void test_bearer_and_loopback(void **state)
+{
+	int bad;
+	char *h = pyro_bearer_header("s3cr3t", &bad);
+
+	(void)state;
+	assert_string_equal(h, "Authorization: Bearer s3cr3t");
+	assert_false(bad);
+	free(h);
+	assert_null(pyro_bearer_header("a\r\nX-Evil: 1", &bad));
+	assert_true(bad);
+	assert_true(pyro_host_is_loopback("localhost"));
+	assert_true(pyro_host_is_loopback("127.0.0.1"));
+	assert_true(pyro_host_is_loopback("127.1.2.3"));
+	assert_true(pyro_host_is_loopback("[::1]"));
+	assert_true(pyro_host_is_loopback("app.localhost"));
+	assert_false(pyro_host_is_loopback("127.example.com"));
+	assert_false(pyro_host_is_loopback("pyroscope.internal"));
+	assert_false(pyro_host_is_loopback("10.0.0.1"));
+}
+
+struct warnings {
+	int n;
+	char last[600];
+};
+
+static void collect_warning(void *ctx, const char *msg)
+{
+	struct warnings *w = ctx;
+	w->n++;
+	snprintf(w->last, sizeof w->last, "%s", msg);
+}
+
+static void test_client_secrets(void **state)
+{
+	struct warnings w = {0};
+	pyro_conn c;
+	pyro_client *cl = NULL;
+	fetch_err err;
+
+	(void)state;
+	pyro_conn_defaults(&c);
+	c.warn = collect_warning;
+	c.cb_ctx = &w;
+	c.url = "http://pyro.example.com/prefix//";
+	c.token = "s3cr\nX-Evil: yes";
+	assert_int_equal(pyro_client_new(&c, &cl, &err), -1);
+	assert_int_equal(err.code, FETCH_E_ARG);
+	assert_null(strstr(err.msg, "s3cr"));
+	assert_null(strstr(err.msg, "Evil"));
+
+	/* Credentials over plain http to another host: one warning, no secret. */
+	c.token = "s3cr3t";
+	assert_int_equal(pyro_client_new(&c, &cl, &err), 0);
+	assert_string_equal(pyro_client_server(cl), "http://pyro.example.com/prefix");
+	assert_int_equal(w.n, 1);
+	assert_non_null(strstr(w.last, "pyro.example.com"));
+	assert_null(strstr(w.last, "s3cr3t"));
+	pyro_client_free(cl);
+
+	/* Not for loopback, not for https, not without credentials. */
+	c.url = "http://127.0.0.1:4040";
+	assert_int_equal(pyro_client_new(&c, &cl, &err), 0);
+	pyro_client_free(cl);
+	c.url = "https://pyro.example.com";
+	assert_int_equal(pyro_client_new(&c, &cl, &err), 0);
+	pyro_client_free(cl);
+	c.url = "http://pyro.example.com";
+	c.token = NULL;
+	assert_int_equal(pyro_client_new(&c, &cl, &err), 0);
+	pyro_client_free(cl);
+	assert_int_equal(w.n, 1);
+
+	/* Credentials in the URL count, and are cut from what is kept. */
+	c.url = "http://bob:pa55w0rd@pyro.example.com:4040/";
+	assert_int_equal(pyro_client_new(&c, &cl, &err), 0);
+	assert_string_equal(pyro_client_server(cl), "http://pyro.example.com:4040");
+	assert_int_equal(w.n, 2);
+	assert_null(strstr(w.last, "pa55w0rd"));
+	pyro_client_free(cl);
+}
+
+static void test_base_url(void **state)
+{
+	char *base = NULL;
+	fetch_err err;
+
+	(void)state;
+	assert_int_equal(pyro_base_url("http://h:4040", &base, &err), 0);
+	assert_string_equal(base, "http://h:4040");
+	free(base);
+	assert_int_equal(pyro_base_url("https://g.example/api/datasources/proxy/uid/x/", &base,
+					&err), 0);
+	assert_string_equal(base, "https://g.example/api/datasources/proxy/uid/x");
+	free(base);
+	assert_int_equal(pyro_base_url("ftp://u:sekrit@h/", &base, &err), -1);
+	assert_null(strstr(err.msg, "sekrit"));
+	assert_non_null(strstr(err.msg, "ftp://h/"));
+	assert_int_equal(pyro_base_url("localhost:4040", &base, &err), -1);
+	assert_non_null(strstr(err.msg, "no scheme"));
+	assert_int_equal(pyro_base_url("http://h/?x=1", &base, &err), -1);
+	assert_int_equal(pyro_base_url("", &base, &err), -1);
+}
+
+/* ---- the cache ----------------------------------------------------------------- */
+
+struct tmpdir {
+	char path[64];
+};
+
+static void rm_rf(const char *path)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+	assert_int_equal(system(cmd), 0);
+}
+
+static int setup_dir(void **state)
+{
+	struct tmpdir *t = calloc(1, sizeof *t);
+
+	snprintf(t->path, sizeof t->path, "/tmp/test_fetch.XXXXXX");
+	if (!mkdtemp(t->path))
+		return -1;
+	*state = t;
+	return 0;
+}
+
+static int teardown_dir(void **state)
+{
+	struct tmpdir *t = *state;
+	rm_rf(t->path);
+	free(t);
+	return 0;
+}
+
+static char *sub(const struct tmpdir *t, const char *name)
+{
+	char *p;
+	assert_true(asprintf(&p, "%s/%s", t->path, name) > 0);
+	return p;
+}
+
+static size_t count_entries(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, prefix, strlen(prefix)))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static const char *const sel1[] = {"{service_name=\"svc\"}"};
+
+static cache_query query(void)
+{
+	cache_query q = {"http://127.0.0.1:1", "", sel1, 1,
+			 FETCH_PROFILE_TYPE_DEFAULT, 3600, 5, 1};
+	return q;
+}
+
+static void test_cache_key(void **state)
+{
+	cache_query q = query(), r;
+	char a[65], b[65];
+	const char *const two[] = {"{a=\"1\"}", "{b=\"2\"}"};
+
+	(void)state;
+	cache_key(&q, HOUR_10, a);
+	cache_key(&q, HOUR_10, b);
+	assert_string_equal(a, b);
+	assert_int_equal(strlen(a), 64);
+	cache_key(&q, HOUR_10 - 3600, b);
+	assert_string_not_equal(a, b);
+	r = q, r.tenant = "t", cache_key(&r, HOUR_10, b);
+	assert_string_not_equal(a, b);
+	r = q, r.keep_locations = 6, cache_key(&r, HOUR_10, b);
+	assert_string_not_equal(a, b);
+	r = q, r.aggregate_callees = 0, cache_key(&r, HOUR_10, b);
+	assert_string_not_equal(a, b);
+	r = q, r.window_len = 1800, cache_key(&r, HOUR_10, b);
+	assert_string_not_equal(a, b);
+	r = q, r.server = "http://127.0.0.1:2", cache_key(&r, HOUR_10, b);
+	assert_string_not_equal(a, b);
+	/* Field boundaries matter: {"ab","c"} is not {"a","bc"}. */
+	const char *const x[] = {"ab", "c"}, *const y[] = {"a", "bc"};
+	r = q, r.selectors = x, r.nselectors = 2, cache_key(&r, HOUR_10, a);
+	r.selectors = y, cache_key(&r, HOUR_10, b);
+	assert_string_not_equal(a, b);
+	r.selectors = two, cache_key(&r, HOUR_10, b);
+	assert_string_not_equal(a, b);
+}
+
+static void put_snapshot(cache *c, const char *data, int64_t newest_end, int64_t ws,
+			 int64_t we, int open, int64_t fetched_at, cache_meta *out)
+{
+	cache_query q = query();
+	cache_meta m = {0};
+	fetch_err err;
+
+	cache_key(&q, newest_end, m.key);
+	assert_int_equal(cache_put_profile(c, data, strlen(data), m.sha256, &err), 0);
+	m.server = strdup(q.server);
+	m.tenant = strdup("");
+	m.profile_type = strdup(q.profile_type);
+	m.service = strdup("svc");
+	m.selectors = calloc(1, sizeof *m.selectors);
+	m.selectors[0] = strdup(sel1[0]);
+	m.nselectors = 1;
+	m.window_len = 3600;
+	m.newest_end = newest_end;
+	m.window_start = ws;
+	m.window_end = we;
+	m.open_window = open;
+	m.fetched_at = fetched_at;
+	m.size = (int64_t)strlen(data);
+	m.samples = 3;
+	m.keep_locations = 5;
+	m.aggregate_callees = 1;
+	assert_int_equal(cache_meta_write(c, &m, &err), 0);
+	if (out)
+		*out = m;
+	else
+		cache_meta_clear(&m);
+}
+
+static void test_cache_files(void **state)
+{
+	struct tmpdir *t = *state;
+	char *dir = sub(t, "c/d"), *profiles = sub(t, "c/d/profiles"), *snaps = sub(t, "c/d/snapshots");
+	char sha[65], *path;
+	cache_meta m, back;
+	cache *c;
+	fetch_err err;
+	struct stat st;
+
+	assert_int_equal(cache_open(dir, 1, &c, &err), 0);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(cache_put_profile(c, "abc", 3, sha, &err), 0);
+	assert_string_equal(sha, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	path = cache_profile_path(c, sha);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	assert_true(cache_profile_ok(c, sha));
+	/* No temporary file is left behind. */
+	assert_int_equal(count_entries(profiles, ".tmp"), 0);
+
+	/* A record round-trips, and is written atomically. */
+	put_snapshot(c, "abc", HOUR_10, HOUR_10 - 3600, HOUR_10, 0, NOW, &m);
+	assert_int_equal(cache_meta_read(c, m.key, &back, &err), 1);
+	assert_string_equal(back.sha256, sha);
+	assert_string_equal(back.server, "http://127.0.0.1:1");
+	assert_string_equal(back.selectors[0], sel1[0]);
+	assert_string_equal(back.service, "svc");
+	assert_int_equal(back.window_start, HOUR_10 - 3600);
+	assert_int_equal(back.fetched_at, NOW);
+	assert_int_equal(back.samples, 3);
+	assert_int_equal(count_entries(snaps, ".tmp"), 0);
+	cache_meta_clear(&back);
+
+	/* A tampered profile is not "ok"; a broken record reads as missing. */
+	FILE *f = fopen(path, "w");
+	fputs("abd", f);
+	fclose(f);
+	assert_false(cache_profile_ok(c, sha));
+	char *rec;
+	assert_true(asprintf(&rec, "%s/%s.json", snaps, m.key) > 0);
+	f = fopen(rec, "w");
+	fputs("{\"version\": 1, \"key\": ", f);
+	fclose(f);
+	assert_int_equal(cache_meta_read(c, m.key, &back, &err), 0);
+
+	cache_meta_clear(&m);
+	free(rec);
+	free(path);
+	cache_close(c);
+	free(dir);
+	free(profiles);
+	free(snaps);
+}
+
+static void test_cache_newest_and_clean(void **state)
+{
+	struct tmpdir *t = *state;
+	char *dir = sub(t, "c"), *profiles = sub(t, "c/profiles");
+	cache_query q = query(), other = query();
+	const char *const sel2[] = {"{service_name=\"other\"}"};
+	cache_clean_stats st;
+	cache_meta m;
+	cache *c;
+	fetch_err err;
+
+	assert_int_equal(cache_open(dir, 1, &c, &err), 0);
+	put_snapshot(c, "old", HOUR_10 - 7200, HOUR_10 - 10800, HOUR_10 - 7200, 0, NOW - 7200, NULL);
+	put_snapshot(c, "new", HOUR_10, HOUR_10 - 3600, HOUR_10, 0, NOW - 60, NULL);
+	assert_int_equal(cache_find_newest(c, &q, INT64_MIN, &m, &err), 1);
+	assert_int_equal(m.window_end, HOUR_10);
+	cache_meta_clear(&m);
+	/* Too old for the bound: none. */
+	assert_int_equal(cache_find_newest(c, &q, NOW, &m, &err), 0);
+	/* Other selectors do not match. */
+	other.selectors = sel2;
+	assert_int_equal(cache_find_newest(c, &other, INT64_MIN, &m, &err), 0);
+
+	/* Clean what is older than an hour: one record, one profile. */
+	assert_int_equal(cache_clean(c, 3600, NOW + (int64_t)3600 * 1000000, &st, &err), 0);
+	assert_int_equal(st.snapshots, 2); /* both: "now" is far in the future */
+	assert_int_equal(count_entries(profiles, ""), 2); /* "." and ".." */
+	put_snapshot(c, "keep", HOUR_10, HOUR_10 - 3600, HOUR_10, 0, NOW, NULL);
+	assert_int_equal(cache_clean(c, 3600, NOW + 60, &st, &err), 0);
+	assert_int_equal(st.snapshots, 0);
+	assert_int_equal(cache_find_newest(c, &q, INT64_MIN, &m, &err), 1);
+	cache_meta_clear(&m);
+	/* Clean everything. */
+	assert_int_equal(cache_clean(c, 0, NOW, &st, &err), 0);
+	assert_int_equal(st.snapshots, 1);
+	assert_int_equal(st.profiles, 1);
+	assert_int_equal(cache_find_newest(c, &q, INT64_MIN, &m, &err), 0);
+	cache_close(c);
+	free(dir);
+	free(profiles);
+}
+
+static void test_cache_lock(void **state)
+{
+	struct tmpdir *t = *state;
+	char *dir = sub(t, "c"), msg[200];
+	cache_lock a, b;
+	cache *c;
+	fetch_err err;
+	int64_t when;
+	int code;
+
+	assert_int_equal(cache_open(dir, 1, &c, &err), 0);
+	assert_int_equal(cache_lock_take(c, "k", 0, &a, &err), 0);
+	/* A second holder (another open file: as another process) waits, then
+	 * gives up. */
+	assert_int_equal(cache_lock_take(c, "k", 50, &b, &err), 1);
+	assert_int_equal(b.fd, -1);
+	assert_int_equal(cache_lock_last_failure(&a, &when, &code, msg, sizeof msg), 0);
+	cache_lock_note_failure(&a, 1234, FETCH_E_NET, "HTTP 503");
+	cache_lock_release(&a);
+	assert_int_equal(cache_lock_take(c, "k", 0, &b, &err), 0);
+	assert_int_equal(cache_lock_last_failure(&b, &when, &code, msg, sizeof msg), 1);
+	assert_int_equal(when, 1234);
+	assert_int_equal(code, FETCH_E_NET);
+	assert_string_equal(msg, "HTTP 503");
+	cache_lock_clear_failure(&b);
+	assert_int_equal(cache_lock_last_failure(&b, &when, &code, msg, sizeof msg), 0);
+	cache_lock_release(&b);
+	cache_close(c);
+	free(dir);
+}
+
+static void test_default_dir(void **state)
+{
+	char *d;
+	fetch_err err;
+
+	(void)state;
+	assert_int_equal(cache_default_dir("/x/y", &d, &err), 0);
+	assert_string_equal(d, "/x/y");
+	free(d);
+	setenv("XDG_CACHE_HOME", "/xdg", 1);
+	assert_int_equal(cache_default_dir("", &d, &err), 0);
+	assert_string_equal(d, "/xdg/pgo-go");
+	free(d);
+	unsetenv("XDG_CACHE_HOME");
+	setenv("HOME", "/home/u", 1);
+	assert_int_equal(cache_default_dir(NULL, &d, &err), 0);
+	assert_string_equal(d, "/home/u/.cache/pgo-go");
+	free(d);
+}
+
+/* ---- fetch_profile without a server ------------------------------------------- */
+
+static void opts_for(fetch_opts *o, const char *cache_dir, struct warnings *w)
+{
+	fetch_opts_defaults(o);
+	o->conn.url = "http://127.0.0.1:1/"; /* nothing listens on port 1 */
+	o->conn.retries = 0;
+	o->conn.warn = collect_warning;
+	o->conn.cb_ctx = w;
+	o->service = "svc";
+	o->cache_dir = cache_dir;
+	o->now = NOW;
+}
+
+static void test_fetch_cached_offline_stale(void **state)
+{
+	struct tmpdir *t = *state;
+	char *dir = sub(t, "c");
+	struct warnings w = {0};
+	fetch_opts o;
+	fetch_result r;
+	fetch_err err;
+	cache *c;
+
+	assert_int_equal(cache_open(dir, 1, &c, &err), 0);
+	opts_for(&o, dir, &w);
+
+	/* Nothing cached, server down: the connection error, one line. */
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_int_equal(err.code, FETCH_E_NET);
+	assert_non_null(strstr(err.msg, "cannot connect"));
+	assert_null(strchr(err.msg, '\n'));
+
+	/* Offline with nothing cached. */
+	o.offline = 1;
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_int_equal(err.code, FETCH_E_OFFLINE);
+
+	/* An older window cached 2 days ago: offline takes it... */
+	put_snapshot(c, "two days", HOUR_10 - 48 * 3600, HOUR_10 - 49 * 3600, HOUR_10 - 48 * 3600,
+		     0, NOW - 48 * 3600, NULL);
+	assert_int_equal(fetch_profile(&o, &r, &err), 0);
+	assert_int_equal(r.source, FETCH_FROM_OFFLINE);
+	assert_int_equal(r.requests, 0);
+	fetch_result_clear(&r);
+
+	/* ... and so does the stale fallback, with a warning saying how old. */
+	o.offline = 0;
+	assert_int_equal(fetch_profile(&o, &r, &err), 0);
+	assert_int_equal(r.source, FETCH_FROM_STALE);
+	assert_int_equal(w.n, 1);
+	assert_non_null(strstr(w.last, "fetched 2d ago"));
+	assert_non_null(strstr(w.last, "cannot connect"));
+	fetch_result_clear(&r);
+	/* Not when it is older than max_age. */
+	o.max_age = 24 * 3600;
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_int_equal(err.code, FETCH_E_NET);
+	o.max_age = 0;
+
+	/* This window's snapshot: used without any request. */
+	put_snapshot(c, "this hour", HOUR_10, HOUR_10 - 3600, HOUR_10, 0, NOW - 5, NULL);
+	assert_int_equal(fetch_profile(&o, &r, &err), 0);
+	assert_int_equal(r.source, FETCH_FROM_CACHE);
+	assert_int_equal(r.requests, 0);
+	assert_int_equal(r.meta.window_start, HOUR_10 - 3600);
+	assert_non_null(strstr(r.path, "/profiles/"));
+	fetch_result_clear(&r);
+	/* --force goes to the server (down here), then falls back. */
+	o.force = 1;
+	assert_int_equal(fetch_profile(&o, &r, &err), 0);
+	assert_int_equal(r.source, FETCH_FROM_STALE);
+	assert_int_equal(r.requests, 1);
+	fetch_result_clear(&r);
+
+	cache_close(c);
+	free(dir);
+}
+
+static void test_fetch_open_window_expires(void **state)
+{
+	struct tmpdir *t = *state;
+	char *dir = sub(t, "c");
+	struct warnings w = {0};
+	fetch_opts o;
+	fetch_result r;
+	fetch_err err;
+	cache *c;
+
+	assert_int_equal(cache_open(dir, 1, &c, &err), 0);
+	opts_for(&o, dir, &w);
+	o.max_age = -1;
+	/* An open-window snapshot of 10:00-10:20 is reused at 10:37 … */
+	put_snapshot(c, "open", HOUR_10, HOUR_10, HOUR_10 + 1200, 1, HOUR_10 + 1200, NULL);
+	assert_int_equal(fetch_profile(&o, &r, &err), 0);
+	assert_int_equal(r.source, FETCH_FROM_CACHE);
+	assert_true(r.meta.open_window);
+	fetch_result_clear(&r);
+	/* … but not once its window has closed (a new key, and a new fetch). */
+	o.now = HOUR_10 + 3600 + 5;
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_int_equal(err.code, FETCH_E_NET);
+	cache_close(c);
+	free(dir);
+}
+
+static void test_fetch_bad_options(void **state)
+{
+	struct tmpdir *t = *state;
+	char *dir = sub(t, "c");
+	struct warnings w = {0};
+	const char *const bad[] = {"service_name=x"};
+	fetch_opts o;
+	fetch_result r;
+	fetch_err err;
+
+	opts_for(&o, dir, &w);
+	o.service = NULL;
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_int_equal(err.code, FETCH_E_ARG);
+	assert_non_null(strstr(err.msg, "PGO_GO_SERVICE"));
+	o.selectors = bad;
+	o.nselectors = 1;
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_non_null(strstr(err.msg, "not a label selector"));
+	o.service = "svc";
+	o.nselectors = 0;
+	o.window = 30;
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_int_equal(err.code, FETCH_E_ARG);
+	free(dir);
+}
+
+static void test_selector_and_names(void **state)
+{
+	char *s = fetch_service_selector("a\"b\\c\nd"), buf[128];
+	char *names[] = {"ride-sharing-app", "rideshare", "checkout", "ride-sharing-api",
+			 "payments", "cart", "ride"};
+
+	(void)state;
+	assert_string_equal(s, "{service_name=\"a\\\"b\\\\c\\nd\"}");
+	free(s);
+	assert_int_equal(fetch_edit_distance("", ""), 0);
+	assert_int_equal(fetch_edit_distance("kitten", "sitting"), 3);
+	assert_int_equal(fetch_edit_distance("abc", ""), 3);
+	fetch_closest(names, 7, "ride-sharing", NULL, 3, buf, sizeof buf);
+	assert_string_equal(buf, "ride-sharing-app, rideshare, ride-sharing-api");
+	fetch_closest(names, 7, "zzzz", "cart", 2, buf, sizeof buf);
+	assert_string_equal(buf, "cart, ride");
+	fetch_closest(names, 0, "x", NULL, 5, buf, sizeof buf);
+	assert_string_equal(buf, "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_parse_duration),
+	    cmocka_unit_test(test_window_arithmetic),
+	    cmocka_unit_test(test_window_format),
+	    cmocka_unit_test(test_retryable),
+	    cmocka_unit_test(test_retry_delay),
+	    cmocka_unit_test(test_connect_errors),
+	    cmocka_unit_test(test_scrub),
+	    cmocka_unit_test(test_bearer_and_loopback),
+	    cmocka_unit_test(test_client_secrets),
+	    cmocka_unit_test(test_base_url),
+	    cmocka_unit_test(test_cache_key),
+	    cmocka_unit_test_setup_teardown(test_cache_files, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_cache_newest_and_clean, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_cache_lock, setup_dir, teardown_dir),
+	    cmocka_unit_test(test_default_dir),
+	    cmocka_unit_test_setup_teardown(test_fetch_cached_offline_stale, setup_dir,
+					    teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_fetch_open_window_expires, setup_dir,
+					    teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_fetch_bad_options, setup_dir, teardown_dir),
+	    cmocka_unit_test(test_selector_and_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
