@@ -340,7 +340,7 @@ static int bi_elf_sections(const bi_view *v, bi_elf *e, bi_exe *x, bi_error *err
 
 int bi_elf_open(const bi_view *v, bi_exe *x, bi_error *err)
 {
-	bi_elf e;
+	bi_elf e = {0};
 	int rc;
 
 	rc = bi_elf_header(v, &e, err);

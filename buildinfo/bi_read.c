@@ -433,7 +433,7 @@ static int bi_str_fill(bi_str *s, bi_error *err)
 static int bi_decode(const bi_exe *x, bi_str *vers, bi_str *mod, bi_error *err)
 {
 	unsigned char *hdr = NULL;
-	uint64_t addr;
+	uint64_t addr = 0;
 	int rc;
 
 	if (x->data_size == 0)

@@ -38,6 +38,7 @@ static void img_size(img *m, size_t n)
 
 static void put(img *m, size_t off, const void *d, size_t n)
 {
+	assert_true(off <= SIZE_MAX - n && n < ((size_t)1 << 30));
 	img_size(m, off + n);
 	memcpy(m->p + off, d, n);
 }
