@@ -1,19 +1,17 @@
-/* cache.c — the cache's directories, content-addressed profiles, keys,
- * locks and cleaning. The metadata records are cache_meta.c's. */
+/* cache.c — the cache's directories, content-addressed profiles, keys and
+ * service discovery answers. Records are cache_meta.c's, locks
+ * cache_lock.c's, cleaning cache_clean.c's. */
 #include "cache.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cache_int.h"
@@ -136,73 +134,65 @@ static void to_hex(const unsigned char *md, char hex[CACHE_HEX_LEN + 1])
 
 void cache_sha256_hex(const void *data, size_t len, char hex[CACHE_HEX_LEN + 1])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	struct sha256_ctx ctx;
+	unsigned char md[SHA256_DIGEST_SIZE];
 
-	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, data);
+	sha256_digest(&ctx, sizeof md, md);
 	to_hex(md, hex);
 }
 
 /* Hash of a file's content; -1 when it cannot be read. */
 static int sha256_file(const char *path, char hex[CACHE_HEX_LEN + 1])
 {
-	unsigned char buf[65536], md[EVP_MAX_MD_SIZE];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned int mdlen = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+	unsigned char buf[65536], md[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
 
-	if (fd < 0 || !ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-		goto out;
+	if (fd < 0)
+		return -1;
+	sha256_init(&ctx);
 	while ((n = read(fd, buf, sizeof buf)) > 0)
-		EVP_DigestUpdate(ctx, buf, (size_t)n);
-	if (n == 0 && EVP_DigestFinal_ex(ctx, md, &mdlen)) {
-		to_hex(md, hex);
-		rc = 0;
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	EVP_MD_CTX_free(ctx);
-	return rc;
+		sha256_update(&ctx, (size_t)n, buf);
+	close(fd);
+	if (n != 0)
+		return -1;
+	sha256_digest(&ctx, sizeof md, md);
+	to_hex(md, hex);
+	return 0;
 }
 
 /* Appends "name=<length>:<value>\n": lengths keep any two different field
  * lists from writing the same text. */
-static void key_field(EVP_MD_CTX *ctx, const char *name, const char *value)
+static void key_field(struct sha256_ctx *ctx, const char *name, const char *value)
 {
 	char head[64];
 	int n = snprintf(head, sizeof head, "%s=%zu:", name, strlen(value));
 
-	EVP_DigestUpdate(ctx, head, (size_t)n);
-	EVP_DigestUpdate(ctx, value, strlen(value));
-	EVP_DigestUpdate(ctx, "\n", 1);
+	sha256_update(ctx, (size_t)n, (const uint8_t *)head);
+	sha256_update(ctx, strlen(value), (const uint8_t *)value);
+	sha256_update(ctx, 1, (const uint8_t *)"\n");
 }
 
 void cache_key(const cache_query *q, int64_t newest_end, char key[CACHE_HEX_LEN + 1])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char md[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
 	char num[160];
 
-	if (!ctx) {
-		memset(key, '0', CACHE_HEX_LEN);
-		key[CACHE_HEX_LEN] = '\0';
-		return;
-	}
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	key_field(ctx, "pgo-go snapshot", "1");
-	key_field(ctx, "server", q->server);
-	key_field(ctx, "tenant", q->tenant ? q->tenant : "");
-	key_field(ctx, "type", q->profile_type);
+	sha256_init(&ctx);
+	key_field(&ctx, "pgo-go snapshot", "1");
+	key_field(&ctx, "server", q->server);
+	key_field(&ctx, "tenant", q->tenant ? q->tenant : "");
+	key_field(&ctx, "type", q->profile_type);
 	snprintf(num, sizeof num, "%" PRId64 " %" PRId64 " %u %d", q->window_len, newest_end,
 		 q->keep_locations, q->aggregate_callees ? 1 : 0);
-	key_field(ctx, "window end keep aggregate", num);
+	key_field(&ctx, "window end keep aggregate", num);
 	for (size_t i = 0; i < q->nselectors; i++)
-		key_field(ctx, "selector", q->selectors[i]);
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
+		key_field(&ctx, "selector", q->selectors[i]);
+	sha256_digest(&ctx, sizeof md, md);
 	to_hex(md, key);
 }
 
@@ -299,103 +289,6 @@ int cache_is_hex_name(const char *name, const char *suffix)
 	return 1;
 }
 
-/* ---- locks ------------------------------------------------------------ */
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int cache_lock_take(const cache *c, const char *key, int64_t wait_ms, cache_lock *l,
-		    fetch_err *err)
-{
-	char path[PATH_MAX];
-	int64_t deadline = mono_ms() + wait_ms;
-	long nap = 10;
-
-	l->fd = -1;
-	l->waited = 0;
-	snprintf(path, sizeof path, "%s/locks/%s.lock", c->dir, key);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return fetch_errf(err, FETCH_E_IO, "cannot open the lock %s: %s", path,
-				  strerror(errno));
-	/* Polled rather than blocking, so the wait is bounded without a
-	 * signal handler (the shim owns signals while go runs). */
-	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			int e = errno;
-			close(fd);
-			return fetch_errf(err, FETCH_E_IO, "cannot lock %s: %s", path, strerror(e));
-		}
-		l->waited = 1;
-		if (mono_ms() >= deadline) {
-			close(fd);
-			return 1;
-		}
-		sleep_ms(nap);
-		nap = nap < 100 ? nap * 2 : 100;
-	}
-	l->fd = fd;
-	return 0;
-}
-
-#define FAILURE_TAG "pgo-go fetch failed at "
-
-void cache_lock_note_failure(cache_lock *l, int64_t t, int code, const char *msg)
-{
-	char buf[1024];
-	int n;
-
-	if (l->fd < 0)
-		return;
-	n = snprintf(buf, sizeof buf, FAILURE_TAG "%" PRId64 " %d\n%s\n", t, code, msg);
-	if (n < 0 || ftruncate(l->fd, 0) != 0)
-		return;
-	if (pwrite(l->fd, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, 0) < 0)
-		return;
-}
-
-void cache_lock_clear_failure(cache_lock *l)
-{
-	if (l->fd >= 0 && ftruncate(l->fd, 0) != 0)
-		return;
-}
-
-int cache_lock_last_failure(cache_lock *l, int64_t *t, int *code, char *msg, size_t msgsz)
-{
-	char buf[1024], *nl, *end;
-	ssize_t n;
-
-	if (l->fd < 0 || (n = pread(l->fd, buf, sizeof buf - 1, 0)) <= 0)
-		return 0;
-	buf[n] = '\0';
-	if (strncmp(buf, FAILURE_TAG, strlen(FAILURE_TAG)) != 0 || !(nl = strchr(buf, '\n')))
-		return 0;
-	*t = strtoll(buf + strlen(FAILURE_TAG), &end, 10);
-	*code = (int)strtol(end, NULL, 10);
-	nl++;
-	nl[strcspn(nl, "\n")] = '\0';
-	snprintf(msg, msgsz, "%s", nl);
-	return 1;
-}
-
-void cache_lock_release(cache_lock *l)
-{
-	if (l->fd >= 0)
-		close(l->fd); /* closing drops the flock */
-	l->fd = -1;
-}
-
 /* ---- service discovery answers ----------------------------------------- */
 
 int cache_service_get(const cache *c, const char *key, char **name, int64_t *written,
@@ -432,113 +325,5 @@ int cache_service_put(const cache *c, const char *key, const char *name, fetch_e
 		return fetch_err_nomem(err);
 	rc = cache_write_atomic(dir, key, text, strlen(text), err);
 	free(text);
-	return rc;
-}
-
-/* ---- cleaning --------------------------------------------------------- */
-
-/* The hashes the remaining snapshots name. */
-struct keep_set {
-	char (*sha)[CACHE_HEX_LEN + 1];
-	size_t n, cap;
-};
-
-static int keep_add(struct keep_set *k, const char *sha)
-{
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? 2 * k->cap : 64;
-		void *g = realloc(k->sha, cap * sizeof *k->sha);
-		if (!g)
-			return -1;
-		k->sha = g;
-		k->cap = cap;
-	}
-	memcpy(k->sha[k->n++], sha, CACHE_HEX_LEN + 1);
-	return 0;
-}
-
-static int keep_has(const struct keep_set *k, const char *sha)
-{
-	for (size_t i = 0; i < k->n; i++)
-		if (!memcmp(k->sha[i], sha, CACHE_HEX_LEN))
-			return 1;
-	return 0;
-}
-
-/* Removes old (or unreadable) records; collects the hashes of the rest. */
-static int clean_snapshots(const cache *c, int64_t cutoff, struct keep_set *keep,
-			   cache_clean_stats *st, fetch_err *err)
-{
-	char dir[PATH_MAX], path[PATH_MAX * 2];
-	DIR *d;
-	struct dirent *e;
-	int rc = 0;
-
-	snprintf(dir, sizeof dir, "%s/snapshots", c->dir);
-	if (!(d = opendir(dir)))
-		return 0;
-	while (rc == 0 && (e = readdir(d))) {
-		cache_meta m = {0};
-		char key[CACHE_HEX_LEN + 1];
-		int found;
-
-		if (!cache_is_hex_name(e->d_name, ".json"))
-			continue;
-		memcpy(key, e->d_name, CACHE_HEX_LEN);
-		key[CACHE_HEX_LEN] = '\0';
-		if ((found = cache_meta_read(c, key, &m, err)) < 0)
-			rc = -1;
-		else if (found && m.fetched_at >= cutoff)
-			rc = keep_add(keep, m.sha256) == 0 ? 0 : fetch_err_nomem(err);
-		else {
-			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-			if (unlink(path) == 0)
-				st->snapshots++;
-		}
-		cache_meta_clear(&m);
-	}
-	closedir(d);
-	return rc;
-}
-
-/* Removes unnamed profiles and temporary files left by a crash. */
-static void clean_profiles(const cache *c, const struct keep_set *keep, int64_t now,
-			   cache_clean_stats *st)
-{
-	char dir[PATH_MAX], path[PATH_MAX * 2];
-	struct dirent *e;
-	struct stat sb;
-	DIR *d;
-
-	snprintf(dir, sizeof dir, "%s/profiles", c->dir);
-	if (!(d = opendir(dir)))
-		return;
-	while ((e = readdir(d))) {
-		int tmp = !strncmp(e->d_name, ".tmp-", 5);
-		if (!tmp && (!cache_is_hex_name(e->d_name, ".pgo") || keep_has(keep, e->d_name)))
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		if (lstat(path, &sb) != 0 || (int64_t)sb.st_mtime > now - (tmp ? 3600 : 60))
-			continue;
-		if (unlink(path) == 0 && !tmp) {
-			st->profiles++;
-			st->bytes += (int64_t)sb.st_size;
-		}
-	}
-	closedir(d);
-}
-
-int cache_clean(const cache *c, int64_t older_than, int64_t now, cache_clean_stats *st,
-		fetch_err *err)
-{
-	struct keep_set keep = {0};
-	int64_t cutoff = older_than > 0 ? now - older_than : INT64_MAX;
-	int rc;
-
-	memset(st, 0, sizeof *st);
-	rc = clean_snapshots(c, cutoff, &keep, st, err);
-	if (rc == 0)
-		clean_profiles(c, &keep, older_than > 0 ? now : INT64_MAX / 2, st);
-	free(keep.sha);
 	return rc;
 }

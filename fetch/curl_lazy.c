@@ -38,7 +38,7 @@ static struct {
 	void (*slist_free_all)(struct curl_slist *);
 	CURLU *(*url)(void);
 	void (*url_cleanup)(CURLU *);
-	CURLUcode (*url_get)(const CURLU *, CURLUPart, char **, unsigned int);
+	CURLUcode (*url_get)(CURLU *, CURLUPart, char **, unsigned int);
 	CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
 } lib;
 
@@ -191,7 +191,7 @@ void curl_url_cleanup(CURLU *u)
 		lib.url_cleanup(u);
 }
 
-CURLUcode curl_url_get(const CURLU *u, CURLUPart what, char **part, unsigned int flags)
+CURLUcode curl_url_get(CURLU *u, CURLUPart what, char **part, unsigned int flags)
 {
 	return load() ? CURLUE_OUT_OF_MEMORY : lib.url_get(u, what, part, flags);
 }

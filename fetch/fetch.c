@@ -20,6 +20,9 @@ void fetch_opts_defaults(fetch_opts *o)
 }
 
 static void vsay(void (*fn)(void *, const char *), void *ctx, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void vsay(void (*fn)(void *, const char *), void *ctx, const char *fmt, va_list ap)
 {
 	char buf[800];
 
@@ -313,8 +316,7 @@ static int fetch_locked(struct fetch_job *j, fetch_result *r, fetch_err *err)
 		cache_lock_clear_failure(&lock);
 		rc = result_from(j, &m, FETCH_FROM_SERVER, r, err);
 	} else {
-		cache_lock_note_failure(&lock, (int64_t)time(NULL), err ? (int)err->code : 0,
-					err ? err->msg : "");
+		cache_lock_note_failure(&lock, (int64_t)time(NULL), (int)err->code, err->msg);
 	}
 	cache_lock_release(&lock);
 	return rc == 0 ? 0 : use_stale(j, r, err);

@@ -23,6 +23,10 @@ typedef enum fetch_code {
 	FETCH_E_INVALID, /* a valid profile that PGO cannot use (msg: reason) */
 	FETCH_E_MERGE,   /* profiles that cannot be merged (different units) */
 	FETCH_E_ARG,     /* a caller passed a bad argument */
+	FETCH_E_NET,     /* no usable answer: unreachable, timed out, broken */
+	FETCH_E_REFUSED, /* the server refused: 4xx (auth, tenant, query) */
+	FETCH_E_NODATA,  /* the server has no samples for the query */
+	FETCH_E_OFFLINE, /* offline and nothing cached */
 } fetch_code;
 
 typedef struct fetch_err {

@@ -26,14 +26,6 @@
 
 #include "fetch_err.h"
 
-/* Failure codes of the network layer, beyond fetch_err.h's list (which is
- * to take them; the values leave room for it to grow). */
-#define FETCH_E_NET ((fetch_code)40)     /* no usable answer: unreachable, timed out,
-					  * 5xx/429 after retries, cut short, too big */
-#define FETCH_E_REFUSED ((fetch_code)41) /* the server refused: 4xx (auth, tenant, query) */
-#define FETCH_E_NODATA ((fetch_code)42)  /* the server has no samples for the query */
-#define FETCH_E_OFFLINE ((fetch_code)43) /* offline and nothing cached */
-
 #define PYRO_CONNECT_TIMEOUT_MS 3000
 #define PYRO_TIMEOUT_MS 30000
 #define PYRO_RETRIES 3

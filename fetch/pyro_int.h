@@ -2,10 +2,34 @@
 #ifndef PGO_GO_PYRO_INT_H
 #define PGO_GO_PYRO_INT_H
 
+#include <curl/curl.h>
 #include <stddef.h>
 
 #include "fetch_err.h"
 #include "pyro.h"
+
+/* A client: copies of its settings (pyro_client.c) and libcurl's handle,
+ * reused from call to call so connections are kept (pyro_http.c). */
+struct pyro_client {
+	CURL *h;
+	char *base;        /* base URL without credentials or trailing slash */
+	char *tenant;      /* NULL when none */
+	char *username, *password;
+	char *auth_header; /* "Authorization: Bearer …", or NULL */
+	char *ca_file, *client_cert, *client_key, *user_agent;
+	long connect_timeout_ms, timeout_ms;
+	unsigned retries, requests;
+	size_t max_response;
+	int progress;
+	void (*warn)(void *ctx, const char *msg);
+	void (*note)(void *ctx, const char *msg);
+	void *cb_ctx;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* fn(ctx, the formatted line), when fn is set. */
+void pyro_say(void (*fn)(void *, const char *), void *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* A base URL taken apart. All fields malloc'd (user and password NULL when
  * the URL has none); base is the URL without credentials, query or

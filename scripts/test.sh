@@ -23,6 +23,6 @@ if [[ $fuzz_secs != 0 ]]; then
   fuzz_build=$build-fuzz
   CC=clang cmake -S "$root" -B "$fuzz_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DPGO_GO_FUZZ=ON -DPGO_GO_WERROR=ON >/dev/null
-  cmake --build "$fuzz_build" --target fuzz_buildinfo fuzz_modinfo fuzz_pprof
+  cmake --build "$fuzz_build" --target fuzz_buildinfo fuzz_modinfo fuzz_pprof fuzz_archive
   "$root/tests/fuzz/run.sh" "$fuzz_build" "$fuzz_secs" "$build/fixtures"
 fi

@@ -114,7 +114,8 @@ static int cache_list(const char *dir)
 		pgo_errorf("out of memory listing %s", dir);
 		goto out;
 	}
-	qsort(l.m, l.n, sizeof *l.m, newest_first);
+	if (l.n)
+		qsort(l.m, l.n, sizeof *l.m, newest_first);
 	for (size_t i = 0; i < l.n; i++)
 		print_entry(c, &l.m[i], (int64_t)time(NULL));
 	rc = 0;

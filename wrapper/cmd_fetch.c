@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fetch_config.h"
 #include "gomod.h"
 #include "msg.h"
 #include "window.h"
@@ -22,182 +23,6 @@ static const char fetch_usage[] =
 	"usage: pgo-go fetch [--url URL] [--service NAME | --query SELECTOR ...]\n"
 	"                    [--window DUR] [--profile-type TYPE] [--keep-locations N]\n"
 	"                    [--[no-]aggregate-callees] [--offline] [--force] [-o FILE]\n";
-
-/* ---- settings ------------------------------------------------------------ */
-
-static void warn_cb(void *ctx, const char *msg)
-{
-	(void)ctx;
-	pgo_warnf("%s", msg);
-}
-
-static void note_cb(void *ctx, const char *msg)
-{
-	(void)ctx;
-	pgo_notef("%s", msg);
-}
-
-/* A setting config.h has no key for yet: PGO_GO_<NAME> from the
- * environment, or NULL. (To become config_get once the keys exist.) */
-static const char *extra_setting(const char *name)
-{
-	char var[64];
-	const char *v;
-	size_t i;
-
-	snprintf(var, sizeof var, "PGO_GO_%s", name);
-	for (i = 7; var[i]; i++)
-		if (var[i] >= 'a' && var[i] <= 'z')
-			var[i] = (char)(var[i] - 'a' + 'A');
-	v = getenv(var);
-	return v && *v ? v : NULL;
-}
-
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v > max || s[0] == '-')
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* "3s", "1m", "500ms", or a plain number of seconds. */
-static int parse_ms(const char *s, long *ms)
-{
-	size_t n = strlen(s);
-	unsigned long v;
-	int64_t secs;
-	char digits[32];
-
-	if (n > 2 && n < sizeof digits && !strcmp(s + n - 2, "ms")) {
-		memcpy(digits, s, n - 2);
-		digits[n - 2] = '\0';
-		if (parse_uint(digits, 86400000UL, &v) != 0)
-			return -1;
-		*ms = (long)v;
-		return 0;
-	}
-	if (parse_uint(s, 86400, &v) == 0) {
-		*ms = (long)v * 1000;
-		return 0;
-	}
-	if (window_parse_duration(s, &secs, NULL) != 0 || secs > 86400)
-		return -1;
-	*ms = (long)secs * 1000;
-	return 0;
-}
-
-/* "64MB", "512k", "1G", or bytes. */
-static int parse_size(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-	unsigned shift = 0;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || s[0] == '-')
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	}
-	if (*end == 'B' || *end == 'b')
-		end++;
-	if (*end || v > (SIZE_MAX >> shift) || v == 0)
-		return -1;
-	*out = (size_t)v << shift;
-	return 0;
-}
-
-static int is_true(const char *v)
-{
-	return !strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes") ||
-	       !strcasecmp(v, "on");
-}
-
-static int bad_setting(char *err, size_t errsz, const char *name, const char *value,
-		       const char *want)
-{
-	snprintf(err, errsz, "setting %s = '%s' is not %s", name, value, want);
-	return -1;
-}
-
-/* The settings without config keys yet (see extra_setting). */
-static int extra_settings(fetch_opts *o, char *err, size_t errsz)
-{
-	const char *v;
-	unsigned long n;
-	int64_t secs;
-
-	if ((v = extra_setting("profile_type")))
-		o->profile_type = v;
-	if ((v = extra_setting("keep_locations"))) {
-		if (parse_uint(v, 1000000, &n) != 0)
-			return bad_setting(err, errsz, "keep_locations", v, "a number");
-		o->reduce.keep_locations = (unsigned)n;
-	}
-	if ((v = extra_setting("aggregate_callees")))
-		o->reduce.aggregate_callees = is_true(v);
-	o->conn.ca_file = extra_setting("ca_file");
-	o->conn.client_cert = extra_setting("client_cert");
-	o->conn.client_key = extra_setting("client_key");
-	if ((v = extra_setting("connect_timeout")) && parse_ms(v, &o->conn.connect_timeout_ms))
-		return bad_setting(err, errsz, "connect_timeout", v, "a duration (3s, 500ms)");
-	if ((v = extra_setting("timeout")) && parse_ms(v, &o->conn.timeout_ms))
-		return bad_setting(err, errsz, "timeout", v, "a duration (30s, 1m)");
-	if ((v = extra_setting("retries"))) {
-		if (parse_uint(v, 20, &n) != 0)
-			return bad_setting(err, errsz, "retries", v, "a number from 0 to 20");
-		o->conn.retries = (unsigned)n;
-	}
-	if ((v = extra_setting("max_response_size")) && parse_size(v, &o->conn.max_response))
-		return bad_setting(err, errsz, "max_response_size", v, "a size (64MB)");
-	if ((v = extra_setting("max_cache_age"))) {
-		if (window_parse_duration(v, &secs, NULL) != 0)
-			return bad_setting(err, errsz, "max_cache_age", v, "a duration (7d, 12h)");
-		o->max_age = secs ? secs : -1;
-	}
-	return 0;
-}
-
-static const char *nonempty(const struct config *c, enum cfg_key k)
-{
-	const char *v = config_get(c, k);
-	return *v ? v : NULL;
-}
-
-int fetch_opts_from_config(const struct config *c, fetch_opts *o, char *err, size_t errsz)
-{
-	fetch_err ferr;
-
-	o->conn.url = config_get(c, CFG_URL);
-	o->conn.tenant_id = nonempty(c, CFG_TENANT_ID);
-	o->conn.username = nonempty(c, CFG_USERNAME);
-	o->conn.password = nonempty(c, CFG_PASSWORD);
-	o->conn.token = nonempty(c, CFG_TOKEN);
-	o->conn.warn = warn_cb;
-	o->conn.note = note_cb;
-	o->service = nonempty(c, CFG_SERVICE);
-	if (nonempty(c, CFG_QUERY)) {
-		/* The value's own slot in c serves as a one-element array. */
-		o->selectors = (const char *const *)&c->v[CFG_QUERY].value;
-		o->nselectors = 1;
-	}
-	if (window_parse(config_get(c, CFG_WINDOW), &o->window, &ferr) != 0) {
-		snprintf(err, errsz, "%s (%s)", ferr.msg, c->v[CFG_WINDOW].origin);
-		return -1;
-	}
-	o->offline = config_bool(c, CFG_OFFLINE);
-	o->cache_dir = nonempty(c, CFG_CACHE_DIR);
-	return extra_settings(o, err, errsz);
-}
 
 /* ---- the command line ------------------------------------------------------ */
 
@@ -209,8 +34,19 @@ struct fetch_cli {
 	int force, offline;
 };
 
-enum { OPT_URL = 256, OPT_SERVICE, OPT_QUERY, OPT_WINDOW, OPT_TYPE, OPT_KEEP, OPT_AGG,
-       OPT_NO_AGG, OPT_FORCE, OPT_OFFLINE, OPT_HELP };
+enum {
+	OPT_URL = 256,
+	OPT_SERVICE,
+	OPT_QUERY,
+	OPT_WINDOW,
+	OPT_TYPE,
+	OPT_KEEP,
+	OPT_AGG,
+	OPT_NO_AGG,
+	OPT_FORCE,
+	OPT_OFFLINE,
+	OPT_HELP
+};
 
 static const struct option long_options[] = {
 	{"url", required_argument, NULL, OPT_URL},
@@ -231,19 +67,43 @@ static const struct option long_options[] = {
 static int cli_option(struct fetch_cli *cli, int opt, const char *arg)
 {
 	switch (opt) {
-	case OPT_URL: cli->url = arg; break;
-	case OPT_SERVICE: cli->service = arg; break;
-	case OPT_QUERY: cli->queries[cli->nqueries++] = arg; break;
-	case OPT_WINDOW: cli->window = arg; break;
-	case OPT_TYPE: cli->type = arg; break;
-	case OPT_KEEP: cli->keep = arg; break;
-	case OPT_AGG: cli->aggregate = 1; break;
-	case OPT_NO_AGG: cli->aggregate = 0; break;
-	case OPT_FORCE: cli->force = 1; break;
-	case OPT_OFFLINE: cli->offline = 1; break;
-	case 'o': cli->out = arg; break;
-	case OPT_HELP: fputs(fetch_usage, stdout); return 1;
-	default: fputs(fetch_usage, stderr); return 2;
+	case OPT_URL:
+		cli->url = arg;
+		break;
+	case OPT_SERVICE:
+		cli->service = arg;
+		break;
+	case OPT_QUERY:
+		cli->queries[cli->nqueries++] = arg;
+		break;
+	case OPT_WINDOW:
+		cli->window = arg;
+		break;
+	case OPT_TYPE:
+		cli->type = arg;
+		break;
+	case OPT_KEEP:
+		cli->keep = arg;
+		break;
+	case OPT_AGG:
+	case OPT_NO_AGG:
+		cli->aggregate = opt == OPT_AGG;
+		break;
+	case OPT_FORCE:
+		cli->force = 1;
+		break;
+	case OPT_OFFLINE:
+		cli->offline = 1;
+		break;
+	case 'o':
+		cli->out = arg;
+		break;
+	case OPT_HELP:
+		fputs(fetch_usage, stdout);
+		return 1;
+	default:
+		fputs(fetch_usage, stderr);
+		return 2;
 	}
 	return 0;
 }
@@ -298,7 +158,7 @@ static int apply_cli(const struct fetch_cli *cli, fetch_opts *o)
 	if (cli->type)
 		o->profile_type = cli->type;
 	if (cli->keep) {
-		if (parse_uint(cli->keep, 1000000, &n) != 0) {
+		if (fetch_config_uint(cli->keep, 1000000, &n) != 0) {
 			pgo_errorf("--keep-locations wants a number, not '%s'", cli->keep);
 			return 2;
 		}
@@ -406,21 +266,35 @@ static void format_size(int64_t n, char *buf, size_t bufsz)
 		snprintf(buf, bufsz, "%.1f MB", (double)n / 1e6);
 }
 
+/* What the profile is of: the service, or every query. */
+static void subject(const cache_meta *m, char *buf, size_t bufsz)
+{
+	size_t o = 0;
+
+	if (m->service) {
+		snprintf(buf, bufsz, "%s", m->service);
+		return;
+	}
+	buf[0] = '\0';
+	for (size_t i = 0; i < m->nselectors && o < bufsz; i++)
+		o += (size_t)snprintf(buf + o, bufsz - o, "%s%s", i ? " + " : "", m->selectors[i]);
+}
+
 static void print_summary(const char *out, const fetch_result *r)
 {
 	const cache_meta *m = &r->meta;
 	window w = {m->window_start, m->window_end, m->open_window};
-	char win[96], size[32], age[32], from[64] = "";
+	char what[512], win[96], size[32], age[32], from[64] = "";
 
+	subject(m, what, sizeof what);
 	format_size(m->size, size, sizeof size);
 	window_format_duration((int64_t)time(NULL) - m->fetched_at, age, sizeof age);
 	if (r->source == FETCH_FROM_CACHE)
 		snprintf(from, sizeof from, ", from the cache");
 	else if (r->source != FETCH_FROM_SERVER)
 		snprintf(from, sizeof from, ", cached %s ago", age);
-	printf("wrote %s: %s, window %s, %" PRId64 " samples, %s%s\n", out,
-	       m->service ? m->service : m->selectors[0], window_format(w, win, sizeof win),
-	       m->samples, size, from);
+	printf("wrote %s: %s, window %s, %" PRId64 " samples, %s%s\n", out, what,
+	       window_format(w, win, sizeof win), m->samples, size, from);
 }
 
 /* ---- the command -------------------------------------------------------------- */

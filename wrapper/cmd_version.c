@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bi.h"
+#include "bi_archive.h"
 #include "goerr.h"
 #include "goflag.h"
 #include "msg.h"
@@ -100,9 +101,78 @@ static void print_info(const struct version_run *run, const char *file, const bi
 	free(text);
 }
 
+/* What one archive named on the command line held. */
+struct version_archive {
+	struct version_run *run;
+	size_t found; /* Go binaries printed */
+	int errors;   /* members that could not be read */
+};
+
+/* A Go binary that a later image layer deleted or replaced is not in the
+ * image: it gets a note instead of Go's line. */
+static void print_shadowed(const bi_member *m)
+{
+	err_line("%s: %s, %s by layer %u of %u (%s): not in the image\n", m->name,
+		 m->info->go_version.p, m->fate == BI_FATE_DELETED ? "deleted" : "replaced",
+		 m->fate_layer, m->nlayers, m->fate_layer_name);
+}
+
+/* One member, reported the way scan_file reports a file of a walk. */
+static int print_member(void *ctx, const bi_member *m)
+{
+	struct version_archive *va = ctx;
+	char buf[512];
+
+	switch (m->kind) {
+	case BI_MEMBER_GO:
+		if (m->fate != BI_FATE_PRESENT) {
+			print_shadowed(m);
+			break;
+		}
+		print_info(va->run, m->name, m->info);
+		va->found++;
+		break;
+	case BI_MEMBER_NOT_GO:
+		err_line("%s: could not read Go build info from %s: %s\n", m->name, m->name,
+			 bi_error_text(&m->err, buf, sizeof buf));
+		break;
+	case BI_MEMBER_SYMLINK:
+		err_line("%s: symlink\n", m->name);
+		break;
+	case BI_MEMBER_ERROR:
+		err_line("%s: %s\n", m->name, m->message);
+		va->errors++;
+		break;
+	}
+	return 0;
+}
+
+/* A file named on the command line that is no object file may be an
+ * archive: its Go binaries are printed as members. Returns 0 when it is no
+ * archive, and Go's answer for the file stands. */
+static int scan_archive(struct version_run *run, const char *file)
+{
+	struct version_archive va = {run, 0, 0};
+	bi_archive_error err;
+	int rc = bi_archive_walk_file(file, file, NULL, run->v ? BI_ARCHIVE_ALL : 0, print_member,
+				      &va, &err);
+
+	if (rc == BI_ARCHIVE_NOT)
+		return 0;
+	if (rc == BI_ARCHIVE_FAIL)
+		err_line("%s: %s\n", err.where, err.what);
+	else if (va.found == 0)
+		err_line("%s: no Go binaries in the archive\n", file);
+	if (rc != BI_ARCHIVE_OK || va.errors > 0 || (va.found == 0 && run->m))
+		run->status = 1;
+	return 1;
+}
+
 /* Go's scanFile: reports whether file is a Go binary; prints errors only
- * when must_print. st describes the file as found (lstat in a walk). */
-static int scan_file(struct version_run *run, const char *file, struct stat st, int must_print)
+ * when must_print. st describes the file as found (lstat in a walk); named
+ * says it was named on the command line, where archives are searched. */
+static int scan_file(struct version_run *run, const char *file, struct stat st, int must_print,
+		     int named)
 {
 	bi_info *bi = NULL;
 	bi_error err;
@@ -117,6 +187,8 @@ static int scan_file(struct version_run *run, const char *file, struct stat st, 
 		}
 	}
 	if (bi_read_file(file, &bi, &err) != BI_OK) {
+		if (named && err.code == BI_E_FORMAT && scan_archive(run, file))
+			return 1;
 		if (!must_print)
 			return 0;
 		if (err.code == BI_E_OPEN || err.code == BI_E_IO) {
@@ -199,7 +271,7 @@ static void walk(struct version_run *run, const char *path, int depth)
 		return;
 	}
 	if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))
-		scan_file(run, path, st, run->v);
+		scan_file(run, path, st, run->v, 0);
 }
 
 static void scan_arg(struct version_run *run, const char *arg)
@@ -216,7 +288,7 @@ static void scan_arg(struct version_run *run, const char *arg)
 		walk(run, arg, 0);
 		return;
 	}
-	if (!scan_file(run, arg, st, 1) && run->m)
+	if (!scan_file(run, arg, st, 1, 1) && run->m)
 		run->status = 1;
 }
 

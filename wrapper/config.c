@@ -38,6 +38,17 @@ static const struct key_info keys[CFG_COUNT] = {
 	[CFG_CACHE_DIR] = {"cache_dir", NULL, "", 0, 0},
 	[CFG_VERBOSE] = {"verbose", NULL, "0", 0, 0},
 	[CFG_LOG] = {"log", NULL, "", 0, 0},
+	[CFG_PROFILE_TYPE] = {"profile_type", NULL, "process_cpu:cpu:nanoseconds:cpu:nanoseconds", 0, 0},
+	[CFG_KEEP_LOCATIONS] = {"keep_locations", NULL, "5", 0, 0},
+	[CFG_AGGREGATE_CALLEES] = {"aggregate_callees", NULL, "1", 0, 0},
+	[CFG_CA_FILE] = {"ca_file", NULL, "", 0, 0},
+	[CFG_CLIENT_CERT] = {"client_cert", NULL, "", 0, 0},
+	[CFG_CLIENT_KEY] = {"client_key", NULL, "", 0, 0},
+	[CFG_CONNECT_TIMEOUT] = {"connect_timeout", NULL, "3s", 0, 0},
+	[CFG_TIMEOUT] = {"timeout", NULL, "30s", 0, 0},
+	[CFG_RETRIES] = {"retries", NULL, "3", 0, 0},
+	[CFG_MAX_RESPONSE_SIZE] = {"max_response_size", NULL, "64MB", 0, 0},
+	[CFG_MAX_CACHE_AGE] = {"max_cache_age", NULL, "7d", 0, 0},
 };
 
 /* What the INI handler needs to know about the file being read. */
