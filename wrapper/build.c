@@ -50,13 +50,18 @@ static enum verify_mode verify_mode(const struct config *c)
 	return !strcmp(v, "strict") ? VERIFY_MODE_STRICT : VERIFY_MODE_WARN;
 }
 
-static const char *service_of(const struct config *c, const struct mainpkg *m)
+/* The service a main package belongs to; *guessed when nothing named it
+ * and the binary's name stands in. */
+static const char *service_of(const struct config *c, const struct mainpkg *m, int *guessed)
 {
 	const char *s = config_get(c, CFG_SERVICE);
+
+	*guessed = 0;
 	if (*s)
 		return s;
 	if ((s = config_service_for(c, m->reldir, m->importpath)) != NULL)
 		return s;
+	*guessed = 1;
 	return m->name;
 }
 
@@ -89,27 +94,40 @@ static void assign_groups(struct plan *p)
 	}
 }
 
+static void report_missing(const struct target *t, int require)
+{
+	const char *why = t->profile.why;
+
+	if (require)
+		pgo_errorf("no profile for service '%s' and PGO_GO_REQUIRE is set: %s", t->service,
+			   why ? why : "no source has one (set PGO_GO_URL, PGO_GO_PROFILE, "
+				       "profile_dir, or commit a default.pgo)");
+	else if (why)
+		pgo_warnf("no profile for service '%s': %s; building without PGO", t->service, why);
+	else
+		pgo_warnf("no profile for service '%s' (set PGO_GO_URL, PGO_GO_PROFILE or "
+			  "profile_dir, or commit a default.pgo); building without PGO",
+			  t->service);
+}
+
 static int choose_profiles(struct plan *p)
 {
 	int require = config_bool(&p->config, CFG_REQUIRE), missing = 0;
 
 	for (size_t i = 0; i < p->pkgs.nmains; i++) {
 		struct target *t = &p->targets[i];
-		t->pkg = &p->pkgs.mains[i];
-		t->service = service_of(&p->config, t->pkg);
-		if (profiles_choose(&p->config, t->service, t->pkg, p->workdir, &t->profile) != 0)
+		struct profile_request req = {NULL, 0, &p->pkgs.mains[i], p->workdir};
+		t->pkg = req.pkg;
+		t->service = req.service = service_of(&p->config, t->pkg, &req.service_guessed);
+		if (profiles_choose(&p->config, &req, &t->profile) != 0)
 			return -1;
-		if (t->profile.path || t->profile.is_auto)
+		if (t->profile.path || t->profile.is_auto) {
+			if (t->profile.why) /* an earlier source failed: say so once */
+				pgo_warnf("%s; using %s", t->profile.why, t->profile.source);
 			continue;
+		}
 		missing = 1;
-		if (require)
-			pgo_errorf("no profile for service '%s' and PGO_GO_REQUIRE is set; set "
-				   "PGO_GO_PROFILE, profile_dir, or commit a default.pgo",
-				   t->service);
-		else
-			pgo_warnf("no profile for service '%s' (set PGO_GO_PROFILE or profile_dir, "
-				  "or commit a default.pgo); building without PGO",
-				  t->service);
+		report_missing(t, require);
 	}
 	return require && missing ? 1 : 0;
 }
@@ -172,8 +190,9 @@ static void summarize(const struct target *t, const struct verify_result *r)
 {
 	const char *prof = t->profile.path ? t->profile.path
 					   : t->profile.is_auto ? "default.pgo" : "none";
-	pgo_notef("%s: service %s, profile %s (%s), %s", t->output, t->service, prof,
+	pgo_notef("%s: service %s, profile %s (%s%s%s), %s", t->output, t->service, prof,
 		  t->profile.source ? t->profile.source : "no source",
+		  t->profile.detail ? ": " : "", t->profile.detail ? t->profile.detail : "",
 		  r ? (r->status == VERIFY_OK ? "verified" : r->message) : "not verified");
 }
 

@@ -7,9 +7,9 @@
 
 #include "child.h"
 
-/* Name, directory, import path and module root, one package a line. */
-static const char list_format[] =
-	"{{.Name}}\t{{.Dir}}\t{{.ImportPath}}\t{{with .Module}}{{.Dir}}{{end}}";
+/* Name, directory, import path, module root and path, one package a line. */
+static const char list_format[] = "{{.Name}}\t{{.Dir}}\t{{.ImportPath}}\t"
+				  "{{with .Module}}{{.Dir}}\t{{.Path}}{{else}}\t{{end}}";
 
 static const char *const selecting_flags[] = {"tags", "mod", "modfile", "overlay"};
 
@@ -36,12 +36,12 @@ static int copy_flags(const struct gocmd *cmd, char **argv, char **list, int n)
 
 static int parse_line(char *line, struct mainpkg_list *out)
 {
-	char *f[4] = {0};
+	char *f[5] = {0};
 	struct mainpkg m = {0};
 	size_t rootlen;
 
 	f[0] = line;
-	for (int i = 1; i < 4; i++) {
+	for (int i = 1; i < 5; i++) {
 		char *tab = f[i - 1] ? strchr(f[i - 1], '\t') : NULL;
 		if (!tab)
 			return 0; /* not our format: ignore */
@@ -55,6 +55,8 @@ static int parse_line(char *line, struct mainpkg_list *out)
 	m.importpath = strdup(f[2]);
 	m.arg = strdup(f[2]);
 	m.name = mainpkg_exec_name(f[2]);
+	if (*f[4] && !(m.modpath = strdup(f[4])))
+		m.name = NULL; /* reported below as out of memory */
 	rootlen = strlen(f[3]);
 	if (rootlen && !strcmp(f[1], f[3]))
 		m.reldir = strdup(".");

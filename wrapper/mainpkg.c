@@ -162,6 +162,7 @@ void mainpkg_clear(struct mainpkg *m)
 	free(m->name);
 	free(m->arg);
 	free(m->reldir);
+	free(m->modpath);
 	memset(m, 0, sizeof *m);
 }
 
@@ -185,6 +186,8 @@ static int describe_dir(const char *dir, struct mainpkg *m)
 		if (asprintf(&m->reldir, ".%s", dir + rootlen) < 0)
 			m->reldir = NULL;
 	}
+	m->modpath = mod.path; /* taken over */
+	mod.path = NULL;
 	gomod_free(&mod);
 	if (!m->dir || !m->importpath || !m->reldir || !(m->name = mainpkg_exec_name(m->importpath)) ||
 	    !(m->arg = strdup(m->importpath))) {

@@ -21,6 +21,7 @@ struct mainpkg {
 	char *name;       /* the executable's default name, without GOEXE */
 	char *arg;        /* how to name it to go on its own: import path or file list */
 	char *reldir;     /* dir relative to its module root ("." "./cmd/x"), or NULL */
+	char *modpath;    /* the module's path, or NULL when not known */
 };
 
 struct mainpkg_list {

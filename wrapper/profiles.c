@@ -10,13 +10,15 @@
 #include "msg.h"
 #include "pgo_validate.h"
 #include "pprof.h"
+#include "profile_pyro.h"
 
-/* One place a profile can come from: fills path (malloc'd) or leaves it
- * NULL when the source has nothing for this service. */
+/* One place a profile can come from: fills out->path (malloc'd) or leaves it
+ * NULL when the source has nothing (then out->why may say why). Returns -1
+ * only for a configuration error or no memory. */
 struct source {
 	const char *name;
-	int (*find)(const struct config *c, const char *service, const struct mainpkg *m,
-		    const char *base, char **path);
+	int (*find)(const struct config *c, const struct profile_request *req,
+		    struct profile_choice *out);
 };
 
 static char *absolute(const char *base, const char *path)
@@ -27,31 +29,28 @@ static char *absolute(const char *base, const char *path)
 	return asprintf(&p, "%s/%s", base, path) < 0 ? NULL : p;
 }
 
-static int from_env_profile(const struct config *c, const char *service, const struct mainpkg *m,
-			    const char *base, char **path)
+static int from_env_profile(const struct config *c, const struct profile_request *req,
+			    struct profile_choice *out)
 {
 	const char *v = config_get(c, CFG_PROFILE);
-	(void)service;
-	(void)m;
-	*path = NULL;
+
 	if (!*v)
 		return 0;
-	return (*path = absolute(base, v)) ? 0 : -1;
+	return (out->path = absolute(req->base, v)) ? 0 : -1;
 }
 
-static int from_profile_dir(const struct config *c, const char *service, const struct mainpkg *m,
-			    const char *base, char **path)
+static int from_profile_dir(const struct config *c, const struct profile_request *req,
+			    struct profile_choice *out)
 {
 	const char *dir = config_get(c, CFG_PROFILE_DIR);
 	char *d, *p;
 	struct stat st;
-	(void)m;
-	*path = NULL;
+
 	if (!*dir)
 		return 0;
-	if (!(d = absolute(base, dir)))
+	if (!(d = absolute(req->base, dir)))
 		return -1;
-	if (asprintf(&p, "%s/%s.pgo", d, service) < 0) {
+	if (asprintf(&p, "%s/%s.pgo", d, req->service) < 0) {
 		free(d);
 		return -1;
 	}
@@ -60,13 +59,14 @@ static int from_profile_dir(const struct config *c, const char *service, const s
 		free(p);
 		return 0;
 	}
-	*path = p;
+	out->path = p;
 	return 0;
 }
 
 static const struct source sources[] = {
 	{"PGO_GO_PROFILE", from_env_profile},
 	{"profile_dir", from_profile_dir},
+	{"pyroscope", profiles_from_pyroscope},
 };
 
 /* Profiles larger than this are not read (a raw profile of a busy service
@@ -142,32 +142,33 @@ static int try_default(const struct mainpkg *m, struct profile_choice *out)
 	return 0;
 }
 
-int profiles_choose(const struct config *c, const char *service, const struct mainpkg *m,
-		    const char *base, struct profile_choice *out)
+int profiles_choose(const struct config *c, const struct profile_request *req,
+		    struct profile_choice *out)
 {
 	char why[600];
 
 	memset(out, 0, sizeof *out);
 	for (size_t i = 0; i < sizeof sources / sizeof *sources; i++) {
-		char *path = NULL;
-		if (sources[i].find(c, service, m, base, &path) != 0)
+		if (sources[i].find(c, req, out) != 0)
 			return -1;
-		if (!path)
+		if (!out->path)
 			continue;
-		if (profiles_validate(path, why, sizeof why) != 0) {
-			pgo_warnf("ignoring profile %s (%s): %s", path, sources[i].name, why);
-			free(path);
+		if (profiles_validate(out->path, why, sizeof why) != 0) {
+			pgo_warnf("ignoring profile %s (%s): %s", out->path, sources[i].name, why);
+			free(out->path);
+			out->path = NULL;
 			continue;
 		}
-		out->path = path;
 		out->source = sources[i].name;
 		return 0;
 	}
-	return try_default(m, out);
+	return try_default(req->pkg, out);
 }
 
 void profile_choice_clear(struct profile_choice *p)
 {
 	free(p->path);
+	free(p->detail);
+	free(p->why);
 	memset(p, 0, sizeof *p);
 }

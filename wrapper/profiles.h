@@ -18,16 +18,26 @@
 
 struct profile_choice {
 	char *path;         /* absolute path of the profile, or NULL for none */
-	const char *source; /* "PGO_GO_PROFILE", "profile_dir", "default.pgo", … */
+	const char *source; /* "PGO_GO_PROFILE", "profile_dir", "pyroscope", "default.pgo" */
+	char *detail;       /* for verbose output: the snapshot's window, its origin */
+	char *why;          /* when a source failed: one line saying why, or NULL */
 	int is_auto;        /* default.pgo: go's -pgo=auto finds it; pass no flag */
 	int invalid_auto;   /* default.pgo exists but is unusable: pass -pgo=off */
 };
 
-/* Chooses the profile for service (main package m). base is the directory
- * relative paths in settings are taken from. Returns 0 (a choice, which may
- * be "none"), or -1 when out of memory. */
-int profiles_choose(const struct config *c, const char *service, const struct mainpkg *m,
-		    const char *base, struct profile_choice *out);
+/* What the profile is wanted for. */
+struct profile_request {
+	const char *service;   /* the service name chosen for the main package */
+	int service_guessed;   /* nothing named it: ask the server which it knows */
+	const struct mainpkg *pkg;
+	const char *base;      /* where relative paths in settings start */
+};
+
+/* Chooses the profile for a main package. Returns 0 (a choice, which may be
+ * "none", with why saying what failed), or -1 for a configuration error
+ * (already reported) or when out of memory. */
+int profiles_choose(const struct config *c, const struct profile_request *req,
+		    struct profile_choice *out);
 
 void profile_choice_clear(struct profile_choice *p);
 

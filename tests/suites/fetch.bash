@@ -93,9 +93,8 @@ SUITE_fetch_SETUP() {
   # closed window gives the reproducible snapshots most tests need.
   curl -sf "$URL_plain/debug/pprof/profile?seconds=1&service=pgo-go-workload" -o "$SUITE_TMP/raw.pprof" ||
     { echo "cannot read back the workload's profile"; exit 1; }
-  local now
-  now=$(date +%s)
-  PAST=$((now - now % 3600 - 1800))
+  SUITE_NOW=$(date +%s)
+  PAST=$((SUITE_NOW - SUITE_NOW % 3600 - 1800))
   ingest "$URL_plain" wl-past "$PAST" "$SUITE_TMP/raw.pprof"
   ingest "$URL_plain" wl-other "$PAST" "$FIXTURES/cpu.pprof"
   ingest "$URL_plain" wl-two "$PAST" "$SUITE_TMP/raw.pprof"
@@ -104,19 +103,49 @@ SUITE_fetch_SETUP() {
   ingest "$URL_prefix/grafana/api/datasources/proxy/uid/pyro" wl-past "$PAST" "$SUITE_TMP/raw.pprof"
 
   # The answer every fault test that ends well must reproduce, byte for byte.
-  XDG_CACHE_HOME=$SUITE_TMP/baseline-cache "$PGO_GO_BIN" fetch --url "$URL_plain" \
+  XDG_CACHE_HOME=$SUITE_TMP/baseline-cache PGO_GO_TEST_NOW=$SUITE_NOW "$PGO_GO_BIN" fetch --url "$URL_plain" \
     --service wl-past -o "$SUITE_TMP/baseline.pgo" >/dev/null ||
     { echo "the baseline fetch failed"; exit 1; }
 }
 
 # ---------------------------------------------------------------- helpers
 
+# pgo ARGS…: pgo-go on the suite's clock (windows are aligned on the time
+# SETUP ingested the data, whatever the hour is when a test runs).
+# Every run is also checked for crashes and sanitizer reports.
+pgo() {
+  PGO_GO_TEST_NOW=$SUITE_NOW run "$PGO_GO_BIN" "$@"
+  expect_no_crash
+}
+
 # fetch ARGS…: pgo-go fetch against the plain server, timed into $RUN_MS.
 fetch() {
   local t0
   t0=$(date +%s%N)
-  pgo_go fetch --url "$URL_plain" "$@"
+  pgo fetch --url "$URL_plain" "$@"
   RUN_MS=$((($(date +%s%N) - t0) / 1000000))
+}
+
+# shim_app SERVICE: a main package in ./app of a module named after SERVICE,
+# and a shim directory first on PATH.
+shim_app() {
+  mkdir -p app shim
+  ln -sf "$PGO_GO_BIN" shim/go
+  printf 'module example.com/%s\n\ngo 1.26\n' "$1" >app/go.mod
+  printf 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hi") }\n' >app/main.go
+  export GOFLAGS=-modcacherw
+}
+
+# shim_go ARGS…: `go ARGS` through the shim, in ./app, on the suite's clock.
+shim_go() {
+  PGO_GO_TEST_NOW=$SUITE_NOW run_shim_go "$@"
+}
+
+run_shim_go() {
+  cd "$TEST_DIR/app" || return
+  run env PATH="$TEST_DIR/shim:$SUITE_PATH" go "$@"
+  cd "$TEST_DIR" || return
+  expect_no_crash
 }
 
 expect_within_ms() {
@@ -387,7 +416,7 @@ SUITE_fetch() {
   expect_line "$RUN_ERR" '^pgo-go: warning: SelectMergeProfile at .*HTTP 500.*; using the cached profile of wl-past fetched [0-9]+s ago \(window '
   expect_equal_content stale.pgo fresh.pgo
   # Seven days old is too old (the default bound).
-  sed -i 's/"fetched_at": [0-9]*/"fetched_at": '$(($(date +%s) - 8 * 86400))'/' "$(cache_dir)"/snapshots/*.json
+  sed -i 's/"fetched_at": [0-9]*/"fetched_at": '$((SUITE_NOW - 8 * 86400))'/' "$(cache_dir)"/snapshots/*.json
   fetch --service wl-past --window 30m -o none.pgo
   expect_exit 1
   expect_file_missing none.pgo
@@ -395,7 +424,7 @@ SUITE_fetch() {
   expect_exit 0
   expect_contains "$RUN_ERR" "fetched 8d ago"
   # Nothing listening at all.
-  PGO_GO_CACHE_DIR=$TEST_DIR/empty run "$PGO_GO_BIN" fetch --url http://127.0.0.1:1 --service x
+  PGO_GO_CACHE_DIR=$TEST_DIR/empty pgo fetch --url http://127.0.0.1:1 --service x
   expect_exit 1
   expect_line_count "$RUN_ERR" 1
   expect_contains "$RUN_ERR" "cannot connect"
@@ -417,7 +446,8 @@ SUITE_fetch() {
   reset_servers
   local i pids=()
   for i in $(seq 16); do
-    "$PGO_GO_BIN" fetch --url "$URL_plain" --service wl-past -o "c$i.pgo" >"c$i.out" 2>"c$i.err" &
+    PGO_GO_TEST_NOW=$SUITE_NOW "$PGO_GO_BIN" fetch --url "$URL_plain" --service wl-past \
+      -o "c$i.pgo" >"c$i.out" 2>"c$i.err" &
     pids+=($!)
   done
   for i in "${pids[@]}"; do wait "$i" || test_failed "a concurrent fetch failed"; done
@@ -431,7 +461,8 @@ SUITE_fetch() {
   fault '{"method":"SelectMergeProfile","kind":"http","status":500,"delay_ms":1500,"count":0}'
   pids=()
   for i in $(seq 16); do
-    "$PGO_GO_BIN" fetch --url "$URL_plain" --service wl-past -o "f$i.pgo" >/dev/null 2>"f$i.err" &
+    PGO_GO_TEST_NOW=$SUITE_NOW "$PGO_GO_BIN" fetch --url "$URL_plain" --service wl-past \
+      -o "f$i.pgo" >/dev/null 2>"f$i.err" &
     pids+=($!)
   done
   for i in "${pids[@]}"; do wait "$i"; done
@@ -440,18 +471,18 @@ SUITE_fetch() {
 
   TEST "tenant and basic auth: headers sent, secrets in no message and no file"
   reset_servers
-  run "$PGO_GO_BIN" fetch --url "$URL_auth" --service wl-past
+  pgo fetch --url "$URL_auth" --service wl-past
   expect_exit 1
   expect_line_count "$RUN_ERR" 1
   expect_contains "$RUN_ERR" "HTTP 401 unauthenticated"
   PGO_GO_TENANT_ID=acme PGO_GO_USERNAME=alice PGO_GO_PASSWORD=wrong-pass \
-    run "$PGO_GO_BIN" fetch --url "$URL_auth" --service wl-past
+    pgo fetch --url "$URL_auth" --service wl-past
   expect_exit 1
   expect_contains "$RUN_ERR" "check the credentials"
   expect_not_contains "$RUN_ERR" wrong-pass
   echo op3n-sesame >pw
   PGO_GO_TENANT_ID=acme PGO_GO_USERNAME=alice PGO_GO_PASSWORD_FILE=$TEST_DIR/pw \
-    run "$PGO_GO_BIN" fetch --url "$URL_auth" --service wl-past
+    pgo fetch --url "$URL_auth" --service wl-past
   expect_exit 0
   expect_empty "$RUN_ERR"
   request_log "$URL_auth" >log.json
@@ -468,7 +499,7 @@ SUITE_fetch() {
   TEST "bearer token (from profilecli's variables), over plain http to loopback: no warning"
   reset_servers
   PROFILECLI_URL=$URL_auth PROFILECLI_TENANT_ID=acme PROFILECLI_TOKEN=tok-s3cr3t-42 \
-    pgo_go fetch --service wl-past
+    pgo fetch --service wl-past
   expect_exit 0
   expect_empty "$RUN_ERR"
   request_log "$URL_auth" >log.json
@@ -478,17 +509,17 @@ SUITE_fetch() {
   fi
   # 0.0.0.0 reaches this host, but is no loopback name: the warning.
   PGO_GO_CACHE_DIR=$TEST_DIR/c2 PGO_GO_TOKEN=tok-s3cr3t-42 PGO_GO_RETRIES=0 \
-    run "$PGO_GO_BIN" fetch --url http://0.0.0.0:1 --service wl-past
+    pgo fetch --url http://0.0.0.0:1 --service wl-past
   expect_exit 1
   expect_contains "$RUN_ERR" "warning: credentials go to 0.0.0.0 over plain http"
   expect_not_contains "$RUN_ERR" tok-s3cr3t-42
 
   TEST "a base URL with a path prefix and trailing slashes"
   reset_servers
-  run "$PGO_GO_BIN" fetch --url "$URL_prefix/grafana/api/datasources/proxy/uid/pyro//" --service wl-past
+  pgo fetch --url "$URL_prefix/grafana/api/datasources/proxy/uid/pyro//" --service wl-past
   expect_exit 0
   expect_equal_content default.pgo "$SUITE_TMP/baseline.pgo"
-  run "$PGO_GO_BIN" fetch --url "$URL_prefix/wrong/prefix" --service wl-past
+  pgo fetch --url "$URL_prefix/wrong/prefix" --service wl-past
   expect_exit 1
   expect_line_count "$RUN_ERR" 1
   expect_contains "$RUN_ERR" "check PGO_GO_URL and its path prefix"
@@ -497,32 +528,84 @@ SUITE_fetch() {
   reset_servers
   fetch --service wl-past
   fetch --service wl-other -o other.pgo
-  pgo_go cache path
+  pgo cache path
   expect_stdout "$(cache_dir)"
-  pgo_go cache list
+  pgo cache list
   expect_exit 0
   expect_line_count "$RUN_OUT" 2
-  expect_line "$RUN_OUT" '^wl-past  [0-9-]+ [0-9:]+-[0-9:]+ UTC  [0-9]+s ago  [0-9]+ bytes  /.*/profiles/[0-9a-f]{64}\.pgo$'
-  pgo_go cache clean --older-than 1h
+  expect_line "$RUN_OUT" '^wl-past  [0-9-]+ [0-9:]+-[0-9:]+ UTC  [0-9]+[smhd] ago  [0-9]+ bytes  /.*/profiles/[0-9a-f]{64}\.pgo$'
+  pgo cache clean --older-than 1h
   expect_exit 0
   expect_stdout "removed 0 snapshots and 0 profiles (0 bytes) from $(cache_dir)"
-  pgo_go cache clean
+  pgo cache clean
   expect_exit 0
   expect_line "$RUN_OUT" '^removed 2 snapshots and 2 profiles \([0-9]+ bytes\)'
-  pgo_go cache list
+  pgo cache list
   expect_empty "$RUN_OUT"
-  pgo_go cache frobnicate
+  pgo cache frobnicate
   expect_exit 2
 
   TEST "usage errors"
-  pgo_go fetch --service a --query '{b="c"}'
+  pgo fetch --service a --query '{b="c"}'
   expect_exit 2
-  pgo_go fetch --window 2d --service a
+  pgo fetch --window 2d --service a
   expect_exit 2
   expect_contains "$RUN_ERR" "between 1m and 24h"
-  pgo_go fetch --bogus
+  pgo fetch --bogus
   expect_exit 2
-  pgo_go fetch --url "$URL_plain"
+  pgo fetch --url "$URL_plain"
   expect_exit 1
   expect_contains "$RUN_ERR" "no service to fetch a profile for"
+
+  # ------------------------------------------------------------ through the shim
+
+  TEST "go build through the shim: fetched from Pyroscope, verified, then from the cache"
+  shim_app wl-past
+  PGO_GO_URL=$URL_plain PGO_GO_VERIFY=strict PGO_GO_VERBOSE=1 shim_go build
+  expect_exit 0
+  expect_line "$RUN_ERR" "^pgo-go: .*/app/app: service wl-past, profile /.*/profiles/[0-9a-f]{64}\.pgo \(pyroscope: fetched, window .*\), verified$"
+  local recorded
+  recorded=$("$REAL_GO" version -m app/app | awk -F'\t' '$3 ~ /^-pgo=/ {sub(/^-pgo=/, "", $3); print $3}')
+  expect_line <(echo "$recorded") "^$(cache_dir)/profiles/[0-9a-f]{64}\.pgo$"
+  expect_equal_content "$recorded" "$SUITE_TMP/baseline.pgo" "the profile the binary names"
+  expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 1 "SelectMergeProfile requests"
+  PGO_GO_URL=$URL_plain PGO_GO_VERIFY=strict shim_go build
+  expect_exit 0
+  expect_empty "$RUN_ERR"
+  expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 1 "requests after a rebuild"
+
+  TEST "go build through the shim: the service is found among the server's names"
+  shim_app wl-past
+  mv app/go.mod app/go.mod.orig
+  printf 'module example.com/wl-past\n\ngo 1.26\n' >app/go.mod
+  mkdir -p app/cmd/server && mv app/main.go app/cmd/server/
+  PGO_GO_URL=$URL_plain PGO_GO_VERIFY=strict PGO_GO_VERBOSE=1 shim_go build -o server ./cmd/server
+  expect_exit 0
+  expect_contains "$RUN_ERR" "service wl-past,"
+  expect_contains "$RUN_ERR" "verified"
+
+  TEST "go build through the shim: server down, no cache: one warning, the build runs"
+  shim_app wl-past
+  PGO_GO_URL=http://127.0.0.1:9 PGO_GO_RETRIES=0 shim_go build
+  expect_exit 0
+  expect_line_count "$RUN_ERR" 1
+  expect_line "$RUN_ERR" "^pgo-go: warning: no profile for service 'wl-past': .*127.0.0.1:9.*; building without PGO$"
+  expect_file_exists app/app
+  PGO_GO_URL=http://127.0.0.1:9 PGO_GO_RETRIES=0 PGO_GO_REQUIRE=1 shim_go build -o strict-app
+  expect_exit 1
+  expect_line "$RUN_ERR" "^pgo-go: no profile for service 'wl-past' and PGO_GO_REQUIRE is set: "
+  expect_file_missing app/strict-app
+
+  TEST "go build through the shim: server down, a cached snapshot is used with its age"
+  shim_app wl-past
+  PGO_GO_URL=$URL_plain shim_go build
+  expect_exit 0
+  fault '{"method":"*","kind":"http","status":503}'
+  # a later hour: the cached snapshot is no longer this window's
+  PGO_GO_TEST_NOW=$((SUITE_NOW + 3600)) PGO_GO_URL=$URL_plain PGO_GO_RETRIES=0 \
+    PGO_GO_VERIFY=strict run_shim_go build -o later
+  expect_exit 0
+  expect_line_count "$RUN_ERR" 1
+  expect_line "$RUN_ERR" "^pgo-go: warning: .*old"
+  expect_file_exists app/later
 }

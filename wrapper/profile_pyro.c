@@ -1,0 +1,112 @@
+#include "profile_pyro.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fetch.h"
+#include "fetch_config.h"
+#include "msg.h"
+
+/* The last element of a module path, without a major-version suffix: the
+ * second name a service is often known by. */
+static char *module_name(const char *modpath)
+{
+	return modpath ? mainpkg_exec_name(modpath) : NULL;
+}
+
+/* A guessed name is checked against the service names the server knows. */
+static int source_failed(const struct config *c, const fetch_err *e, struct profile_choice *out);
+
+static int discover(const struct config *c, const fetch_opts *o, const struct profile_request *req,
+		    char **service, struct profile_choice *out)
+{
+	char *alt = module_name(req->pkg->modpath);
+	fetch_err e;
+	int rc;
+
+	rc = fetch_discover_service(o, req->service, alt, service, &e);
+	free(alt);
+	return rc != 0 ? source_failed(c, &e, out) : 0;
+}
+
+static const char *origin_text(fetch_source s)
+{
+	switch (s) {
+	case FETCH_FROM_SERVER:
+		return "fetched";
+	case FETCH_FROM_CACHE:
+		return "cached";
+	case FETCH_FROM_STALE:
+		return "stale cache";
+	case FETCH_FROM_OFFLINE:
+		break;
+	}
+	return "offline cache";
+}
+
+static void describe(const fetch_result *r, struct profile_choice *out)
+{
+	char start[32], end[32];
+	time_t ts = (time_t)r->meta.window_start, te = (time_t)r->meta.window_end;
+	struct tm tm;
+
+	strftime(start, sizeof start, "%Y-%m-%dT%H:%MZ", gmtime_r(&ts, &tm));
+	strftime(end, sizeof end, "%H:%MZ", gmtime_r(&te, &tm));
+	if (asprintf(&out->detail, "%s, window %s–%s%s", origin_text(r->source), start, end,
+		     r->meta.open_window ? " (still open)" : "") < 0)
+		out->detail = NULL;
+}
+
+/* The built-in server address is only a guess: when nothing listens there,
+ * pgo-go was never pointed at a server, which is no failure to warn about
+ * (nor to retry on every build). */
+static int url_is_default(const struct config *c)
+{
+	return !strcmp(c->v[CFG_URL].origin, "default");
+}
+
+static int source_failed(const struct config *c, const fetch_err *e, struct profile_choice *out)
+{
+	if (url_is_default(c) && e->code == FETCH_E_NET) {
+		pgo_notef("no Pyroscope server at the default address: %s", e->msg);
+		return 0;
+	}
+	return (out->why = strdup(e->msg)) ? 0 : -1;
+}
+
+int profiles_from_pyroscope(const struct config *c, const struct profile_request *req,
+			    struct profile_choice *out)
+{
+	char err[1024], *found = NULL;
+	fetch_result r;
+	fetch_opts o;
+	fetch_err e;
+
+	fetch_opts_defaults(&o);
+	if (fetch_opts_from_config(c, &o, err, sizeof err) != 0) {
+		pgo_errorf("%s", err);
+		return -1;
+	}
+	if (url_is_default(c) && !strcmp(c->v[CFG_RETRIES].origin, "default"))
+		o.conn.retries = 0;
+	if (o.nselectors == 0) {
+		if (req->service_guessed && !o.offline) {
+			if (discover(c, &o, req, &found, out) != 0)
+				return -1;
+			if (!found)
+				return 0;
+		}
+		o.service = found ? found : req->service;
+	}
+	if (fetch_profile(&o, &r, &e) != 0) {
+		free(found);
+		return source_failed(c, &e, out);
+	}
+	free(found);
+	out->path = strdup(r.path);
+	describe(&r, out);
+	fetch_result_clear(&r);
+	return out->path ? 0 : -1;
+}
