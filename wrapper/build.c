@@ -190,7 +190,8 @@ static void summarize(const struct target *t, const struct verify_result *r)
 {
 	const char *prof = t->profile.path ? t->profile.path
 					   : t->profile.is_auto ? "default.pgo" : "none";
-	pgo_notef("%s: service %s, profile %s (%s%s%s), %s", t->output, t->service, prof,
+	pgo_notef("%s: service %s, profile %s (%s%s%s), %s", t->output,
+		  t->profile.service ? t->profile.service : t->service, prof,
 		  t->profile.source ? t->profile.source : "no source",
 		  t->profile.detail ? ": " : "", t->profile.detail ? t->profile.detail : "",
 		  r ? (r->status == VERIFY_OK ? "verified" : r->message) : "not verified");

@@ -104,7 +104,10 @@ int profiles_from_pyroscope(const struct config *c, const struct profile_request
 		free(found);
 		return source_failed(c, &e, out);
 	}
-	free(found);
+	if (found && strcmp(found, req->service) != 0)
+		out->service = found; /* taken over */
+	else
+		free(found);
 	out->path = strdup(r.path);
 	describe(&r, out);
 	fetch_result_clear(&r);

@@ -170,5 +170,6 @@ void profile_choice_clear(struct profile_choice *p)
 	free(p->path);
 	free(p->detail);
 	free(p->why);
+	free(p->service);
 	memset(p, 0, sizeof *p);
 }

@@ -21,6 +21,7 @@ struct profile_choice {
 	const char *source; /* "PGO_GO_PROFILE", "profile_dir", "pyroscope", "default.pgo" */
 	char *detail;       /* for verbose output: the snapshot's window, its origin */
 	char *why;          /* when a source failed: one line saying why, or NULL */
+	char *service;      /* the service the server knows, when it differs, or NULL */
 	int is_auto;        /* default.pgo: go's -pgo=auto finds it; pass no flag */
 	int invalid_auto;   /* default.pgo exists but is unusable: pass -pgo=off */
 };

@@ -129,6 +129,7 @@ fetch() {
 # shim_app SERVICE: a main package in ./app of a module named after SERVICE,
 # and a shim directory first on PATH.
 shim_app() {
+  reset_servers
   mkdir -p app shim
   ln -sf "$PGO_GO_BIN" shim/go
   printf 'module example.com/%s\n\ngo 1.26\n' "$1" >app/go.mod
@@ -563,9 +564,9 @@ SUITE_fetch() {
   shim_app wl-past
   PGO_GO_URL=$URL_plain PGO_GO_VERIFY=strict PGO_GO_VERBOSE=1 shim_go build
   expect_exit 0
-  expect_line "$RUN_ERR" "^pgo-go: .*/app/app: service wl-past, profile /.*/profiles/[0-9a-f]{64}\.pgo \(pyroscope: fetched, window .*\), verified$"
+  expect_line "$RUN_ERR" "^pgo-go: .*/app/wl-past: service wl-past, profile /.*/profiles/[0-9a-f]{64}\.pgo \(pyroscope: fetched, window .*\), verified$"
   local recorded
-  recorded=$("$REAL_GO" version -m app/app | awk -F'\t' '$3 ~ /^-pgo=/ {sub(/^-pgo=/, "", $3); print $3}')
+  recorded=$("$REAL_GO" version -m app/wl-past | awk -F'\t' '$3 ~ /^-pgo=/ {sub(/^-pgo=/, "", $3); print $3}')
   expect_line <(echo "$recorded") "^$(cache_dir)/profiles/[0-9a-f]{64}\.pgo$"
   expect_equal_content "$recorded" "$SUITE_TMP/baseline.pgo" "the profile the binary names"
   expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 1 "SelectMergeProfile requests"
@@ -590,7 +591,7 @@ SUITE_fetch() {
   expect_exit 0
   expect_line_count "$RUN_ERR" 1
   expect_line "$RUN_ERR" "^pgo-go: warning: no profile for service 'wl-past': .*127.0.0.1:9.*; building without PGO$"
-  expect_file_exists app/app
+  expect_file_exists app/wl-past
   PGO_GO_URL=http://127.0.0.1:9 PGO_GO_RETRIES=0 PGO_GO_REQUIRE=1 shim_go build -o strict-app
   expect_exit 1
   expect_line "$RUN_ERR" "^pgo-go: no profile for service 'wl-past' and PGO_GO_REQUIRE is set: "
@@ -606,6 +607,6 @@ SUITE_fetch() {
     PGO_GO_VERIFY=strict run_shim_go build -o later
   expect_exit 0
   expect_line_count "$RUN_ERR" 1
-  expect_line "$RUN_ERR" "^pgo-go: warning: .*old"
+  expect_line "$RUN_ERR" "^pgo-go: warning: .*HTTP 503.*; using the cached profile of wl-past fetched 1h ago"
   expect_file_exists app/later
 }
