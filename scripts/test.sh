@@ -13,6 +13,11 @@ fuzz_secs=${FUZZ_SECONDS:-20}
 "$root/scripts/install-deps.sh"
 
 export GOTOOLCHAIN=local GOFLAGS=
+# The Go modules the suites build (test server, workload, example) come from
+# the module proxy once; the suites themselves run with GOPROXY=off.
+for mod in tests/pyroserver tests/workload examples/rideshare; do
+  (cd "$root/$mod" && go mod download)
+done
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DPGO_GO_WERROR=ON -DPGO_GO_SANITIZE=ON >/dev/null
 cmake --build "$build"
