@@ -149,6 +149,18 @@ run_shim_go() {
   expect_no_crash
 }
 
+# docker_stage OUT VAR=VALUE…: examples/docker-build.sh (the Dockerfile's
+# build stage) in ./app, outside Docker, with pgo-go on PATH as in the image.
+docker_stage() {
+  local out=$1
+  shift
+  cd "$TEST_DIR/app" || return
+  run env PATH="$TEST_DIR/bin:$SUITE_PATH" PGO_GO_SHIM_DIR="$TEST_DIR/opt-shim" \
+    PGO_GO_CACHE_DIR="$TEST_DIR/cache-mount" PGO_GO_TEST_NOW="$SUITE_NOW" "$@" \
+    sh "$PGO_GO_SRC/examples/docker-build.sh" "$TEST_DIR/out/$out" .
+  cd "$TEST_DIR" || return
+}
+
 expect_within_ms() {
   ((RUN_MS <= $1)) || test_failed "took ${RUN_MS} ms, more than $1 ms: $RUN_CMD"
 }
@@ -180,6 +192,34 @@ top3() {
 # meta_field FIELD: the value of FIELD in the only snapshot record.
 meta_field() {
   sed -n "s/^ *\"$1\": \\(.*\\),\$/\\1/p; s/^ *\"$1\": \\(.*\\)\$/\\1/p" "$(cache_dir)"/snapshots/*.json | head -1
+}
+
+# pprof_url SERVICE: the test server's raw pprof endpoint for SERVICE.
+pprof_url() { echo "$URL_plain/debug/pprof/profile?seconds=1&service=$1"; }
+
+# tiny_module: a main package in ./tiny to build with -pgo= (the real go).
+tiny_module() {
+  mkdir -p tiny
+  printf 'module example.com/tiny\n\ngo 1.26\n' >tiny/go.mod
+  printf 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hi") }\n' >tiny/main.go
+}
+
+# build_with PROFILE: the real go builds ./tiny with -pgo=PROFILE and
+# records it.
+build_with() {
+  cd "$TEST_DIR/tiny" || return
+  GOFLAGS=-modcacherw real_go build -pgo="$1" -o "$TEST_DIR/tiny.bin" .
+  cd "$TEST_DIR" || return
+  expect_exit 0
+  expect_empty "$RUN_ERR"
+  real_go version -m "$TEST_DIR/tiny.bin"
+  expect_contains "$RUN_OUT" "-pgo=$1"
+}
+
+# top_table FILE: `go tool pprof -top` without the header lines (file,
+# time, duration), which differ between a window's snapshot and a file's.
+top_table() {
+  "$REAL_GO" tool pprof -top "$1" 2>/dev/null | sed -n '/flat%/,$p'
 }
 
 # ---------------------------------------------------------------- tests
@@ -558,6 +598,123 @@ SUITE_fetch() {
   expect_exit 1
   expect_contains "$RUN_ERR" "no service to fetch a profile for"
 
+  # ------------------------------------------------- a raw pprof URL, local files
+
+  TEST "--pprof-url: reduced, cached for the window, the same bytes as the saved answer"
+  reset_servers
+  tiny_module
+  pgo fetch --pprof-url "$(pprof_url wl-past)" -o url.pgo
+  expect_exit 0
+  expect_empty "$RUN_ERR"
+  expect_line "$RUN_OUT" "^wrote url\.pgo: http://.*/debug/pprof/profile\?seconds=1&service=wl-past, captured [0-9-]+ [0-9:]+-[0-9:]+ UTC, [0-9]+ samples, "
+  expect_equal "$(requests "$URL_plain" Pprof)" 1 "Pprof requests"
+  expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 0 "SelectMergeProfile requests"
+  expect_equal "$(top3 url.pgo)" "main.hotHashLoop main.hotMatrixLoop main.hotSortLoop " "the top functions"
+  expect_equal "$(meta_field profile_type)" '"pprof-url:cpu"' "profile_type in the record"
+  # The endpoint serves the data wl-past was ingested from.
+  pgo fetch --from "$SUITE_TMP/raw.pprof" -o saved.pgo
+  expect_exit 0
+  expect_equal_content saved.pgo url.pgo "the saved answer, reduced"
+  # Pyroscope's own go-pgo reduction of the same data agrees, stack for stack.
+  fetch --service wl-past -o server.pgo
+  expect_equal "$(top_table server.pgo)" "$(top_table url.pgo)" "pprof -top of the server's reduction"
+  build_with "$TEST_DIR/url.pgo"
+  # The same window: the cache, no request; the next one asks again.
+  pgo fetch --pprof-url "$(pprof_url wl-past)" -o again.pgo
+  expect_contains "$RUN_OUT" "from the cache"
+  expect_equal_content again.pgo url.pgo
+  expect_equal "$(requests "$URL_plain" Pprof)" 1 "Pprof requests in the same window"
+  PGO_GO_TEST_NOW=$((SUITE_NOW + 3600)) run "$PGO_GO_BIN" fetch --pprof-url "$(pprof_url wl-past)" -o next.pgo
+  expect_exit 0
+  expect_equal "$(requests "$URL_plain" Pprof)" 2 "Pprof requests in the next window"
+  # The endpoint down later still: the newest snapshot, with its age.
+  fault '{"method":"Pprof","kind":"http","status":503,"count":0}'
+  PGO_GO_RETRIES=0 PGO_GO_TEST_NOW=$((SUITE_NOW + 7200)) run "$PGO_GO_BIN" fetch --pprof-url "$(pprof_url wl-past)" -o stale.pgo
+  expect_exit 0
+  expect_no_crash
+  expect_line_count "$RUN_ERR" 1
+  expect_line "$RUN_ERR" "^pgo-go: warning: pprof endpoint at .*HTTP 503.*; using the cached profile of the pprof endpoint fetched 1h ago"
+  expect_equal_content stale.pgo url.pgo
+
+  TEST "--pprof-url: 404, a wrong path, garbage, oversize, no samples: one line, nothing cached"
+  local f
+  for f in '{"kind":"http","status":404}' '{"kind":"garbage"}' '{"kind":"oversize"}' \
+    '{"kind":"gzip_bomb"}' '{"kind":"empty_profile"}' '{"kind":"no_start_line"}' path; do
+    reset_servers
+    rm -rf "$(cache_dir)"
+    if [[ $f == path ]]; then
+      pgo fetch --pprof-url "$URL_plain/debug/pprof/nothere?seconds=1"
+    else
+      fault "{\"method\":\"Pprof\",\"count\":0,${f#\{}"
+      pgo fetch --pprof-url "$(pprof_url wl-past)"
+    fi
+    expect_exit 1
+    expect_line_count "$RUN_ERR" 1
+    expect_cache_empty
+    expect_no_temp_files
+    expect_file_missing default.pgo
+    case $f in
+    *404* | path) expect_contains "$RUN_ERR" "HTTP 404" && expect_contains "$RUN_ERR" "check PGO_GO_PPROF_URL" ;;
+    *garbage*) expect_contains "$RUN_ERR" "is not a valid profile: not a pprof profile" ;;
+    *oversize* | *bomb*) expect_contains "$RUN_ERR" "larger than 64 MB once decoded" ;;
+    *empty*) expect_contains "$RUN_ERR" "sent a profile without samples" ;;
+    *start_line*) expect_contains "$RUN_ERR" "unusable for PGO: functions lack start_line" ;;
+    esac
+  done
+  expect_equal "$(requests "$URL_plain" Pprof)" 1 "requests (a refused answer is not retried)"
+  pgo fetch --pprof-url "ftp://example.com/x"
+  expect_exit 1
+  expect_contains "$RUN_ERR" "bad pprof URL"
+  pgo fetch --pprof-url "$(pprof_url wl-past)" --service wl-past
+  expect_exit 2
+
+  TEST "--from FILE and DIR: the same reduction as the server's, accepted by go build"
+  reset_servers
+  tiny_module
+  pgo fetch --from "$FIXTURES/cpu.pprof" -o one.pgo
+  expect_exit 0
+  expect_line "$RUN_OUT" "^wrote one\.pgo: $FIXTURES/cpu\.pprof, .*[0-9]+ samples, "
+  # wl-other holds this very file: the raw endpoint gives the same bytes.
+  pgo fetch --pprof-url "$(pprof_url wl-other)" -o other-url.pgo
+  expect_equal_content other-url.pgo one.pgo "the fixture through the raw endpoint"
+  fetch --service wl-other -o other-server.pgo
+  expect_equal "$(top_table other-server.pgo)" "$(top_table one.pgo)" "pprof -top of the server's reduction"
+  build_with "$TEST_DIR/one.pgo"
+  # A directory: every profile in it merged, anything else ignored.
+  mkdir profs
+  cp "$FIXTURES/cpu.pprof" profs/a.pprof
+  cp "$SUITE_TMP/raw.pprof" profs/b.pb.gz
+  echo notes >profs/README.txt
+  pgo fetch --from profs -o merged.pgo
+  expect_exit 0
+  expect_line "$RUN_OUT" "^wrote merged\.pgo: profs, "
+  "$REAL_GO" tool pprof -top merged.pgo >top.txt 2>/dev/null
+  expect_contains top.txt main.hotHashLoop
+  expect_contains top.txt example.com/lib.Checksum
+  pgo fetch --from profs/b.pb.gz --from profs/a.pprof -o listed.pgo
+  expect_contains "$RUN_OUT" "from the cache"
+  expect_equal_content listed.pgo merged.pgo "the files listed one by one"
+  # Pyroscope merging the same two profiles agrees, stack for stack.
+  fetch --query '{service_name="wl-past"}' --query '{service_name="wl-other"}' -o both.pgo
+  expect_equal "$(top_table both.pgo)" "$(top_table merged.pgo)" "pprof -top of the server's merge"
+  build_with "$TEST_DIR/merged.pgo"
+  # A bad file in the directory: one line naming it, nothing new cached.
+  local before
+  before=$(find "$(cache_dir)" -type f | wc -l)
+  head -c 100 "$FIXTURES/cpu.pprof" >profs/c.pgo
+  pgo fetch --from profs -o broken.pgo
+  expect_exit 1
+  expect_line_count "$RUN_ERR" 1
+  expect_line "$RUN_ERR" "^pgo-go: profs/c\.pgo is not a valid profile: gzip data is truncated"
+  expect_file_missing broken.pgo
+  expect_equal "$(find "$(cache_dir)" -type f | wc -l)" "$before" "files in the cache"
+  mkdir none
+  pgo fetch --from none
+  expect_exit 1
+  expect_contains "$RUN_ERR" "no *.pprof, *.pgo or *.pb.gz file in none"
+  pgo fetch --from profs --pprof-url "$(pprof_url wl-past)"
+  expect_exit 2
+
   # ------------------------------------------------------------ through the shim
 
   TEST "go build through the shim: fetched from Pyroscope, verified, then from the cache"
@@ -609,4 +766,62 @@ SUITE_fetch() {
   expect_line_count "$RUN_ERR" 1
   expect_line "$RUN_ERR" "^pgo-go: warning: .*HTTP 503.*; using the cached profile of wl-past fetched 1h ago"
   expect_file_exists app/later
+
+  # ------------------------------------------------------------ the Dockerfile's build stage
+
+  TEST "Dockerfile build stage, outside Docker: token from a secret file, cache mount, verified"
+  shim_app wl-past
+  local dockerfile=$PGO_GO_SRC/examples/Dockerfile
+  # the Dockerfile runs the very script tested here, with these variables
+  expect_contains "$dockerfile" "docker-build.sh /out/rideshare ./cmd/rideshare"
+  expect_contains "$dockerfile" "PGO_GO_TOKEN_FILE=/run/secrets/pyroscope_token"
+  expect_contains "$dockerfile" "--mount=type=cache,target=/var/cache/pgo-go"
+  expect_contains "$dockerfile" "PGO_GO_CACHE_DIR=/var/cache/pgo-go"
+  mkdir -p bin && ln -sf "$PGO_GO_BIN" bin/pgo-go
+  printf 'tok-s3cr3t-42' >secret && chmod 600 secret
+  docker_stage app PGO_GO_URL="$URL_auth" PGO_GO_TENANT_ID=acme PGO_GO_TOKEN_FILE="$TEST_DIR/secret" \
+    PGO_GO_VERIFY=strict
+  expect_exit 0
+  expect_line "$RUN_ERR" "/out/app: service wl-past, profile .*verified$"
+  expect_not_contains "$RUN_ERR" "tok-s3cr3t-42"
+  pgo verify out/app
+  expect_exit 0
+  expect_equal "$(find cache-mount/profiles -name '*.pgo' | wc -l)" 1 "profiles in the cache mount"
+  grep -rq "tok-s3cr3t-42" cache-mount && test_failed "the token is in the cache mount"
+
+  TEST "Dockerfile build stage, no network: fails open, or fails with PGO_GO_REQUIRE=1"
+  shim_app wl-past
+  mkdir -p bin && ln -sf "$PGO_GO_BIN" bin/pgo-go
+  docker_stage app PGO_GO_URL=http://127.0.0.1:9 PGO_GO_RETRIES=0
+  expect_exit 0
+  expect_line "$RUN_ERR" "^pgo-go: warning: no profile for service 'wl-past': "
+  pgo verify out/app
+  expect_exit 1
+  docker_stage strict PGO_GO_URL=http://127.0.0.1:9 PGO_GO_RETRIES=0 PGO_GO_REQUIRE=1
+  expect_exit 1
+  expect_file_missing out/strict
+
+  TEST "go build through the shim: PGO_GO_PPROF_URL instead of Pyroscope"
+  shim_app wl-past
+  PGO_GO_URL=http://127.0.0.1:9 PGO_GO_PPROF_URL=$(pprof_url wl-past) PGO_GO_VERIFY=strict \
+    PGO_GO_VERBOSE=1 shim_go build
+  expect_exit 0
+  expect_line "$RUN_ERR" "^pgo-go: .*/app/wl-past: service wl-past, profile /.*/profiles/[0-9a-f]{64}\.pgo \(pprof_url: fetched, captured [0-9T:-]+Z\), verified$"
+  expect_equal "$(requests "$URL_plain" Pprof)" 1 "Pprof requests"
+  expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 0 "SelectMergeProfile requests"
+  recorded=$("$REAL_GO" version -m app/wl-past | awk -F'\t' '$3 ~ /^-pgo=/ {sub(/^-pgo=/, "", $3); print $3}')
+  pgo fetch --pprof-url "$(pprof_url wl-past)" -o fetched.pgo
+  expect_contains "$RUN_OUT" "from the cache"
+  expect_equal_content "$recorded" fetched.pgo "the profile the binary names"
+  PGO_GO_URL=http://127.0.0.1:9 PGO_GO_PPROF_URL=$(pprof_url wl-past) PGO_GO_VERIFY=strict shim_go build
+  expect_exit 0
+  expect_empty "$RUN_ERR"
+  expect_equal "$(requests "$URL_plain" Pprof)" 1 "Pprof requests after a rebuild"
+  # An endpoint that fails, nothing cached: one warning, the build runs.
+  rm -rf "$(cache_dir)"
+  PGO_GO_PPROF_URL=$URL_plain/debug/pprof/nothere shim_go build -o no-pgo
+  expect_exit 0
+  expect_line_count "$RUN_ERR" 1
+  expect_line "$RUN_ERR" "^pgo-go: warning: no profile for service 'wl-past': pprof endpoint at .*HTTP 404.*; building without PGO$"
+  expect_file_exists app/no-pgo
 }
