@@ -14,9 +14,9 @@
  */
 #include <archive.h>
 #include <archive_entry.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,12 +25,15 @@
 #include <unistd.h>
 
 #include "bi_archive.h"
+#include "bi_found.h"
 #include "bi_image.h"
+#include "bi_sniff.h"
 #include "bi_spool.h"
 
-#define BI_PEEK        512 /* a tar header, and room for every magic number */
-#define BI_BLOCK       ((size_t)64 << 10)
-#define BI_MEM_BLOCK   ((size_t)1 << 20)
+/* Input is handed to libarchive in blocks this small so that the budget,
+ * checked once per block, stops a bomb soon after it starts: zstd can turn
+ * one block into a gigabyte. */
+#define BI_BLOCK       ((size_t)32 << 10)
 #define BI_RATIO_FLOOR ((uint64_t)1 << 20) /* small inputs may expand a lot */
 #define BI_LEVELS_MAX  16
 
@@ -39,27 +42,11 @@
  * (the walk's error is set). */
 enum { BI_STEP_OK, BI_STEP_SKIP, BI_STEP_BROKEN, BI_STEP_ABORT };
 
-typedef struct bi_rec {
-	char *name, *path;
-	char *layer_path; /* its entry in the unit (image layer) it is in */
-	long unit;
-	size_t level; /* the archive it was found in, for hard links */
-	size_t seq;
-	bi_member_kind kind;
-	int candidate;
-	bi_info *info;
-	int shared; /* info belongs to an earlier record (a hard link to it) */
-	bi_error err;
-	char *message;
-	bi_place place;
-} bi_rec;
-
 typedef struct bi_walk {
 	const bi_archive_limits *lim;
 	int flags;
 	const char *display;
-	bi_rec *recs;
-	size_t nrecs, caprecs;
+	bi_found found;
 	bi_image img;
 	struct archive *open[BI_LEVELS_MAX]; /* levels being read, outermost first */
 	unsigned nopen;
@@ -90,9 +77,9 @@ typedef struct bi_feed {
 
 typedef struct bi_level {
 	struct archive *a;
-	const char *name; /* "img.tar!/blobs/sha256/…" */
-	unsigned depth;   /* 0: the file itself */
-	long unit;        /* the image layer candidate it is in, or -1 */
+	const char *name;       /* "img.tar!/blobs/sha256/…" */
+	unsigned depth;         /* 0: the file itself */
+	long unit;              /* the image layer candidate it is in, or -1 */
 	const char *unit_entry; /* depth >= 2: its unit's entry holding it */
 	size_t id;
 	const bi_src *src; /* seekable input, for nested members read in place */
@@ -102,7 +89,7 @@ typedef struct bi_level {
 
 /* The walk's error; the first one stays. */
 static void bi_fail_walk(bi_walk *w, const char *where, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void bi_fail_walk(bi_walk *w, const char *where, const char *fmt, ...)
 {
@@ -158,10 +145,10 @@ static int bi_over_budget(bi_walk *w)
 	if (work / w->lim->ratio_max <= raw)
 		return 0;
 	bi_fail_walk(w, w->display,
-		     "decompressed %llu MiB from %llu MiB of input, over the %u:1 limit "
-		     "(a decompression bomb?); stopped",
-		     (unsigned long long)(work >> 20), (unsigned long long)(w->raw_read >> 20),
-		     w->lim->ratio_max);
+	             "decompressed %llu MiB from %llu KiB of input, over the %u:1 limit "
+	             "(a decompression bomb?): stopped",
+	             (unsigned long long)(work >> 20), (unsigned long long)(w->raw_read >> 10),
+	             w->lim->ratio_max);
 	w->aborted = 1;
 	return 1;
 }
@@ -175,11 +162,11 @@ static la_ssize_t bi_feed_from_src(struct archive *a, bi_feed *f, const void **b
 
 	if (f->src->fd < 0) {
 		/* A buffer is handed out in place. */
-		got = left < BI_MEM_BLOCK ? (size_t)left : BI_MEM_BLOCK;
+		got = left < BI_BLOCK ? (size_t)left : BI_BLOCK;
 		*buff = f->src->mem + f->base + f->pos;
 	} else {
 		if (bi_src_read(f->src, f->buf, left < BI_BLOCK ? (size_t)left : BI_BLOCK,
-				f->base + f->pos, &got) != 0) {
+		                f->base + f->pos, &got) != 0) {
 			archive_set_error(a, errno, "read: %s", strerror(errno));
 			return ARCHIVE_FATAL;
 		}
@@ -261,11 +248,11 @@ static la_int64_t bi_feed_seek(struct archive *a, void *data, la_int64_t offset,
 	bi_feed *f = data;
 	uint64_t from = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? f->pos : f->size;
 
-	if (offset < 0 ? (uint64_t)-(offset + 1) >= from : (uint64_t)offset > f->size - from) {
+	if (offset < 0 ? (uint64_t) - (offset + 1) >= from : (uint64_t)offset > f->size - from) {
 		archive_set_error(a, EINVAL, "seek outside the archive");
 		return ARCHIVE_FATAL;
 	}
-	f->pos = offset < 0 ? from - (uint64_t)-(offset + 1) - 1 : from + (uint64_t)offset;
+	f->pos = offset < 0 ? from - (uint64_t) - (offset + 1) - 1 : from + (uint64_t)offset;
 	return (la_int64_t)f->pos;
 }
 
@@ -291,7 +278,7 @@ static struct archive *bi_reader_new(bi_feed *f)
 	    archive_read_set_callback_data(a, f) != ARCHIVE_OK)
 		goto fail;
 	if (f->src != NULL && (archive_read_set_skip_callback(a, bi_feed_skip) != ARCHIVE_OK ||
-			       archive_read_set_seek_callback(a, bi_feed_seek) != ARCHIVE_OK))
+	                       archive_read_set_seek_callback(a, bi_feed_seek) != ARCHIVE_OK))
 		goto fail;
 	return a;
 fail:
@@ -308,72 +295,17 @@ static int bi_not_archive(struct archive *a)
 
 /* ---------------------------------------------------------------- records */
 
-static void bi_rec_clear(bi_rec *r)
-{
-	free(r->name);
-	free(r->path);
-	free(r->layer_path);
-	free(r->message);
-	if (!r->shared)
-		bi_info_free(r->info);
-}
-
-/* "prefix!/path", control characters written as \xNN. */
-static char *bi_member_name(const char *prefix, const char *path)
-{
-	size_t n = strlen(prefix), m = strlen(path);
-	char *s = malloc(n + 2 + 4 * m + 1), *o;
-
-	if (s == NULL)
-		return NULL;
-	memcpy(s, prefix, n);
-	o = s + n;
-	*o++ = '!';
-	*o++ = '/';
-	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			o += sprintf(o, "\\x%02x", *p);
-		else
-			*o++ = (char)*p;
-	}
-	*o = '\0';
-	return s;
-}
-
 static bi_rec *bi_add_rec(bi_walk *w, const bi_level *lv, const char *name, const char *path,
-			  bi_member_kind kind)
+                          bi_member_kind kind)
 {
-	bi_rec *r;
+	const char *layer_path = lv->depth == 1 ? path : lv->unit_entry ? lv->unit_entry : "";
 
-	if (w->nrecs == w->caprecs) {
-		size_t cap = w->caprecs ? w->caprecs * 2 : 16;
-		bi_rec *p = realloc(w->recs, cap * sizeof(*p));
-		if (p == NULL)
-			return NULL;
-		w->recs = p;
-		w->caprecs = cap;
-	}
-	r = &w->recs[w->nrecs];
-	memset(r, 0, sizeof(*r));
-	r->name = strdup(name);
-	r->path = malloc(strlen(path) + 2);
-	r->layer_path = strdup(lv->depth == 1 ? path : lv->unit_entry ? lv->unit_entry : "");
-	if (r->name == NULL || r->path == NULL || r->layer_path == NULL) {
-		bi_rec_clear(r);
-		return NULL;
-	}
-	r->path[0] = '/';
-	strcpy(r->path + 1, path);
-	r->unit = lv->unit;
-	r->level = lv->id;
-	r->seq = w->nrecs++;
-	r->kind = kind;
-	return r;
+	return bi_found_add(&w->found, name, path, layer_path, lv->unit, lv->id, kind);
 }
 
 /* A member error: what went wrong with name, in libarchive's or our words. */
 static int bi_member_error(bi_walk *w, const bi_level *lv, const char *name, const char *path,
-			   const char *what)
+                           const char *what)
 {
 	bi_rec *r = bi_add_rec(w, lv, name, path, BI_MEMBER_ERROR);
 
@@ -384,84 +316,10 @@ static int bi_member_error(bi_walk *w, const bi_level *lv, const char *name, con
 
 /* ---------------------------------------------------------------- members */
 
-/* Go's isGoBinaryCandidate, on the member's mode and path. */
-static int bi_candidate(struct archive_entry *e, const char *path)
-{
-	const char *base = strrchr(path, '/'), *dot;
-	char ext[5] = "";
-
-	if (archive_entry_filetype(e) == AE_IFREG && (archive_entry_perm(e) & 0111))
-		return 1;
-	base = base ? base + 1 : path;
-	dot = strrchr(base, '.');
-	if (dot != NULL && strlen(dot) <= 4) {
-		for (size_t i = 0; dot[i]; i++)
-			ext[i] = (char)tolower((unsigned char)dot[i]);
-		if (!strcmp(ext, ".so") || !strcmp(ext, ".exe") || !strcmp(ext, ".dll"))
-			return 1;
-	}
-	for (const char *p = path; (p = strchr(p, '.')) != NULL; p++)
-		if (tolower((unsigned char)p[1]) == 's' && tolower((unsigned char)p[2]) == 'o' &&
-		    p[3] == '.')
-			return 1;
-	return 0;
-}
-
-/* The object-file magic numbers bi_read.c dispatches on (bi_pick_reader). */
-static int bi_is_exe(const unsigned char *p, size_t n)
-{
-	uint32_t be;
-
-	if (n < 16)
-		return 0;
-	be = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-	return !memcmp(p, "\177ELF", 4) || !memcmp(p, "MZ", 2) || !memcmp(p, "\xfe\xed\xfa", 3) ||
-	       !memcmp(p + 1, "\xfa\xed\xfe", 3) || !memcmp(p, "\xca\xfe\xba\xbe", 4) ||
-	       !memcmp(p, "\xca\xfe\xba\xbf", 4) || !memcmp(p, "\x01\xdf", 2) ||
-	       !memcmp(p, "\x01\xf7", 2) || be == 0x1eb || be == 0x8a97 || be == 0x647;
-}
-
-/* A tar header's checksum: old tars carry no "ustar" magic. */
-static int bi_tar_sum_ok(const unsigned char *h)
-{
-	unsigned long want = 0, sum = 0;
-	int digits = 0;
-
-	for (int i = 148; i < 156; i++) {
-		if (h[i] >= '0' && h[i] <= '7') {
-			want = want * 8 + (unsigned long)(h[i] - '0');
-			digits++;
-		} else if (digits > 0 || (h[i] != ' ' && h[i] != '\0')) {
-			break;
-		}
-	}
-	for (int i = 0; i < 512; i++)
-		sum += (i >= 148 && i < 156) ? ' ' : h[i];
-	return digits > 0 && sum == want;
-}
-
-/* Worth handing to libarchive: a compressed stream, a zip, or a tar. */
-static int bi_maybe_archive(const unsigned char *p, size_t n)
-{
-	static const struct {
-		const char *magic;
-		size_t len;
-	} m[] = {
-		{"\x1f\x8b", 2},         {"BZh", 3},           {"\xfd" "7zXZ\0", 6},
-		{"\x5d\0\0", 3},         {"\x28\xb5\x2f\xfd", 4}, {"\x04\x22\x4d\x18", 4},
-		{"PK\x03\x04", 4},       {"PK\x05\x06", 4},    {"PK\x07\x08", 4},
-	};
-
-	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
-		if (n >= m[i].len && memcmp(p, m[i].magic, m[i].len) == 0)
-			return 1;
-	return n >= 512 && (memcmp(p + 257, "ustar", 5) == 0 || bi_tar_sum_ok(p));
-}
-
 /* Reads up to want bytes of the current member. A read error of the member
  * alone is recorded (SKIP); one that kills the archive is BROKEN. */
 static int bi_read_member(bi_walk *w, bi_level *lv, void *buf, size_t want, size_t *got,
-			  const char *name, const char *path)
+                          const char *name, const char *path)
 {
 	*got = 0;
 	while (*got < want) {
@@ -488,19 +346,19 @@ static int bi_spool_error(bi_walk *w, bi_level *lv, const char *name, const char
 
 	if (errno == EFBIG && !w->lim->spill)
 		snprintf(what, sizeof(what), "larger than the %zu bytes read into memory: not read",
-			 w->lim->mem_max);
+		         w->lim->mem_max);
 	else if (errno == EFBIG)
 		snprintf(what, sizeof(what), "larger than %llu bytes: not read",
-			 (unsigned long long)w->lim->member_max);
+		         (unsigned long long)w->lim->member_max);
 	else
 		snprintf(what, sizeof(what), "cannot hold the member for reading: %s",
-			 strerror(errno));
+		         strerror(errno));
 	return bi_member_error(w, lv, name, path, what);
 }
 
 /* Streams the rest of an executable-looking member into a spool. */
 static int bi_spool_member(bi_walk *w, bi_level *lv, bi_spool *sp, const unsigned char *peek,
-			   size_t npeek, const char *name, const char *path)
+                           size_t npeek, const char *name, const char *path)
 {
 	size_t got = npeek;
 	int rc;
@@ -521,7 +379,7 @@ static int bi_spool_member(bi_walk *w, bi_level *lv, bi_spool *sp, const unsigne
 
 /* An executable-looking member: read its build info. */
 static int bi_binary(bi_walk *w, bi_level *lv, int candidate, const unsigned char *peek,
-		     size_t npeek, const char *name, const char *path)
+                     size_t npeek, const char *name, const char *path)
 {
 	bi_spool sp;
 	bi_info *info = NULL;
@@ -563,7 +421,7 @@ out:
 
 /* A small JSON member of the top level: perhaps a manifest. */
 static int bi_keep_json(bi_walk *w, bi_level *lv, const unsigned char *peek, size_t npeek,
-			const char *name, const char *path)
+                        const char *name, const char *path)
 {
 	char *data = malloc(BI_JSON_MAX + 1);
 	size_t got = 0;
@@ -583,18 +441,14 @@ static int bi_keep_json(bi_walk *w, bi_level *lv, const unsigned char *peek, siz
 }
 
 static int bi_is_image_json(const bi_level *lv, struct archive_entry *e, const char *path,
-			    const unsigned char *p, size_t n)
+                            const unsigned char *p, size_t n)
 {
-	size_t i = 0;
-
 	if (lv->depth != 0 || archive_entry_size(e) > (la_int64_t)BI_JSON_MAX)
 		return 0;
 	if (strcmp(path, "manifest.json") && strcmp(path, "index.json") &&
 	    strncmp(path, "blobs/", 6))
 		return 0;
-	while (i < n && isspace(p[i]))
-		i++;
-	return i < n && (p[i] == '{' || p[i] == '[');
+	return bi_sniff_json(p, n);
 }
 
 static int bi_walk_entries(bi_walk *w, bi_level *lv);
@@ -604,9 +458,9 @@ static int bi_walk_entries(bi_walk *w, bi_level *lv);
  * files then costs nothing. The peeked bytes must be found where the
  * header says the data starts. */
 static int bi_in_place(const bi_level *lv, struct archive_entry *e, int64_t start,
-		       const unsigned char *peek, size_t npeek, bi_feed *f)
+                       const unsigned char *peek, size_t npeek, bi_feed *f)
 {
-	unsigned char check[BI_PEEK];
+	unsigned char check[BI_SNIFF_LEN];
 	int64_t size = archive_entry_size(e);
 	size_t got;
 
@@ -626,8 +480,8 @@ static int bi_in_place(const bi_level *lv, struct archive_entry *e, int64_t star
 }
 
 /* What a nested archive's failure means for the walk. */
-static int bi_nested_failed(bi_walk *w, bi_level *lv, bi_feed *f, struct archive *a,
-			    int opening, const char *name, const char *path)
+static int bi_nested_failed(bi_walk *w, bi_level *lv, bi_feed *f, struct archive *a, int opening,
+                            const char *name, const char *path)
 {
 	if (w->aborted)
 		return BI_STEP_ABORT;
@@ -658,7 +512,7 @@ static int bi_walk_nested(bi_walk *w, bi_level *lv, bi_level *in, const char *pa
 
 /* A member that starts like an archive: walk it as a level of its own. */
 static int bi_nested(bi_walk *w, bi_level *lv, struct archive_entry *e, int64_t start,
-		     const unsigned char *peek, size_t npeek, const char *name, const char *path)
+                     const unsigned char *peek, size_t npeek, const char *name, const char *path)
 {
 	bi_feed *f = calloc(1, sizeof(*f));
 	bi_level in = {0};
@@ -689,7 +543,7 @@ static int bi_nested(bi_walk *w, bi_level *lv, struct archive_entry *e, int64_t 
 	if (lv->depth + 1 > w->lim->depth_max || w->nopen >= BI_LEVELS_MAX) {
 		char what[128];
 		snprintf(what, sizeof(what), "archives nested more than %u deep: not searched",
-			 w->lim->depth_max);
+		         w->lim->depth_max);
 		rc = bi_member_error(w, lv, name, path, what);
 		goto out;
 	}
@@ -704,20 +558,21 @@ out:
 
 /* A regular member: peek, then read, keep, open or skip it. */
 static int bi_regular(bi_walk *w, bi_level *lv, struct archive_entry *e, int64_t start,
-		      const char *name, const char *path)
+                      const char *name, const char *path)
 {
-	unsigned char peek[BI_PEEK];
-	int candidate = bi_candidate(e, path);
+	unsigned char peek[BI_SNIFF_LEN];
+	int candidate = bi_sniff_candidate(path, archive_entry_filetype(e) == AE_IFREG &&
+	                                             (archive_entry_perm(e) & 0111));
 	size_t n;
 	int rc = bi_read_member(w, lv, peek, sizeof(peek), &n, name, path);
 
 	if (rc != BI_STEP_OK)
 		return rc;
-	if (bi_is_exe(peek, n))
+	if (bi_sniff_exe(peek, n))
 		return bi_binary(w, lv, candidate, peek, n, name, path);
 	if (bi_is_image_json(lv, e, path, peek, n))
 		return bi_keep_json(w, lv, peek, n, name, path);
-	if (bi_maybe_archive(peek, n))
+	if (bi_sniff_archive(peek, n))
 		return bi_nested(w, lv, e, start, peek, n, name, path);
 	if ((w->flags & BI_ARCHIVE_ALL) && candidate) {
 		bi_rec *r = bi_add_rec(w, lv, name, path, BI_MEMBER_NOT_GO);
@@ -731,37 +586,43 @@ static int bi_regular(bi_walk *w, bi_level *lv, struct archive_entry *e, int64_t
 /* A hard link to an earlier Go binary of the same archive is that binary
  * again under another name, as an extracted tree would show it. */
 static int bi_hardlink(bi_walk *w, bi_level *lv, struct archive_entry *e, const char *name,
-		       const char *path)
+                       const char *path)
 {
+	const bi_rec *old;
 	char *target = NULL;
-	int rc = BI_STEP_OK;
+	bi_info *info;
+	bi_rec *r;
+	int candidate;
+	const char *link = archive_entry_hardlink(e);
 
-	if (bi_path_clean(archive_entry_hardlink(e), &target) < 0)
+	if (link == NULL)
+		link = archive_entry_hardlink_utf8(e);
+	if (link == NULL)
+		return BI_STEP_OK;
+	if (bi_path_clean(link, &target) < 0)
 		return bi_abort(w, w->display, "out of memory");
-	for (size_t i = w->nrecs; target != NULL && i-- > 0;) {
-		bi_rec *old = &w->recs[i], *r;
-
-		if (old->level != lv->id || old->kind != BI_MEMBER_GO || strcmp(old->path + 1, target))
-			continue;
-		if ((r = bi_add_rec(w, lv, name, path, BI_MEMBER_GO)) == NULL) {
-			rc = bi_abort(w, w->display, "out of memory");
-			break;
-		}
-		old = &w->recs[i]; /* bi_add_rec may have moved the records */
-		r->info = old->info;
-		r->shared = 1;
-		r->candidate = old->candidate;
-		break;
-	}
+	old = target ? bi_found_binary(&w->found, lv->id, target) : NULL;
 	free(target);
-	return rc;
+	if (old == NULL)
+		return BI_STEP_OK;
+	/* Copied first: adding a record may move the old one. */
+	info = old->info;
+	candidate = old->candidate;
+	if ((r = bi_add_rec(w, lv, name, path, BI_MEMBER_GO)) == NULL)
+		return bi_abort(w, w->display, "out of memory");
+	r->info = info;
+	r->shared = 1;
+	r->candidate = candidate;
+	return BI_STEP_OK;
 }
 
 static int bi_symlink(bi_walk *w, bi_level *lv, struct archive_entry *e, const char *name,
-		      const char *path)
+                      const char *path)
 {
 	const char *target = archive_entry_symlink(e);
 
+	if (target == NULL)
+		target = archive_entry_symlink_utf8(e);
 	if (lv->depth == 0 && target != NULL && bi_image_keep_link(&w->img, path, target) != 0)
 		return bi_abort(w, w->display, "out of memory");
 	if ((w->flags & BI_ARCHIVE_ALL) && bi_add_rec(w, lv, name, path, BI_MEMBER_SYMLINK) == NULL)
@@ -770,7 +631,7 @@ static int bi_symlink(bi_walk *w, bi_level *lv, struct archive_entry *e, const c
 }
 
 static int bi_dispatch(bi_walk *w, bi_level *lv, struct archive_entry *e, int64_t start,
-		       const char *name, const char *path)
+                       const char *name, const char *path)
 {
 	mode_t type = archive_entry_filetype(e);
 
@@ -783,20 +644,31 @@ static int bi_dispatch(bi_walk *w, bi_level *lv, struct archive_entry *e, int64_
 	}
 	if (type == AE_IFLNK)
 		return bi_symlink(w, lv, e, name, path);
+	/* A tar hard link has no data (and, to libarchive, no file type). */
+	if ((archive_entry_hardlink(e) != NULL || archive_entry_hardlink_utf8(e) != NULL) &&
+	    archive_entry_size(e) == 0)
+		return bi_hardlink(w, lv, e, name, path);
 	if (type != AE_IFREG)
 		return BI_STEP_OK;
-	if (archive_entry_hardlink(e) != NULL && archive_entry_size(e) == 0)
-		return bi_hardlink(w, lv, e, name, path);
 	return bi_regular(w, lv, e, start, name, path);
+}
+
+/* The member's name as stored. In the C locale libarchive cannot convert a
+ * zip's UTF-8 names to the locale's charset; they are taken as they are. */
+static const char *bi_entry_path(struct archive_entry *e)
+{
+	const char *p = archive_entry_pathname(e);
+
+	return p ? p : archive_entry_pathname_utf8(e);
 }
 
 static int bi_entry(bi_walk *w, bi_level *lv, struct archive_entry *e)
 {
 	/* Where the data starts, before reading moves it (tar, no filter). */
 	int64_t start = archive_filter_bytes(lv->a, 0);
-	const char *raw = archive_entry_pathname(e);
+	const char *raw = bi_entry_path(e);
 	char *path = NULL, *name = NULL;
-	int rc = BI_STEP_OK, clean = bi_path_clean(raw ? raw : "", &path);
+	int rc = BI_STEP_OK, clean = bi_path_clean(raw ? raw : "?", &path);
 
 	if (clean < 0)
 		return bi_abort(w, w->display, "out of memory");
@@ -805,10 +677,13 @@ static int bi_entry(bi_walk *w, bi_level *lv, struct archive_entry *e)
 		rc = bi_abort(w, w->display, "out of memory");
 		goto out;
 	}
-	if (clean > 0)
+	if (raw == NULL)
+		rc = bi_member_error(w, lv, name, path,
+		                     "a member name libarchive cannot decode: not read");
+	else if (clean > 0)
 		rc = bi_member_error(w, lv, name, raw,
-				     "a \"..\" in the member name, which could point outside the "
-				     "archive: not read");
+		                     "a \"..\" in the member name, which could point outside the "
+		                     "archive: not read");
 	else if (*path != '\0')
 		rc = bi_dispatch(w, lv, e, start, name, path);
 out:
@@ -827,7 +702,9 @@ static int bi_walk_entries(bi_walk *w, bi_level *lv)
 			return BI_STEP_OK;
 		if (w->aborted || bi_over_budget(w))
 			return BI_STEP_ABORT;
-		if (r < ARCHIVE_WARN)
+		/* ARCHIVE_RETRY is a damaged header: libarchive could resync, but
+		 * what follows is no longer trustworthy. */
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
 			return BI_STEP_BROKEN;
 		lv->nheaders++;
 		rc = bi_entry(w, lv, e);
@@ -838,44 +715,11 @@ static int bi_walk_entries(bi_walk *w, bi_level *lv)
 
 /* ---------------------------------------------------------------- results */
 
-static int bi_rec_order(const void *a, const void *b)
-{
-	const bi_rec *x = a, *y = b;
-
-	if (x->place.rank != y->place.rank)
-		return x->place.rank < y->place.rank ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 static int bi_deliver(bi_walk *w, bi_member_fn fn, void *ctx)
 {
 	if (bi_image_plan(&w->img) != 0)
 		return bi_abort(w, w->display, "out of memory");
-	for (size_t i = 0; i < w->nrecs; i++)
-		bi_image_place(&w->img, w->recs[i].unit, w->recs[i].layer_path, &w->recs[i].place);
-	if (w->nrecs > 1)
-		qsort(w->recs, w->nrecs, sizeof(*w->recs), bi_rec_order);
-	for (size_t i = 0; i < w->nrecs; i++) {
-		const bi_rec *r = &w->recs[i];
-		bi_member m = {
-			.name = r->name,
-			.path = r->path,
-			.kind = r->kind,
-			.candidate = r->candidate,
-			.info = r->info,
-			.err = r->err,
-			.message = r->message,
-			.layer = r->place.layer,
-			.nlayers = r->place.nlayers,
-			.layer_name = r->place.layer_name,
-			.fate = r->place.fate,
-			.fate_layer = r->place.fate_layer,
-			.fate_layer_name = r->place.fate_layer_name,
-		};
-		if (fn(ctx, &m) != 0)
-			return BI_STEP_ABORT;
-	}
-	return BI_STEP_OK;
+	return bi_found_report(&w->found, &w->img, fn, ctx) ? BI_STEP_ABORT : BI_STEP_OK;
 }
 
 static int bi_walk_top(bi_walk *w, bi_feed *f, bi_member_fn fn, void *ctx)
@@ -914,9 +758,10 @@ out:
 	return code;
 }
 
-static int bi_walk_run(const char *display, const bi_archive_limits *lim, int flags,
-		       bi_feed *f, bi_member_fn fn, void *ctx, bi_archive_error *err)
+static int bi_walk_run(const char *display, const bi_archive_limits *lim, int flags, bi_feed *f,
+                       bi_member_fn fn, void *ctx, bi_archive_error *err)
 {
+	locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0), saved = (locale_t)0;
 	bi_archive_limits def;
 	bi_walk w = {0};
 	int code;
@@ -932,22 +777,30 @@ static int bi_walk_run(const char *display, const bi_archive_limits *lim, int fl
 	w.err = err;
 	bi_image_init(&w.img);
 	f->w = &w;
+	/* libarchive converts names to the locale's charset, and in the C
+	 * locale cannot: a zip's or pax header's UTF-8 names would be lost.
+	 * Names are bytes to print, so the walk runs in UTF-8 (this thread
+	 * only), and prints the same whatever the user's locale. */
+	if (utf8 != (locale_t)0)
+		saved = uselocale(utf8);
 	if (lim->ratio_max == 0 || (w.buf = malloc(BI_BLOCK)) == NULL) {
 		bi_fail_walk(&w, display, lim->ratio_max ? "out of memory" : "ratio_max is 0");
 		code = BI_ARCHIVE_FAIL;
 	} else {
 		code = bi_walk_top(&w, f, fn, ctx);
 	}
-	for (size_t i = 0; i < w.nrecs; i++)
-		bi_rec_clear(&w.recs[i]);
-	free(w.recs);
+	if (utf8 != (locale_t)0) {
+		uselocale(saved);
+		freelocale(utf8);
+	}
+	bi_found_free(&w.found);
 	free(w.buf);
 	bi_image_free(&w.img);
 	return code;
 }
 
 int bi_archive_walk_file(const char *path, const char *display, const bi_archive_limits *lim,
-			 int flags, bi_member_fn fn, void *ctx, bi_archive_error *err)
+                         int flags, bi_member_fn fn, void *ctx, bi_archive_error *err)
 {
 	bi_feed *f = calloc(1, sizeof(*f));
 	struct stat st;
@@ -986,8 +839,8 @@ out:
 }
 
 int bi_archive_walk_mem(const void *data, size_t size, const char *display,
-			const bi_archive_limits *lim, int flags, bi_member_fn fn, void *ctx,
-			bi_archive_error *err)
+                        const bi_archive_limits *lim, int flags, bi_member_fn fn, void *ctx,
+                        bi_archive_error *err)
 {
 	bi_feed *f = calloc(1, sizeof(*f));
 	bi_src src;

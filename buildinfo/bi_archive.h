@@ -91,7 +91,7 @@ typedef struct bi_member {
 	unsigned nlayers;       /* layers in that image */
 	const char *layer_name; /* the layer's path in the tarball: "blobs/sha256/…" */
 	bi_member_fate fate;
-	unsigned fate_layer;         /* the layer that deleted or replaced it */
+	unsigned fate_layer; /* the layer that deleted or replaced it */
 	const char *fate_layer_name;
 } bi_member;
 
@@ -116,11 +116,11 @@ typedef struct bi_archive_error {
  * once from start to end). display names it in member names and messages.
  * Members found before a failure are reported before BI_ARCHIVE_FAIL. */
 int bi_archive_walk_file(const char *path, const char *display, const bi_archive_limits *lim,
-			 int flags, bi_member_fn fn, void *ctx, bi_archive_error *err);
+                         int flags, bi_member_fn fn, void *ctx, bi_archive_error *err);
 
 /* The same over a memory buffer (fuzzing, tests). */
 int bi_archive_walk_mem(const void *data, size_t size, const char *display,
-			const bi_archive_limits *lim, int flags, bi_member_fn fn, void *ctx,
-			bi_archive_error *err);
+                        const bi_archive_limits *lim, int flags, bi_member_fn fn, void *ctx,
+                        bi_archive_error *err);
 
 #endif

@@ -28,23 +28,22 @@ static uint64_t bi_path_hash(const char *s, size_t n, int isdir)
 	return (h & ~(uint64_t)1) | (isdir ? 1 : 0);
 }
 
-/* Makes room for one more element of size elem in *p. */
-static int bi_room(void **p, size_t *cap, size_t n, size_t elem)
+/* The array p of *cap elements of size elem, with room for element n:
+ * p itself, or a larger copy (*cap updated), or NULL with p untouched. */
+static void *bi_grow(void *p, size_t *cap, size_t n, size_t elem)
 {
 	size_t ncap;
 	void *q;
 
 	if (n < *cap)
-		return 0;
+		return p;
 	ncap = *cap ? *cap * 2 : 8;
 	if (ncap > SIZE_MAX / elem)
-		return -1;
-	q = realloc(*p, ncap * elem);
-	if (q == NULL)
-		return -1;
-	*p = q;
-	*cap = ncap;
-	return 0;
+		return NULL;
+	q = realloc(p, ncap * elem);
+	if (q != NULL)
+		*cap = ncap;
+	return q;
 }
 
 void bi_image_init(bi_image *img)
@@ -136,10 +135,11 @@ int bi_path_clean(const char *in, char **out)
 
 long bi_image_add_unit(bi_image *img, const char *path)
 {
-	bi_unit *u;
+	bi_unit *u = bi_grow(img->units, &img->capunits, img->nunits, sizeof(*u));
 
-	if (bi_room((void **)&img->units, &img->capunits, img->nunits, sizeof(*u)) != 0)
+	if (u == NULL)
 		return -1;
+	img->units = u;
 	u = &img->units[img->nunits];
 	memset(u, 0, sizeof(*u));
 	if ((u->path = strdup(path)) == NULL)
@@ -150,11 +150,13 @@ long bi_image_add_unit(bi_image *img, const char *path)
 static int bi_push_str(char ***v, size_t *n, size_t *cap, const char *s, size_t len)
 {
 	char *copy = strndup(s, len);
+	char **grown = copy ? bi_grow(*v, cap, *n, sizeof(**v)) : NULL;
 
-	if (copy == NULL || bi_room((void **)v, cap, *n, sizeof(**v)) != 0) {
+	if (grown == NULL) {
 		free(copy);
 		return -1;
 	}
+	*v = grown;
 	(*v)[(*n)++] = copy;
 	return 0;
 }
@@ -162,6 +164,7 @@ static int bi_push_str(char ***v, size_t *n, size_t *cap, const char *s, size_t 
 int bi_image_note(bi_image *img, size_t unit, const char *path, int isdir)
 {
 	bi_unit *u = &img->units[unit];
+	uint64_t *entries;
 	const char *slash = strrchr(path, '/');
 	const char *base = slash ? slash + 1 : path;
 	size_t dirlen = slash ? (size_t)(slash - path) : 0;
@@ -178,14 +181,17 @@ int bi_image_note(bi_image *img, size_t unit, const char *path, int isdir)
 		int rc;
 
 		if (asprintf(&target, "%.*s%s%s", (int)dirlen, path, dirlen ? "/" : "",
-			     base + strlen(BI_WH)) < 0)
+		             base + strlen(BI_WH)) < 0)
 			return -1;
-		rc = bi_push_str(&u->whiteouts, &u->nwhiteouts, &u->capwhiteouts, target, strlen(target));
+		rc = bi_push_str(&u->whiteouts, &u->nwhiteouts, &u->capwhiteouts, target,
+		                 strlen(target));
 		free(target);
 		return rc ? -1 : 1;
 	}
-	if (bi_room((void **)&u->entries, &u->cap, u->nentries, sizeof(*u->entries)) != 0)
+	entries = bi_grow(u->entries, &u->cap, u->nentries, sizeof(*entries));
+	if (entries == NULL)
 		return -1;
+	u->entries = entries;
 	u->entries[u->nentries++] = bi_path_hash(path, strlen(path), isdir);
 	return 0;
 }
@@ -198,10 +204,11 @@ int bi_image_keep_json(bi_image *img, const char *path, char *data, size_t len)
 		free(data);
 		return 0;
 	}
-	if (bi_room((void **)&img->blobs, &img->capblobs, img->nblobs, sizeof(*b)) != 0) {
+	if ((b = bi_grow(img->blobs, &img->capblobs, img->nblobs, sizeof(*b))) == NULL) {
 		free(data);
 		return -1;
 	}
+	img->blobs = b;
 	b = &img->blobs[img->nblobs];
 	if ((b->path = strdup(path)) == NULL) {
 		free(data);
@@ -222,8 +229,9 @@ int bi_image_keep_link(bi_image *img, const char *path, const char *target)
 
 	if (img->nlinks >= BI_LINKS_MAX)
 		return 0;
-	if (bi_room((void **)&img->links, &img->caplinks, img->nlinks, sizeof(*l)) != 0)
+	if ((l = bi_grow(img->links, &img->caplinks, img->nlinks, sizeof(*l))) == NULL)
 		return -1;
+	img->links = l;
 	l = &img->links[img->nlinks];
 	/* A relative target is relative to the link's directory. */
 	if (target[0] == '/')
@@ -269,13 +277,16 @@ static const char *bi_follow_links(const bi_image *img, const char *path)
 static int bi_new_image(bi_image *img)
 {
 	size_t cap = img->capimages;
+	size_t *first = bi_grow(img->image_first, &cap, img->nimages, sizeof(*first)), *count;
 
-	/* Both arrays grow to the same capacity. */
-	if (bi_room((void **)&img->image_first, &cap, img->nimages, sizeof(size_t)) != 0)
+	if (first == NULL)
 		return -1;
+	img->image_first = first;
+	/* Both arrays grow to the same capacity: the second from the old one. */
 	cap = img->capimages;
-	if (bi_room((void **)&img->image_count, &cap, img->nimages, sizeof(size_t)) != 0)
+	if ((count = bi_grow(img->image_count, &cap, img->nimages, sizeof(*count))) == NULL)
 		return -1;
+	img->image_count = count;
 	img->capimages = cap;
 	img->image_first[img->nimages] = img->nrefs;
 	img->image_count[img->nimages] = 0;
@@ -292,10 +303,11 @@ static int bi_add_layer(bi_image *img, const char *raw)
 
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	if (bi_room((void **)&img->refs, &img->caprefs, img->nrefs, sizeof(*r)) != 0) {
+	if ((r = bi_grow(img->refs, &img->caprefs, img->nrefs, sizeof(*r))) == NULL) {
 		free(clean);
 		return -1;
 	}
+	img->refs = r;
 	r = &img->refs[img->nrefs];
 	r->path = strdup(bi_follow_links(img, clean));
 	free(clean);
@@ -310,19 +322,16 @@ static int bi_add_layer(bi_image *img, const char *raw)
 /* docker save: [{"Config": …, "RepoTags": […], "Layers": ["<id>/layer.tar", …]}] */
 static int bi_plan_docker(bi_image *img, json_t *root)
 {
-	size_t i, j;
-	json_t *m, *layer;
+	for (size_t i = 0; i < json_array_size(root); i++) {
+		json_t *layers = json_object_get(json_array_get(root, i), "Layers");
 
-	if (!json_is_array(root))
-		return 0;
-	json_array_foreach(root, i, m) {
-		json_t *layers = json_object_get(m, "Layers");
 		if (!json_is_array(layers))
 			continue;
 		if (bi_new_image(img) != 0)
 			return -1;
-		json_array_foreach(layers, j, layer) {
-			if (json_is_string(layer) && bi_add_layer(img, json_string_value(layer)) != 0)
+		for (size_t j = 0; j < json_array_size(layers); j++) {
+			const char *path = json_string_value(json_array_get(layers, j));
+			if (path != NULL && bi_add_layer(img, path) != 0)
 				return -1;
 		}
 	}
@@ -360,12 +369,12 @@ static int bi_is_layer(json_t *desc)
 
 static int bi_plan_manifest(bi_image *img, json_t *man)
 {
-	json_t *layers = json_object_get(man, "layers"), *l;
-	size_t i;
+	json_t *layers = json_object_get(man, "layers");
 
 	if (bi_new_image(img) != 0)
 		return -1;
-	json_array_foreach(layers, i, l) {
+	for (size_t i = 0; i < json_array_size(layers); i++) {
+		json_t *l = json_array_get(layers, i);
 		char *path = bi_is_layer(l) ? bi_digest_path(l) : NULL;
 		int rc = path ? bi_add_layer(img, path) : 0;
 
@@ -379,14 +388,13 @@ static int bi_plan_manifest(bi_image *img, json_t *man)
 /* An OCI index: every manifest it lists, and the indexes it lists in turn. */
 static int bi_plan_index(bi_image *img, json_t *index, int depth)
 {
-	json_t *mans = json_object_get(index, "manifests"), *desc;
-	size_t i;
+	json_t *mans = json_object_get(index, "manifests");
 	int rc = 0;
 
-	if (depth > BI_INDEX_DEPTH || !json_is_array(mans))
+	if (depth > BI_INDEX_DEPTH)
 		return 0;
-	json_array_foreach(mans, i, desc) {
-		char *path = bi_digest_path(desc);
+	for (size_t i = 0; i < json_array_size(mans); i++) {
+		char *path = bi_digest_path(json_array_get(mans, i));
 		json_t *blob = path ? bi_load_blob(img, path) : NULL;
 
 		free(path);
@@ -491,14 +499,23 @@ void bi_image_place(const bi_image *img, long unit, const char *layer_path, bi_p
 	pl->nlayers = (unsigned)count;
 	pl->layer_name = img->refs[r].path;
 	for (size_t q = img->refs[r].pos + 1; q < count; q++) {
-		const bi_unit *u = bi_find_unit(img, img->refs[first + q].path);
-		bi_member_fate f = u ? bi_unit_fate(u, layer_path) : BI_FATE_PRESENT;
+		const char *later = img->refs[first + q].path;
+		const bi_unit *u;
+		bi_member_fate f;
 
-		if (f != BI_FATE_PRESENT) {
+		/* The same layer again (docker save links repeats to the first
+		 * copy): the file is back, from that layer. */
+		if (strcmp(later, pl->layer_name) == 0) {
+			pl->layer = (unsigned)q + 1;
+			pl->fate = BI_FATE_PRESENT;
+			continue;
+		}
+		u = bi_find_unit(img, later);
+		f = u ? bi_unit_fate(u, layer_path) : BI_FATE_PRESENT;
+		if (pl->fate == BI_FATE_PRESENT && f != BI_FATE_PRESENT) {
 			pl->fate = f;
 			pl->fate_layer = (unsigned)q + 1;
-			pl->fate_layer_name = img->refs[first + q].path;
-			return;
+			pl->fate_layer_name = later;
 		}
 	}
 }

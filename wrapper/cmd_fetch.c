@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fetch_config.h"
+#include "fetch_pprof.h"
 #include "gomod.h"
 #include "msg.h"
 #include "window.h"
@@ -22,7 +23,9 @@
 static const char fetch_usage[] =
 	"usage: pgo-go fetch [--url URL] [--service NAME | --query SELECTOR ...]\n"
 	"                    [--window DUR] [--profile-type TYPE] [--keep-locations N]\n"
-	"                    [--[no-]aggregate-callees] [--offline] [--force] [-o FILE]\n";
+	"                    [--[no-]aggregate-callees] [--offline] [--force] [-o FILE]\n"
+	"       pgo-go fetch --pprof-url URL [--window DUR] [options] [-o FILE]\n"
+	"       pgo-go fetch --from FILE|DIR ... [options] [-o FILE]\n";
 
 /* ---- the command line ------------------------------------------------------ */
 
@@ -30,6 +33,9 @@ struct fetch_cli {
 	const char *url, *service, *window, *type, *keep, *out;
 	const char **queries;
 	size_t nqueries;
+	const char *pprof_url; /* a raw endpoint instead of Pyroscope */
+	const char **from;     /* local files and directories instead */
+	size_t nfrom;
 	int aggregate; /* -1: as configured */
 	int force, offline;
 };
@@ -45,6 +51,8 @@ enum {
 	OPT_NO_AGG,
 	OPT_FORCE,
 	OPT_OFFLINE,
+	OPT_PPROF_URL,
+	OPT_FROM,
 	OPT_HELP
 };
 
@@ -59,6 +67,8 @@ static const struct option long_options[] = {
 	{"no-aggregate-callees", no_argument, NULL, OPT_NO_AGG},
 	{"force", no_argument, NULL, OPT_FORCE},
 	{"offline", no_argument, NULL, OPT_OFFLINE},
+	{"pprof-url", required_argument, NULL, OPT_PPROF_URL},
+	{"from", required_argument, NULL, OPT_FROM},
 	{"output", required_argument, NULL, 'o'},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
@@ -95,6 +105,12 @@ static int cli_option(struct fetch_cli *cli, int opt, const char *arg)
 	case OPT_OFFLINE:
 		cli->offline = 1;
 		break;
+	case OPT_PPROF_URL:
+		cli->pprof_url = arg;
+		break;
+	case OPT_FROM:
+		cli->from[cli->nfrom++] = arg;
+		break;
 	case 'o':
 		cli->out = arg;
 		break;
@@ -108,6 +124,20 @@ static int cli_option(struct fetch_cli *cli, int opt, const char *arg)
 	return 0;
 }
 
+/* One source: Pyroscope (--url, --service, --query), a raw endpoint, or
+ * local files. */
+static int check_sources(const struct fetch_cli *cli)
+{
+	int pyro = cli->url || cli->service || cli->nqueries;
+
+	if (pyro + !!cli->pprof_url + !!cli->nfrom > 1) {
+		pgo_errorf("fetch: give one source: --url/--service/--query (Pyroscope), "
+			   "--pprof-url, or --from");
+		return 2;
+	}
+	return 0;
+}
+
 /* 0, or the exit status to return at once (help: 0 after printing; 2). */
 static int parse_cli(int argc, char **argv, struct fetch_cli *cli)
 {
@@ -116,7 +146,8 @@ static int parse_cli(int argc, char **argv, struct fetch_cli *cli)
 	memset(cli, 0, sizeof *cli);
 	cli->aggregate = -1;
 	cli->out = "default.pgo";
-	if (!(cli->queries = calloc((size_t)argc, sizeof *cli->queries))) {
+	if (!(cli->queries = calloc((size_t)argc, sizeof *cli->queries)) ||
+	    !(cli->from = calloc((size_t)argc, sizeof *cli->from))) {
 		pgo_errorf("out of memory");
 		return 1;
 	}
@@ -133,7 +164,7 @@ static int parse_cli(int argc, char **argv, struct fetch_cli *cli)
 		pgo_errorf("fetch: give --service or --query, not both");
 		return 2;
 	}
-	return 0;
+	return check_sources(cli);
 }
 
 static int apply_cli(const struct fetch_cli *cli, fetch_opts *o)
@@ -284,7 +315,10 @@ static void print_summary(const char *out, const fetch_result *r)
 {
 	const cache_meta *m = &r->meta;
 	window w = {m->window_start, m->window_end, m->open_window};
-	char what[512], win[96], size[32], age[32], from[64] = "";
+	char what[512], win[112], size[32], age[32], from[64] = "";
+
+	int raw = !strcmp(m->profile_type, FETCH_PPROF_URL_TYPE) ||
+		  !strcmp(m->profile_type, FETCH_PPROF_FILE_TYPE);
 
 	subject(m, what, sizeof what);
 	format_size(m->size, size, sizeof size);
@@ -293,8 +327,16 @@ static void print_summary(const char *out, const fetch_result *r)
 		snprintf(from, sizeof from, ", from the cache");
 	else if (r->source != FETCH_FROM_SERVER)
 		snprintf(from, sizeof from, ", cached %s ago", age);
-	printf("wrote %s: %s, window %s, %" PRId64 " samples, %s%s\n", out, what,
-	       window_format(w, win, sizeof win), m->samples, size, from);
+	/* A raw profile covers the time it was captured, not an aligned
+	 * window; a file may not say when that was. */
+	if (raw && m->window_end <= 0)
+		win[0] = '\0';
+	else
+		snprintf(win, sizeof win, ", %s ", raw ? "captured" : "window");
+	if (win[0])
+		window_format(w, win + strlen(win), sizeof win - strlen(win));
+	printf("wrote %s: %s%s, %" PRId64 " samples, %s%s\n", out, what, win, m->samples, size,
+	       from);
 }
 
 /* ---- the command -------------------------------------------------------------- */
@@ -313,6 +355,22 @@ static int load_config(struct config *c)
 	return rc;
 }
 
+/* The command line's source, else the configured raw endpoint (as the shim
+ * would use it), else Pyroscope. */
+static int fetch_from_source(const struct config *c, const struct fetch_cli *cli,
+			     const fetch_opts *o, fetch_result *r, fetch_err *err)
+{
+	int pyro = cli->url || cli->service || cli->nqueries;
+
+	if (cli->nfrom)
+		return fetch_pprof_files(o, cli->from, cli->nfrom, r, err);
+	if (cli->pprof_url)
+		return fetch_pprof_url(o, cli->pprof_url, r, err);
+	if (!pyro && *config_get(c, CFG_PPROF_URL))
+		return fetch_pprof_url(o, config_get(c, CFG_PPROF_URL), r, err);
+	return fetch_profile(o, r, err);
+}
+
 static int run_fetch(const struct config *c, const struct fetch_cli *cli)
 {
 	fetch_opts o;
@@ -328,7 +386,7 @@ static int run_fetch(const struct config *c, const struct fetch_cli *cli)
 	}
 	if ((rc = apply_cli(cli, &o)) != 0)
 		return rc;
-	if (fetch_profile(&o, &r, &ferr) != 0) {
+	if (fetch_from_source(c, cli, &o, &r, &ferr) != 0) {
 		pgo_errorf("%s", ferr.msg);
 		return 1;
 	}
@@ -347,15 +405,18 @@ int cmd_fetch(int argc, char **argv)
 
 	if (rc != 0) {
 		free(cli.queries);
+		free(cli.from);
 		return rc < 0 ? 0 : rc;
 	}
 	if (load_config(&c) != 0) {
 		free(cli.queries);
+		free(cli.from);
 		return 1;
 	}
 	pgo_msg_set_verbose(config_bool(&c, CFG_VERBOSE));
 	rc = run_fetch(&c, &cli);
 	config_free(&c);
 	free(cli.queries);
+	free(cli.from);
 	return rc;
 }

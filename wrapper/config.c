@@ -21,6 +21,9 @@ struct key_info {
 
 static const struct key_info keys[CFG_COUNT] = {
 	[CFG_URL] = {"url", "PROFILECLI_URL", "http://localhost:4040", 0, 0},
+	/* A running service's /debug/pprof/profile?seconds=N, used instead of
+	 * Pyroscope when set. */
+	[CFG_PPROF_URL] = {"pprof_url", NULL, "", 0, 0},
 	[CFG_TENANT_ID] = {"tenant_id", "PROFILECLI_TENANT_ID", "", 0, 1},
 	[CFG_USERNAME] = {"username", "PROFILECLI_USERNAME", "", 0, 1},
 	[CFG_PASSWORD] = {"password", "PROFILECLI_PASSWORD", "", 1, 1},

@@ -17,6 +17,7 @@
 
 enum cfg_key {
 	CFG_URL,
+	CFG_PPROF_URL,
 	CFG_TENANT_ID,
 	CFG_USERNAME,
 	CFG_PASSWORD,

@@ -84,6 +84,8 @@ int profiles_from_pyroscope(const struct config *c, const struct profile_request
 	fetch_opts o;
 	fetch_err e;
 
+	if (*config_get(c, CFG_PPROF_URL))
+		return 0; /* a raw pprof URL replaces the server (profile_pprof.c) */
 	fetch_opts_defaults(&o);
 	if (fetch_opts_from_config(c, &o, err, sizeof err) != 0) {
 		pgo_errorf("%s", err);

@@ -10,6 +10,7 @@
 #include "msg.h"
 #include "pgo_validate.h"
 #include "pprof.h"
+#include "profile_pprof.h"
 #include "profile_pyro.h"
 
 /* One place a profile can come from: fills out->path (malloc'd) or leaves it
@@ -67,6 +68,7 @@ static const struct source sources[] = {
 	{"PGO_GO_PROFILE", from_env_profile},
 	{"profile_dir", from_profile_dir},
 	{"pyroscope", profiles_from_pyroscope},
+	{"pprof_url", profiles_from_pprof_url},
 };
 
 /* Profiles larger than this are not read (a raw profile of a busy service

@@ -3,8 +3,9 @@
  * Sources are tried in order, each giving a file or nothing: PGO_GO_PROFILE
  * (one file for every service), the per-service directory profile_dir
  * (<dir>/<service>.pgo), and last the main package's committed default.pgo,
- * which is left to go's own -pgo=auto. The network source (Pyroscope) plugs
- * in as one more entry of the source table. Every file is validated before
+ * which is left to go's own -pgo=auto. The network sources (Pyroscope, or
+ * instead a raw pprof URL when pprof_url is set) plug in as more entries of
+ * the source table. Every file is validated before
  * use; one that fails gives a warning naming it and why, and the next source
  * is tried.
  */
@@ -18,7 +19,8 @@
 
 struct profile_choice {
 	char *path;         /* absolute path of the profile, or NULL for none */
-	const char *source; /* "PGO_GO_PROFILE", "profile_dir", "pyroscope", "default.pgo" */
+	const char *source; /* "PGO_GO_PROFILE", "profile_dir", "pyroscope", "pprof_url",
+			     * "default.pgo" */
 	char *detail;       /* for verbose output: the snapshot's window, its origin */
 	char *why;          /* when a source failed: one line saying why, or NULL */
 	char *service;      /* the service the server knows, when it differs, or NULL */

@@ -13,7 +13,7 @@ fixtures=${3:-}
 out=${FUZZ_OUT:-$build/findings}
 status=0
 
-for target in fuzz_buildinfo fuzz_modinfo fuzz_pprof; do
+for target in fuzz_buildinfo fuzz_modinfo fuzz_pprof fuzz_archive; do
   bin=$build/tests/fuzz/$target
   work=$(mktemp -d)
   seeds=("$here/corpus/$target")

@@ -638,8 +638,8 @@ SUITE_fetch() {
 
   TEST "--pprof-url: 404, a wrong path, garbage, oversize, no samples: one line, nothing cached"
   local f
-  for f in '{"kind":"http","status":404}' '{"kind":"garbage"}' '{"kind":"oversize"}' \
-    '{"kind":"gzip_bomb"}' '{"kind":"empty_profile"}' '{"kind":"no_start_line"}' path; do
+  for f in path '{"kind":"http","status":404}' '{"kind":"garbage"}' '{"kind":"oversize"}' \
+    '{"kind":"gzip_bomb"}' '{"kind":"empty_profile"}' '{"kind":"no_start_line"}'; do
     reset_servers
     rm -rf "$(cache_dir)"
     if [[ $f == path ]]; then
@@ -700,14 +700,15 @@ SUITE_fetch() {
   build_with "$TEST_DIR/merged.pgo"
   # A bad file in the directory: one line naming it, nothing new cached.
   local before
-  before=$(find "$(cache_dir)" -type f | wc -l)
+  before=$(find "$(cache_dir)/profiles" "$(cache_dir)/snapshots" -type f | wc -l)
   head -c 100 "$FIXTURES/cpu.pprof" >profs/c.pgo
   pgo fetch --from profs -o broken.pgo
   expect_exit 1
   expect_line_count "$RUN_ERR" 1
   expect_line "$RUN_ERR" "^pgo-go: profs/c\.pgo is not a valid profile: gzip data is truncated"
   expect_file_missing broken.pgo
-  expect_equal "$(find "$(cache_dir)" -type f | wc -l)" "$before" "files in the cache"
+  expect_equal "$(find "$(cache_dir)/profiles" "$(cache_dir)/snapshots" -type f | wc -l)" "$before" \
+    "profiles and records in the cache"
   mkdir none
   pgo fetch --from none
   expect_exit 1

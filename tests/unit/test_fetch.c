@@ -12,14 +12,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "types.pb-c.h"
+
 #include "cache.h"
 #include "fetch.h"
+#include "fetch_pprof.h"
+#include "pprof.h"
 #include "pyro.h"
 #include "window.h"
 
@@ -791,6 +799,437 @@ static void test_selector_and_names(void **state)
 	assert_string_equal(buf, "");
 }
 
+/* ---- a canned HTTP server on loopback, for discovery and headers -------- */
+
+struct canned {
+	int fd, port;
+	pthread_t thread;
+	long status;
+	const char *content_type;
+	unsigned char body[4096];
+	size_t len;
+	char request[8192]; /* the last request's head and body */
+	int requests;
+};
+
+static void canned_answer(struct canned *c, int conn)
+{
+	char head[512];
+	size_t got = 0;
+	ssize_t n;
+	char *end;
+
+	memset(c->request, 0, sizeof c->request);
+	while (got < sizeof c->request - 1 &&
+	       (n = read(conn, c->request + got, sizeof c->request - 1 - got)) > 0) {
+		got += (size_t)n;
+		if ((end = strstr(c->request, "\r\n\r\n"))) {
+			char *cl = strcasestr(c->request, "content-length:");
+			size_t want = (size_t)(end + 4 - c->request) + (cl ? strtoul(cl + 15, NULL, 10) : 0);
+			if (got >= want)
+				break;
+		}
+	}
+	c->requests++;
+	n = snprintf(head, sizeof head,
+		     "HTTP/1.1 %ld X\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+		     "Connection: close\r\n\r\n",
+		     c->status, c->content_type, c->len);
+	assert_true(write(conn, head, (size_t)n) == n);
+	assert_true(write(conn, c->body, c->len) == (ssize_t)c->len);
+}
+
+static void *canned_serve(void *arg)
+{
+	struct canned *c = arg;
+	int conn;
+
+	while ((conn = accept(c->fd, NULL, NULL)) >= 0) {
+		canned_answer(c, conn);
+		close(conn);
+	}
+	return NULL;
+}
+
+static struct canned *canned_start(void)
+{
+	struct canned *c = calloc(1, sizeof *c);
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t alen = sizeof a;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	c->fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(c->fd >= 0);
+	assert_int_equal(bind(c->fd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(c->fd, 8), 0);
+	assert_int_equal(getsockname(c->fd, (struct sockaddr *)&a, &alen), 0);
+	c->port = ntohs(a.sin_port);
+	assert_int_equal(pthread_create(&c->thread, NULL, canned_serve, c), 0);
+	return c;
+}
+
+static void canned_stop(struct canned *c)
+{
+	shutdown(c->fd, SHUT_RDWR);
+	close(c->fd);
+	pthread_join(c->thread, NULL);
+	free(c);
+}
+
+static void canned_names(struct canned *c, char **names, size_t n)
+{
+	Types__V1__LabelValuesResponse r = TYPES__V1__LABEL_VALUES_RESPONSE__INIT;
+
+	r.names = names;
+	r.n_names = n;
+	c->status = 200;
+	c->content_type = "application/proto";
+	c->len = types__v1__label_values_response__pack(&r, c->body);
+}
+
+static void canned_json(struct canned *c, long status, const char *json)
+{
+	c->status = status;
+	c->content_type = "application/json";
+	c->len = strlen(json);
+	memcpy(c->body, json, c->len);
+}
+
+static void test_discover_service(void **state)
+{
+	struct tmpdir *t = *state;
+	struct canned *srv = canned_start();
+	char *names[] = {"checkout", "ride-sharing-app", "rideshare-api", "payments"};
+	char *dir = sub(t, "c"), url[64], *svc = NULL;
+	struct warnings w = {0};
+	fetch_opts o;
+	fetch_err err;
+
+	opts_for(&o, dir, &w);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/prefix/", srv->port);
+	o.conn.url = url;
+	o.conn.tenant_id = "acme";
+	o.conn.token = "tok-VERY-secret";
+	canned_names(srv, names, 4);
+
+	/* An exact match; the request is a Connect call with every header. */
+	assert_int_equal(fetch_discover_service(&o, "ride-sharing-app", "x", &svc, &err), 0);
+	assert_string_equal(svc, "ride-sharing-app");
+	free(svc);
+	assert_int_equal(srv->requests, 1);
+	assert_non_null(strstr(srv->request, "POST /prefix/querier.v1.QuerierService/LabelValues "));
+	assert_non_null(strstr(srv->request, "\r\nContent-Type: application/proto\r\n"));
+	assert_non_null(strstr(srv->request, "\r\nConnect-Protocol-Version: 1\r\n"));
+	assert_non_null(strstr(srv->request, "\r\nX-Scope-OrgID: acme\r\n"));
+	assert_non_null(strstr(srv->request, "\r\nAuthorization: Bearer tok-VERY-secret\r\n"));
+	assert_non_null(strstr(srv->request, "\r\nAccept-Encoding: gzip\r\n"));
+	assert_non_null(strstr(srv->request, "service_name"));
+	/* Asked again within the hour: the cached answer, no request. */
+	assert_int_equal(fetch_discover_service(&o, "ride-sharing-app", "x", &svc, &err), 0);
+	free(svc);
+	assert_int_equal(srv->requests, 1);
+	/* The second name when the first is unknown. */
+	assert_int_equal(fetch_discover_service(&o, "ride", "payments", &svc, &err), 0);
+	assert_string_equal(svc, "payments");
+	free(svc);
+	/* Neither: the closest names. */
+	assert_int_equal(fetch_discover_service(&o, "ride-sharing", "rides", &svc, &err), -1);
+	assert_int_equal(err.code, FETCH_E_NODATA);
+	assert_non_null(strstr(err.msg, "knows no service 'ride-sharing' nor 'rides' (closest: "
+					"ride-sharing-app, rideshare-api, "));
+	assert_null(svc);
+	/* A Connect error: one line, the code and message, no token. */
+	canned_json(srv, 403, "{\"code\":\"permission_denied\",\"message\":\"tenant acme: "
+			      "denied for tok-VERY-secret\"}");
+	assert_int_equal(fetch_discover_service(&o, "other", NULL, &svc, &err), -1);
+	assert_int_equal(err.code, FETCH_E_REFUSED);
+	assert_non_null(strstr(err.msg, "HTTP 403 permission_denied: tenant acme: denied for ***"));
+	assert_null(strstr(err.msg, "VERY"));
+	/* Offline: the cached answer of any age, else an error. */
+	o.offline = 1;
+	o.now = NOW + 30 * 86400;
+	assert_int_equal(fetch_discover_service(&o, "ride-sharing-app", "x", &svc, &err), 0);
+	free(svc);
+	assert_int_equal(fetch_discover_service(&o, "never-seen", NULL, &svc, &err), -1);
+	assert_int_equal(err.code, FETCH_E_OFFLINE);
+	canned_stop(srv);
+	free(dir);
+}
+
+static void test_select_and_garbage(void **state)
+{
+	struct tmpdir *t = *state;
+	struct canned *srv = canned_start();
+	char *dir = sub(t, "c"), url[64];
+	struct warnings w = {0};
+	fetch_opts o;
+	fetch_result r;
+	fetch_err err;
+
+	opts_for(&o, dir, &w);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", srv->port);
+	o.conn.url = url;
+	/* A 200 that is not a profile: the error names the server and query. */
+	srv->status = 200;
+	srv->content_type = "application/proto";
+	memcpy(srv->body, "\0garbage", 8);
+	srv->len = 8;
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_non_null(strstr(err.msg, "sent for {service_name=\"svc\"} is not valid"));
+	assert_int_equal(srv->requests, 1);
+	/* The request carried the window and the go-pgo selector. */
+	assert_non_null(strstr(srv->request, "process_cpu:cpu:nanoseconds:cpu:nanoseconds"));
+	assert_non_null(strstr(srv->request, "{service_name=\"svc\"}"));
+	/* An HTML page is not taken for an answer. */
+	srv->content_type = "text/html; charset=utf-8";
+	o.force = 1;
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_non_null(strstr(err.msg, "the answer is text/html; charset=utf-8, not protobuf"));
+	canned_stop(srv);
+	free(dir);
+}
+
+/* ---- the raw pprof URL and local files sources (fetch_pprof.h) ------------ */
+
+static void test_pprof_pure(void **state)
+{
+	pyro_err_ctx x = {"pprof endpoint", "http://svc:6060/debug/pprof/profile", NULL, 0, 1};
+	char buf[512];
+
+	(void)state;
+	assert_int_equal(fetch_pprof_seconds(NULL), FETCH_PPROF_SECONDS_DEFAULT);
+	assert_int_equal(fetch_pprof_seconds(""), FETCH_PPROF_SECONDS_DEFAULT);
+	assert_int_equal(fetch_pprof_seconds("seconds=5"), 5);
+	assert_int_equal(fetch_pprof_seconds("debug=0&seconds=12&x=1"), 12);
+	assert_int_equal(fetch_pprof_seconds("xseconds=7"), FETCH_PPROF_SECONDS_DEFAULT);
+	assert_int_equal(fetch_pprof_seconds("seconds=abc"), -1);
+	assert_int_equal(fetch_pprof_seconds("seconds=-1"), -1);
+	assert_int_equal(fetch_pprof_seconds("seconds=86401"), -1);
+	assert_int_equal(fetch_pprof_seconds("seconds="), -1);
+
+	assert_true(fetch_pprof_wanted_name("cpu.pprof"));
+	assert_true(fetch_pprof_wanted_name("default.pgo"));
+	assert_true(fetch_pprof_wanted_name("a.pb.gz"));
+	assert_false(fetch_pprof_wanted_name(".tmp.pgo"));
+	assert_false(fetch_pprof_wanted_name("notes.txt"));
+	assert_false(fetch_pprof_wanted_name("x.pgo.bak"));
+	assert_false(fetch_pprof_wanted_name(".pgo"));
+
+	/* A hint replaces the Pyroscope one on a 404, not on 401 or 5xx. */
+	pyro_http_error_hinted(&x, "check PGO_GO_PPROF_URL", 404, "404 page not found\n", 19, buf,
+			       sizeof buf);
+	assert_string_equal(buf, "pprof endpoint at http://svc:6060/debug/pprof/profile: HTTP 404: "
+				 "404 page not found (check PGO_GO_PPROF_URL)");
+	pyro_http_error_hinted(&x, "check PGO_GO_PPROF_URL", 503, "", 0, buf, sizeof buf);
+	assert_non_null(strstr(buf, "(the server failed; try again later)"));
+	pyro_http_error_hinted(&x, "check PGO_GO_PPROF_URL", 401, "", 0, buf, sizeof buf);
+	assert_non_null(strstr(buf, "wants a tenant or credentials"));
+}
+
+/* A small CPU profile, plain protobuf: main.main → main.hot (value ns),
+ * taken at time_ns for 10 s; functions listed in the order given. */
+static size_t tiny_profile(unsigned char *out, size_t cap, int64_t ns, int64_t time_ns,
+			   int swap)
+{
+	char *strings[] = {"", "cpu", "nanoseconds", "main.hot", "main.main", "main.go"};
+	Perftools__Profiles__ValueType vt = PERFTOOLS__PROFILES__VALUE_TYPE__INIT, *vts[] = {&vt};
+	Perftools__Profiles__Function f[2] = {PERFTOOLS__PROFILES__FUNCTION__INIT,
+					      PERFTOOLS__PROFILES__FUNCTION__INIT};
+	Perftools__Profiles__Function *fs[2] = {&f[swap], &f[!swap]};
+	Perftools__Profiles__Line ln[2] = {PERFTOOLS__PROFILES__LINE__INIT,
+					   PERFTOOLS__PROFILES__LINE__INIT};
+	Perftools__Profiles__Line *l0[] = {&ln[0]}, *l1[] = {&ln[1]};
+	Perftools__Profiles__Location loc[2] = {PERFTOOLS__PROFILES__LOCATION__INIT,
+						PERFTOOLS__PROFILES__LOCATION__INIT};
+	Perftools__Profiles__Location *locs[] = {&loc[0], &loc[1]};
+	Perftools__Profiles__Sample smp = PERFTOOLS__PROFILES__SAMPLE__INIT, *smps[] = {&smp};
+	Perftools__Profiles__Profile p = PERFTOOLS__PROFILES__PROFILE__INIT;
+	uint64_t stack[] = {1, 2};
+	int64_t value[] = {ns};
+
+	vt.type = 1;
+	vt.unit = 2;
+	for (int i = 0; i < 2; i++) {
+		f[i].id = (uint64_t)i + 1;
+		f[i].name = f[i].system_name = 3 + i;
+		f[i].filename = 5;
+		f[i].start_line = 10 * (i + 1);
+		ln[i].function_id = (uint64_t)i + 1;
+		ln[i].line = 10 * (i + 1) + 3;
+		loc[i].id = (uint64_t)i + 1;
+	}
+	loc[0].n_line = loc[1].n_line = 1;
+	loc[0].line = l0;
+	loc[1].line = l1;
+	smp.n_location_id = 2;
+	smp.location_id = stack;
+	smp.n_value = 1;
+	smp.value = value;
+	p.n_sample_type = 1;
+	p.sample_type = vts;
+	p.n_sample = 1;
+	p.sample = smps;
+	p.n_location = 2;
+	p.location = locs;
+	p.n_function = 2;
+	p.function = fs;
+	p.n_string_table = 6;
+	p.string_table = strings;
+	p.time_nanos = time_ns;
+	p.duration_nanos = 10000000000;
+	assert_true(perftools__profiles__profile__get_packed_size(&p) <= cap);
+	return perftools__profiles__profile__pack(&p, out);
+}
+
+static void write_bytes(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static unsigned char *read_bytes(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = malloc(1 << 16);
+
+	assert_non_null(f);
+	*len = fread(buf, 1, 1 << 16, f);
+	fclose(f);
+	return buf;
+}
+
+static void test_pprof_url(void **state)
+{
+	struct tmpdir *t = *state;
+	struct canned *srv = canned_start();
+	char *dir = sub(t, "c"), *saved = sub(t, "saved.pprof"), url[128];
+	const char *paths[1] = {saved};
+	unsigned char *a, *b;
+	size_t alen, blen;
+	struct warnings w = {0};
+	fetch_result r, r2;
+	fetch_opts o;
+	fetch_err err;
+
+	opts_for(&o, dir, &w);
+	o.conn.tenant_id = "acme";
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/debug/pprof/profile?seconds=2", srv->port);
+	srv->status = 200;
+	srv->content_type = "application/octet-stream";
+	srv->len = tiny_profile(srv->body, sizeof srv->body, 7000000, (NOW - 5) * 1000000000, 0);
+
+	/* A GET with the query, the tenant, none of Connect's headers. */
+	assert_int_equal(fetch_pprof_url(&o, url, &r, &err), 0);
+	assert_int_equal(r.source, FETCH_FROM_SERVER);
+	assert_int_equal(srv->requests, 1);
+	assert_non_null(strstr(srv->request, "GET /debug/pprof/profile?seconds=2 HTTP/1.1\r\n"));
+	assert_non_null(strstr(srv->request, "\r\nX-Scope-OrgID: acme\r\n"));
+	assert_null(strstr(srv->request, "Connect-Protocol-Version"));
+	assert_string_equal(r.meta.profile_type, FETCH_PPROF_URL_TYPE);
+	assert_int_equal(r.meta.window_start, NOW - 5);
+	assert_int_equal(r.meta.window_end, NOW + 5);
+	assert_int_equal(r.meta.newest_end, HOUR_10);
+	/* The same window: the cached snapshot, no request. */
+	o.now = NOW + 600;
+	assert_int_equal(fetch_pprof_url(&o, url, &r2, &err), 0);
+	assert_int_equal(r2.source, FETCH_FROM_CACHE);
+	assert_string_equal(r2.path, r.path);
+	assert_int_equal(srv->requests, 1);
+	fetch_result_clear(&r2);
+	/* The same bytes saved to a file reduce to the same profile. */
+	write_bytes(saved, srv->body, srv->len);
+	assert_int_equal(fetch_pprof_files(&o, paths, 1, &r2, &err), 0);
+	a = read_bytes(r.path, &alen);
+	b = read_bytes(r2.path, &blen);
+	assert_int_equal(alen, blen);
+	assert_memory_equal(a, b, alen);
+	free(a);
+	free(b);
+	fetch_result_clear(&r2);
+	/* The next window asks again; when the endpoint fails then, the
+	 * older snapshot is used with a warning. */
+	o.now = NOW + 3600;
+	srv->status = 404;
+	srv->content_type = "text/plain";
+	srv->len = 0;
+	assert_int_equal(fetch_pprof_url(&o, url, &r2, &err), 0);
+	assert_int_equal(r2.source, FETCH_FROM_STALE);
+	assert_int_equal(srv->requests, 2);
+	assert_int_equal(w.n, 1);
+	assert_non_null(strstr(w.last, "HTTP 404"));
+	assert_non_null(strstr(w.last, "using the cached profile of the pprof endpoint"));
+	fetch_result_clear(&r2);
+	o.max_age = -1;
+	o.force = 1;
+	assert_int_equal(fetch_pprof_url(&o, url, &r2, &err), -1);
+	assert_int_equal(err.code, FETCH_E_REFUSED);
+	assert_non_null(strstr(err.msg, "check PGO_GO_PPROF_URL"));
+	/* Bad URLs never reach the network, and hide credentials. */
+	assert_int_equal(fetch_pprof_url(&o, "http://u:s3cr3t@h/x#frag", &r2, &err), -1);
+	assert_int_equal(err.code, FETCH_E_ARG);
+	assert_null(strstr(err.msg, "s3cr3t"));
+	assert_int_equal(fetch_pprof_url(&o, "h:6060/debug/pprof/profile", &r2, &err), -1);
+	assert_int_equal(srv->requests, 3);
+	fetch_result_clear(&r);
+	canned_stop(srv);
+	free(saved);
+	free(dir);
+}
+
+static void test_pprof_files(void **state)
+{
+	struct tmpdir *t = *state;
+	char *dir = sub(t, "c"), *in = sub(t, "in"), *p1 = sub(t, "in/a.pprof"),
+	     *p2 = sub(t, "in/b.pgo"), *txt = sub(t, "in/notes.txt"), *empty = sub(t, "empty");
+	const char *both[2] = {p2, p1}, *d[1] = {in}, *e[1] = {empty}, *bad[1] = {txt};
+	unsigned char buf[1024];
+	struct warnings w = {0};
+	fetch_result r, r2;
+	fetch_opts o;
+	fetch_err err;
+	size_t n;
+
+	opts_for(&o, dir, &w);
+	assert_int_equal(mkdir(in, 0700), 0);
+	assert_int_equal(mkdir(empty, 0700), 0);
+	/* The same data in another table order, at another time. */
+	n = tiny_profile(buf, sizeof buf, 3000000, 1000000000000000000, 0);
+	write_bytes(p1, buf, n);
+	n = tiny_profile(buf, sizeof buf, 4000000, 1000000100000000000, 1);
+	write_bytes(p2, buf, n);
+	write_bytes(txt, "not a profile", 13);
+
+	/* A directory is its wanted files; listing them gives the same. */
+	assert_int_equal(fetch_pprof_files(&o, d, 1, &r, &err), 0);
+	assert_int_equal(r.source, FETCH_FROM_SERVER);
+	assert_int_equal(r.meta.samples, 1); /* one stack, values summed */
+	assert_int_equal(r.meta.window_start, 1000000000);
+	assert_int_equal(r.meta.window_end, 1000000110);
+	assert_string_equal(r.meta.service, in);
+	assert_int_equal(fetch_pprof_files(&o, both, 2, &r2, &err), 0);
+	assert_int_equal(r2.source, FETCH_FROM_CACHE);
+	assert_string_equal(r2.path, r.path);
+	assert_non_null(strstr(r2.meta.service, "b.pgo + "));
+	fetch_result_clear(&r2);
+	/* Failures name the path; nothing is stored. */
+	assert_int_equal(fetch_pprof_files(&o, bad, 1, &r2, &err), -1);
+	assert_int_equal(err.code, FETCH_E_FORMAT);
+	assert_non_null(strstr(err.msg, "notes.txt is not a valid profile"));
+	assert_int_equal(fetch_pprof_files(&o, e, 1, &r2, &err), -1);
+	assert_int_equal(err.code, FETCH_E_IO);
+	assert_non_null(strstr(err.msg, "no *.pprof, *.pgo or *.pb.gz file in"));
+	fetch_result_clear(&r);
+	free(dir);
+	free(in);
+	free(p1);
+	free(p2);
+	free(txt);
+	free(empty);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -815,6 +1254,11 @@ int main(void)
 					    teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_fetch_bad_options, setup_dir, teardown_dir),
 	    cmocka_unit_test(test_selector_and_names),
+	    cmocka_unit_test_setup_teardown(test_discover_service, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_select_and_garbage, setup_dir, teardown_dir),
+	    cmocka_unit_test(test_pprof_pure),
+	    cmocka_unit_test_setup_teardown(test_pprof_url, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_pprof_files, setup_dir, teardown_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

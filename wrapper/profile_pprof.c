@@ -1,0 +1,62 @@
+#include "profile_pprof.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fetch_config.h"
+#include "fetch_pprof.h"
+#include "msg.h"
+
+static const char *origin_text(fetch_source s)
+{
+	switch (s) {
+	case FETCH_FROM_SERVER:
+		return "fetched";
+	case FETCH_FROM_CACHE:
+		return "cached";
+	case FETCH_FROM_STALE:
+		return "stale cache";
+	case FETCH_FROM_OFFLINE:
+		break;
+	}
+	return "offline cache";
+}
+
+/* "fetched, captured 2024-05-01T10:12:03Z": when the data is from. */
+static void describe(const fetch_result *r, struct profile_choice *out)
+{
+	time_t t = (time_t)r->meta.window_start;
+	char when[32];
+	struct tm tm;
+
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	if (asprintf(&out->detail, "%s, captured %s", origin_text(r->source), when) < 0)
+		out->detail = NULL;
+}
+
+int profiles_from_pprof_url(const struct config *c, const struct profile_request *req,
+			    struct profile_choice *out)
+{
+	const char *url = config_get(c, CFG_PPROF_URL);
+	char err[1024];
+	fetch_result r;
+	fetch_opts o;
+	fetch_err e;
+
+	(void)req; /* the URL is one service's own: every main package gets it */
+	if (!*url)
+		return 0;
+	fetch_opts_defaults(&o);
+	if (fetch_opts_from_config(c, &o, err, sizeof err) != 0) {
+		pgo_errorf("%s", err);
+		return -1;
+	}
+	if (fetch_pprof_url(&o, url, &r, &e) != 0)
+		return (out->why = strdup(e.msg)) ? 0 : -1;
+	out->path = strdup(r.path);
+	describe(&r, out);
+	fetch_result_clear(&r);
+	return out->path ? 0 : -1;
+}
