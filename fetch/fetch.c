@@ -135,7 +135,7 @@ static int job_label(struct fetch_job *j, fetch_err *err)
 	return 0;
 }
 
-static int job_cache(struct fetch_job *j, fetch_err *err)
+int fetch_job_cache(struct fetch_job *j, fetch_err *err)
 {
 	char *dir = NULL;
 	int rc;
@@ -147,7 +147,7 @@ static int job_cache(struct fetch_job *j, fetch_err *err)
 	return rc;
 }
 
-static void job_free(struct fetch_job *j)
+void fetch_job_free(struct fetch_job *j)
 {
 	free(j->server);
 	for (size_t i = 0; i < j->nselectors; i++)
@@ -168,7 +168,7 @@ static int job_init(struct fetch_job *j, const fetch_opts *o, fetch_err *err)
 	if (j->len < WINDOW_MIN || j->len > WINDOW_MAX)
 		return fetch_errf(err, FETCH_E_ARG, "the window must be between 1m and 24h");
 	if (pyro_base_url(o->conn.url, &j->server, err) != 0 || job_selectors(j, err) != 0 ||
-	    job_label(j, err) != 0 || job_cache(j, err) != 0)
+	    job_label(j, err) != 0 || fetch_job_cache(j, err) != 0)
 		return -1;
 	j->q = (cache_query){j->server,
 			     o->conn.tenant_id ? o->conn.tenant_id : "",
@@ -180,6 +180,7 @@ static int job_init(struct fetch_job *j, const fetch_opts *o, fetch_err *err)
 			     o->reduce.aggregate_callees};
 	j->newest = window_newest(j->len, j->now);
 	cache_key(&j->q, j->newest.end, j->key);
+	j->pull = fetch_from_server;
 	return 0;
 }
 
@@ -269,10 +270,10 @@ static int use_stale(struct fetch_job *j, fetch_result *r, fetch_err *err)
 
 /* Long enough for the holder's fetch (every attempt, a few windows), short
  * enough that a stuck holder does not stall a build for ever. */
-static int64_t lock_wait_ms(const fetch_opts *o)
+static int64_t lock_wait_ms(const struct fetch_job *j)
 {
-	long t = o->conn.timeout_ms > 0 ? o->conn.timeout_ms : PYRO_TIMEOUT_MS;
-	return 2 * (int64_t)t + 5000;
+	long t = j->o->conn.timeout_ms > 0 ? j->o->conn.timeout_ms : PYRO_TIMEOUT_MS;
+	return 2 * (j->pull_ms > 0 ? j->pull_ms : (int64_t)t) + 5000;
 }
 
 /* The failure of the fetch this one waited for, if there was one: builds
@@ -301,7 +302,7 @@ static int fetch_locked(struct fetch_job *j, fetch_result *r, fetch_err *err)
 	cache_meta m = {0};
 	int rc, got;
 
-	if (cache_lock_take(j->c, j->key, lock_wait_ms(j->o), &lock, err) < 0)
+	if (cache_lock_take(j->c, j->key, lock_wait_ms(j), &lock, err) < 0)
 		fetch_note(j, "%s; fetching without the lock", err->msg);
 	if (!j->o->force && (got = use_cached(j, r, err)) != 0) {
 		cache_lock_release(&lock);
@@ -311,7 +312,7 @@ static int fetch_locked(struct fetch_job *j, fetch_result *r, fetch_err *err)
 		cache_lock_release(&lock);
 		return use_stale(j, r, err);
 	}
-	rc = fetch_from_server(j, &m, &r->requests, err);
+	rc = j->pull(j, &m, &r->requests, err);
 	if (rc == 0) {
 		cache_lock_clear_failure(&lock);
 		rc = result_from(j, &m, FETCH_FROM_SERVER, r, err);
@@ -320,6 +321,17 @@ static int fetch_locked(struct fetch_job *j, fetch_result *r, fetch_err *err)
 	}
 	cache_lock_release(&lock);
 	return rc == 0 ? 0 : use_stale(j, r, err);
+}
+
+int fetch_job_run(struct fetch_job *j, fetch_result *r, fetch_err *err)
+{
+	int rc;
+
+	if (j->o->offline)
+		return use_offline(j, r, err);
+	if (!j->o->force && (rc = use_cached(j, r, err)) != 0)
+		return rc > 0 ? 0 : -1;
+	return fetch_locked(j, r, err);
 }
 
 int fetch_profile(const fetch_opts *o, fetch_result *r, fetch_err *err)
@@ -331,15 +343,9 @@ int fetch_profile(const fetch_opts *o, fetch_result *r, fetch_err *err)
 	memset(r, 0, sizeof *r);
 	if (!err)
 		err = &local;
-	if (job_init(&j, o, err) == 0) {
-		if (o->offline)
-			rc = use_offline(&j, r, err);
-		else if (!o->force && (rc = use_cached(&j, r, err)) != 0)
-			rc = rc > 0 ? 0 : -1;
-		else
-			rc = fetch_locked(&j, r, err);
-	}
-	job_free(&j);
+	if (job_init(&j, o, err) == 0)
+		rc = fetch_job_run(&j, r, err);
+	fetch_job_free(&j);
 	return rc;
 }
 

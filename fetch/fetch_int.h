@@ -1,5 +1,5 @@
-/* fetch_int.h — what fetch.c, fetch_server.c and fetch_discover.c share;
- * not for other users. */
+/* fetch_int.h — what fetch.c, fetch_server.c, fetch_discover.c and
+ * fetch_pprof.c share; not for other users. */
 #ifndef PGO_GO_FETCH_INT_H
 #define PGO_GO_FETCH_INT_H
 
@@ -7,7 +7,7 @@
 #include "fetch.h"
 #include "window.h"
 
-/* One fetch_profile call: the options resolved once. */
+/* One fetch: the options resolved once. */
 struct fetch_job {
 	const fetch_opts *o;
 	int64_t now, len;      /* the clock; the window length (s) */
@@ -20,7 +20,23 @@ struct fetch_job {
 	cache_query q;
 	window newest;
 	char key[CACHE_HEX_LEN + 1];
+	/* Makes the snapshot when it is not cached: stores the profile and
+	 * fills its record m (the caller's), counts the HTTP requests. */
+	int (*pull)(struct fetch_job *j, cache_meta *m, unsigned *requests, fetch_err *err);
+	void *src;       /* the pull's own state */
+	int64_t pull_ms; /* the longest a pull may take; 0: the conn's timeout */
 };
+
+/* Opens the cache o->cache_dir names into j->c. */
+int fetch_job_cache(struct fetch_job *j, fetch_err *err);
+
+/* With j filled: offline, the newest cached snapshot; else this key's
+ * snapshot if cached; else j->pull under the key's lock, falling back to a
+ * stale snapshot within o->max_age when it fails. */
+int fetch_job_run(struct fetch_job *j, fetch_result *r, fetch_err *err);
+
+/* Frees what j owns (server, selectors, label, cache); not src. */
+void fetch_job_free(struct fetch_job *j);
 
 /* Fetches the newest window with samples, stores the profile and its
  * record (m, owned by the caller), counts the HTTP requests. */

@@ -51,6 +51,9 @@ typedef struct pyro_conn {
 	size_t max_response;     /* decoded body bytes accepted */
 	int progress;            /* a progress line on stderr, if a TTY, for
 				  * answers that take more than a second */
+	const char *setting;     /* the setting that names url, for messages
+				  * (kept, not copied: a literal); NULL:
+				  * "PGO_GO_URL" */
 	/* Called (if set) with one line each: warnings (credentials over
 	 * plain http) and notes for verbose output (retries). */
 	void (*warn)(void *ctx, const char *msg);
@@ -103,6 +106,13 @@ int pyro_profile_types(pyro_client *c, int64_t start_ms, int64_t end_ms, char **
 
 void pyro_strings_free(char **v, size_t n);
 
+/* A plain GET of the base URL, with "?query" appended when query is not
+ * NULL or "": a raw pprof endpoint (/debug/pprof/profile?seconds=N), not a
+ * Connect call. The same time bounds, retries, size limit, tenant and auth
+ * headers as the calls above; error lines name the URL and c's setting. */
+int pyro_get(pyro_client *c, const char *query, unsigned char **body, size_t *len,
+             fetch_err *err);
+
 /* ---- pure parts, exposed for the tests -------------------------------- */
 
 /* What one attempt ended with. */
@@ -138,6 +148,11 @@ typedef struct pyro_err_ctx {
  * error, or whatever a proxy sent), len its length. */
 void pyro_http_error(const pyro_err_ctx *x, long status, const char *body, size_t len, char *buf,
                      size_t bufsz);
+
+/* The same, with what to check on a 4xx other than 401, 403 and 429 given
+ * (hint; NULL: chosen by the Connect code and status as above). */
+void pyro_http_error_hinted(const pyro_err_ctx *x, const char *hint, long status, const char *body,
+                            size_t len, char *buf, size_t bufsz);
 
 /* Replaces every occurrence of each non-empty secret in buf by "***". */
 void pyro_scrub(char *buf, size_t bufsz, const char *const *secrets, size_t nsecrets);

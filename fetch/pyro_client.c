@@ -70,6 +70,7 @@ static int copy_settings(pyro_client *c, const pyro_conn *o, fetch_err *err)
 	c->retries = o->retries;
 	c->max_response = o->max_response ? o->max_response : PYRO_MAX_RESPONSE;
 	c->progress = o->progress;
+	c->setting = o->setting && *o->setting ? o->setting : "PGO_GO_URL";
 	c->warn = o->warn;
 	c->note = o->note;
 	c->cb_ctx = o->cb_ctx;

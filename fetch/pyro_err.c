@@ -60,7 +60,8 @@ int64_t pyro_retry_delay(const pyro_attempt *a, unsigned attempt, unsigned retri
 }
 
 /* What to check, by Connect code (or HTTP status when there is none). */
-static const char *hint_for(const pyro_err_ctx *x, const char *code, long status, int is_connect)
+static const char *hint_for(const pyro_err_ctx *x, const char *hint, const char *code, long status,
+			    int is_connect)
 {
 	if (!strcmp(code, "unauthenticated") || status == 401)
 		return x->have_credentials || (x->tenant && *x->tenant)
@@ -70,6 +71,8 @@ static const char *hint_for(const pyro_err_ctx *x, const char *code, long status
 			     "PGO_GO_USERNAME/PGO_GO_PASSWORD or PGO_GO_TOKEN";
 	if (!strcmp(code, "permission_denied") || status == 403)
 		return "check that the credentials may read this tenant (PGO_GO_TENANT_ID)";
+	if (hint && status != 429 && status < 500)
+		return hint;
 	if (status == 404 && !is_connect)
 		return "no Pyroscope API at this URL: check PGO_GO_URL and its path prefix";
 	if (!strcmp(code, "not_found"))
@@ -129,11 +132,20 @@ static void excerpt(const char *body, size_t len, char *buf, size_t bufsz)
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)body[i] < 0x09 || (unsigned char)body[i] == 0x7f)
 			return;
+	/* Go's http.Error ends its text with a newline. */
+	while (n > 0 && (body[n - 1] == '\n' || body[n - 1] == '\r' || body[n - 1] == ' '))
+		n--;
 	one_line(buf, bufsz, body, n);
 }
 
 void pyro_http_error(const pyro_err_ctx *x, long status, const char *body, size_t len, char *buf,
 		     size_t bufsz)
+{
+	pyro_http_error_hinted(x, NULL, status, body, len, buf, bufsz);
+}
+
+void pyro_http_error_hinted(const pyro_err_ctx *x, const char *hint, long status, const char *body,
+			    size_t len, char *buf, size_t bufsz)
 {
 	char code[64] = "", msg[300] = "", tries[48] = "";
 	int is_connect = connect_error(body, len, code, sizeof code, msg, sizeof msg);
@@ -144,7 +156,7 @@ void pyro_http_error(const pyro_err_ctx *x, long status, const char *body, size_
 		snprintf(tries, sizeof tries, ", after %u attempts", x->attempts);
 	snprintf(buf, bufsz, "%s at %s: HTTP %ld%s%s%s%s (%s%s)", x->method, x->server, status,
 		 *code ? " " : "", code, *msg ? ": " : "", msg,
-		 hint_for(x, code, status, is_connect), tries);
+		 hint_for(x, hint, code, status, is_connect), tries);
 }
 
 void pyro_scrub(char *buf, size_t bufsz, const char *const *secrets, size_t nsecrets)

@@ -106,35 +106,46 @@ static void end_progress(struct transfer *t)
 	}
 }
 
-static struct curl_slist *request_headers(pyro_client *c, int64_t remaining_ms)
+static struct curl_slist *add_header(struct curl_slist *h, const char *line, int *failed)
 {
-	struct curl_slist *h = NULL, *n;
-	char line[320];
+	struct curl_slist *n = *failed ? NULL : curl_slist_append(h, line);
 
-	/* Connect-Timeout-Ms lets the server give up when the client will. */
-	snprintf(line, sizeof line, "Connect-Timeout-Ms: %lld", (long long)remaining_ms);
-	const char *fixed[] = {"Content-Type: application/proto", "Connect-Protocol-Version: 1",
-			       "Expect:", line};
-	for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
-		if (!(n = curl_slist_append(h, fixed[i])))
-			goto fail;
-		h = n;
+	if (!n)
+		*failed = 1;
+	return n ? n : h;
+}
+
+/* The Connect headers for a call (post), then the tenant and auth headers,
+ * which a GET of a raw endpoint behind the same gateway needs as well. */
+static struct curl_slist *request_headers(pyro_client *c, int post, int64_t remaining_ms)
+{
+	struct curl_slist *h = NULL;
+	char line[320];
+	int failed = 0;
+
+	if (post) {
+		h = add_header(h, "Content-Type: application/proto", &failed);
+		h = add_header(h, "Connect-Protocol-Version: 1", &failed);
+		h = add_header(h, "Expect:", &failed);
+		/* Connect-Timeout-Ms lets the server give up when the client will. */
+		snprintf(line, sizeof line, "Connect-Timeout-Ms: %lld", (long long)remaining_ms);
+		h = add_header(h, line, &failed);
 	}
 	if (c->tenant) {
 		snprintf(line, sizeof line, "X-Scope-OrgID: %.280s", c->tenant);
-		if (!(n = curl_slist_append(h, line)))
-			goto fail;
-		h = n;
+		h = add_header(h, line, &failed);
 	}
-	if (c->auth_header) {
-		if (!(n = curl_slist_append(h, c->auth_header)))
-			goto fail;
-		h = n;
+	if (c->auth_header)
+		h = add_header(h, c->auth_header, &failed);
+	/* A GET without tenant or auth has no headers: a dummy keeps NULL
+	 * meaning "out of memory". */
+	if (!h && !failed)
+		h = add_header(h, "Expect:", &failed);
+	if (failed) {
+		curl_slist_free_all(h);
+		return NULL;
 	}
 	return h;
-fail:
-	curl_slist_free_all(h);
-	return NULL;
 }
 
 static void set_tls_and_auth(pyro_client *c)
@@ -154,18 +165,22 @@ static void set_tls_and_auth(pyro_client *c)
 	}
 }
 
-static void set_transfer(pyro_client *c, const char *url, const void *req, size_t reqlen,
-			 int64_t remaining_ms, struct transfer *t, struct curl_slist *hdrs)
+static void set_transfer(pyro_client *c, const struct pyro_req *q, int64_t remaining_ms,
+			 struct transfer *t, struct curl_slist *hdrs)
 {
 	CURL *h = c->h;
 
 	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_URL, q->url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_POST, 1L);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, req);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)reqlen);
+	if (q->body) {
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->len);
+	} else {
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	}
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
@@ -188,10 +203,10 @@ static void set_transfer(pyro_client *c, const char *url, const void *req, size_
 }
 
 /* One attempt; a's fields say how it ended. -1 only when out of memory. */
-static int attempt_once(pyro_client *c, const char *url, const void *req, size_t reqlen,
-			int64_t remaining_ms, struct transfer *t, pyro_attempt *a)
+static int attempt_once(pyro_client *c, const struct pyro_req *q, int64_t remaining_ms,
+			struct transfer *t, pyro_attempt *a)
 {
-	struct curl_slist *hdrs = request_headers(c, remaining_ms);
+	struct curl_slist *hdrs = request_headers(c, q->body != NULL, remaining_ms);
 	curl_off_t retry_after = 0;
 	CURLcode rc;
 
@@ -201,7 +216,7 @@ static int attempt_once(pyro_client *c, const char *url, const void *req, size_t
 		return -1;
 	c->errbuf[0] = '\0';
 	t->t0 = mono_ms();
-	set_transfer(c, url, req, reqlen, remaining_ms, t, hdrs);
+	set_transfer(c, q, remaining_ms, t, hdrs);
 	rc = curl_easy_perform(c->h);
 	end_progress(t);
 	c->requests++;
@@ -232,7 +247,7 @@ static void scrub(pyro_client *c, fetch_err *err)
 		pyro_scrub(err->msg, sizeof err->msg, secrets, 2);
 }
 
-static int transport_error(pyro_client *c, const char *method, const pyro_attempt *a,
+static int transport_error(pyro_client *c, const struct pyro_req *q, const pyro_attempt *a,
 			   unsigned attempts, fetch_err *err)
 {
 	const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror((CURLcode)a->curl_code);
@@ -243,20 +258,21 @@ static int transport_error(pyro_client *c, const char *method, const pyro_attemp
 	if (a->too_big)
 		return fetch_errf(err, FETCH_E_NET,
 				  "%s at %s: the answer is larger than %zu MB once decoded; refused "
-				  "(a gzip bomb, or a profile too large: narrow the query)",
-				  method, c->base, c->max_response >> 20);
+				  "(a gzip bomb, or a profile too large: %s)",
+				  q->what, c->base, c->max_response >> 20,
+				  q->body ? "narrow the query" : "raise PGO_GO_MAX_RESPONSE_SIZE");
 	switch (a->curl_code) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
 		return fetch_errf(err, FETCH_E_NET,
 				  "%s at %s: cannot connect: %s%s (is the server running? check "
-				  "PGO_GO_URL)",
-				  method, c->base, why, tries);
+				  "%s)",
+				  q->what, c->base, why, tries, c->setting);
 	case CURLE_OPERATION_TIMEDOUT:
 		return fetch_errf(err, FETCH_E_NET,
 				  "%s at %s: no answer in time: %s%s (the limit for a call is "
 				  "%.3g s: PGO_GO_TIMEOUT)",
-				  method, c->base, why, tries, (double)c->timeout_ms / 1000);
+				  q->what, c->base, why, tries, (double)c->timeout_ms / 1000);
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_CACERT_BADFILE:
@@ -264,20 +280,20 @@ static int transport_error(pyro_client *c, const char *method, const pyro_attemp
 		return fetch_errf(err, FETCH_E_NET,
 				  "%s at %s: TLS failed: %s (check the CA file and client "
 				  "certificate settings)",
-				  method, c->base, why);
+				  q->what, c->base, why);
 	case CURLE_PARTIAL_FILE:
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
 		return fetch_errf(err, FETCH_E_NET, "%s at %s: the answer was cut short: %s%s",
-				  method, c->base, why, tries);
+				  q->what, c->base, why, tries);
 	}
-	return fetch_errf(err, FETCH_E_NET, "%s at %s: %s%s", method, c->base, why, tries);
+	return fetch_errf(err, FETCH_E_NET, "%s at %s: %s%s", q->what, c->base, why, tries);
 }
 
-static int answer_error(pyro_client *c, const char *method, const pyro_attempt *a,
+static int answer_error(pyro_client *c, const struct pyro_req *q, const pyro_attempt *a,
 			const struct transfer *t, unsigned attempts, fetch_err *err)
 {
-	pyro_err_ctx x = {method, c->base, c->tenant,
+	pyro_err_ctx x = {q->what, c->base, c->tenant,
 			  c->username || c->password || c->auth_header, attempts};
 	fetch_code code = (a->status >= 400 && a->status < 500 && a->status != 429)
 			      ? FETCH_E_REFUSED
@@ -285,7 +301,8 @@ static int answer_error(pyro_client *c, const char *method, const pyro_attempt *
 
 	if (!err)
 		return -1;
-	pyro_http_error(&x, a->status, (const char *)t->data, t->len, err->msg, sizeof err->msg);
+	pyro_http_error_hinted(&x, q->hint, a->status, (const char *)t->data, t->len, err->msg,
+			       sizeof err->msg);
 	err->code = code;
 	if (a->retry_after_s > PYRO_RETRY_AFTER_CAP_S) {
 		size_t n = strlen(err->msg);
@@ -333,14 +350,15 @@ static void pause_ms(int64_t ms)
 		;
 }
 
-static int finish_ok(pyro_client *c, const char *method, struct transfer *t,
+static int finish_ok(pyro_client *c, const struct pyro_req *q, struct transfer *t,
 		     unsigned char **out, size_t *outlen, fetch_err *err)
 {
 	if (!proto_content_type(t->content_type)) {
 		fetch_errf(err, FETCH_E_NET,
 			   "%s at %s: the answer is %.60s, not protobuf (a login page or another "
-			   "service? check PGO_GO_URL and its path prefix)",
-			   method, c->base, t->content_type);
+			   "service? check %s%s)",
+			   q->what, c->base, t->content_type, c->setting,
+			   q->body ? " and its path prefix" : "");
 		free(t->data);
 		return -1;
 	}
@@ -349,50 +367,86 @@ static int finish_ok(pyro_client *c, const char *method, struct transfer *t,
 	return *out ? 0 : fetch_err_nomem(err);
 }
 
-int pyro_call(pyro_client *c, const char *method, const void *req, size_t reqlen,
-	      unsigned char **out, size_t *outlen, fetch_err *err)
+int pyro_request(pyro_client *c, const struct pyro_req *q, unsigned char **out, size_t *outlen,
+		 fetch_err *err)
 {
 	int64_t deadline = mono_ms() + c->timeout_ms;
-	char *url;
 	int rc = -1;
 
 	*out = NULL;
 	*outlen = 0;
-	if (asprintf(&url, "%s/querier.v1.QuerierService/%s", c->base, method) < 0)
-		return fetch_err_nomem(err);
 	for (unsigned attempt = 0;; attempt++) {
 		struct transfer t = {.c = c};
 		pyro_attempt a;
 		int64_t delay;
 
-		if (attempt_once(c, url, req, reqlen, deadline - mono_ms(), &t, &a) != 0) {
+		if (attempt_once(c, q, deadline - mono_ms(), &t, &a) != 0) {
 			fetch_err_nomem(err);
 			break;
 		}
 		if (a.curl_code == CURLE_OK && a.status >= 200 && a.status < 300) {
-			rc = finish_ok(c, method, &t, out, outlen, err);
+			rc = finish_ok(c, q, &t, out, outlen, err);
 			break;
 		}
 		delay = pyro_retry_delay(&a, attempt, c->retries, deadline - mono_ms(), jitter());
 		if (delay < 0) {
 			if (a.curl_code == CURLE_OK)
-				answer_error(c, method, &a, &t, attempt + 1, err);
+				answer_error(c, q, &a, &t, attempt + 1, err);
 			else
-				transport_error(c, method, &a, attempt + 1, err);
+				transport_error(c, q, &a, attempt + 1, err);
 			free(t.data);
 			break;
 		}
 		if (a.status)
-			pyro_say(c->note, c->cb_ctx, "%s: HTTP %ld; retrying in %.1f s", method,
+			pyro_say(c->note, c->cb_ctx, "%s: HTTP %ld; retrying in %.1f s", q->what,
 			    a.status, (double)delay / 1000);
 		else
-			pyro_say(c->note, c->cb_ctx, "%s: %s; retrying in %.1f s", method,
+			pyro_say(c->note, c->cb_ctx, "%s: %s; retrying in %.1f s", q->what,
 			    curl_easy_strerror((CURLcode)a.curl_code), (double)delay / 1000);
 		free(t.data);
 		pause_ms(delay);
 	}
-	free(url);
 	if (rc != 0)
 		scrub(c, err);
+	return rc;
+}
+
+int pyro_call(pyro_client *c, const char *method, const void *req, size_t reqlen,
+	      unsigned char **out, size_t *outlen, fetch_err *err)
+{
+	struct pyro_req q = {method, NULL, req ? req : "", reqlen, NULL};
+	char *url;
+	int rc;
+
+	if (asprintf(&url, "%s/querier.v1.QuerierService/%s", c->base, method) < 0) {
+		*out = NULL;
+		*outlen = 0;
+		return fetch_err_nomem(err);
+	}
+	q.url = url;
+	rc = pyro_request(c, &q, out, outlen, err);
+	free(url);
+	return rc;
+}
+
+int pyro_get(pyro_client *c, const char *query, unsigned char **out, size_t *outlen,
+	     fetch_err *err)
+{
+	struct pyro_req q = {"pprof endpoint", NULL, NULL, 0, NULL};
+	char hint[160], *url;
+	int rc;
+
+	snprintf(hint, sizeof hint,
+		 "check %s: it should name a running Go service's /debug/pprof/profile endpoint",
+		 c->setting);
+	q.hint = hint;
+	if (asprintf(&url, "%s%s%s", c->base, query && *query ? "?" : "", query ? query : "") < 0) {
+		*out = NULL;
+		*outlen = 0;
+		return fetch_err_nomem(err);
+	}
+	q.url = url;
+	rc = pyro_request(c, &q, out, outlen, err);
+	free(url);
 	return rc;
 }

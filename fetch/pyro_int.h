@@ -21,6 +21,7 @@ struct pyro_client {
 	unsigned retries, requests;
 	size_t max_response;
 	int progress;
+	const char *setting; /* static: "PGO_GO_URL", for messages */
 	void (*warn)(void *ctx, const char *msg);
 	void (*note)(void *ctx, const char *msg);
 	void *cb_ctx;
@@ -38,9 +39,26 @@ struct pyro_url {
 	char *base, *scheme, *host, *user, *password;
 };
 
+/* The URL as given with any "user:password@" cut out, for messages (even
+ * when it does not parse). */
+void pyro_url_redact(const char *url, char *buf, size_t bufsz);
+
 /* Errors (FETCH_E_ARG) name the URL without its credentials. */
 int pyro_url_parse(const char *url, struct pyro_url *u, fetch_err *err);
 void pyro_url_clear(struct pyro_url *u);
+
+/* One request with retries (pyro_http.c): a Connect unary call when req
+ * is not NULL, else a GET of url. */
+struct pyro_req {
+	const char *what; /* for messages: "SelectMergeProfile", "pprof endpoint" */
+	const char *url;  /* the whole URL, no credentials */
+	const void *body; /* the protobuf request; NULL: GET */
+	size_t len;
+	const char *hint; /* for pyro_http_error_hinted; NULL: none */
+};
+
+int pyro_request(pyro_client *c, const struct pyro_req *q, unsigned char **out, size_t *outlen,
+		 fetch_err *err);
 
 /* One Connect unary call with retries: the answer's body in *out. */
 int pyro_call(pyro_client *c, const char *method, const void *req, size_t reqlen,

@@ -9,8 +9,7 @@
 
 #include "pyro_int.h"
 
-/* The URL as given with any "user:password@" cut out, for messages. */
-static void redacted(const char *url, char *buf, size_t bufsz)
+void pyro_url_redact(const char *url, char *buf, size_t bufsz)
 {
 	const char *sep = strstr(url, "://");
 	const char *auth = sep ? sep + 3 : url;
@@ -48,7 +47,7 @@ static int bad_url(const char *url, const char *why, fetch_err *err)
 {
 	char shown[300];
 
-	redacted(url, shown, sizeof shown);
+	pyro_url_redact(url, shown, sizeof shown);
 	return fetch_errf(err, FETCH_E_ARG, "bad Pyroscope URL '%s': %s (PGO_GO_URL)", shown, why);
 }
 

@@ -1,0 +1,382 @@
+/* fetch_pprof.c — the raw pprof endpoint source, and what it shares with
+ * the local files source (fetch_pprof_files.c): adding one decoded profile
+ * to the merge, and storing the result. */
+#include "fetch_pprof.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "fetch_int.h"
+#include "fetch_pprof_int.h"
+#include "pgo_canon.h"
+#include "pgo_reduce.h"
+#include "pgo_validate.h"
+#include "pyro_int.h"
+
+/* ---- shared with the files source ----------------------------------------- */
+
+int fetch_pprof_context(fetch_err *err, fetch_code code, const char *prefix)
+{
+	size_t cap = sizeof err->msg - 1, np, nm;
+
+	if (!err)
+		return -1;
+	/* The prefix may take half the line; the message what is left. */
+	np = strlen(prefix) < cap / 2 ? strlen(prefix) : cap / 2;
+	nm = strlen(err->msg);
+	if (nm > cap - np - 2)
+		nm = cap - np - 2;
+	memmove(err->msg + np + 2, err->msg, nm);
+	memcpy(err->msg, prefix, np);
+	memcpy(err->msg + np, ": ", 2);
+	err->msg[np + 2 + nm] = '\0';
+	if (code != FETCH_OK)
+		err->code = code;
+	return -1;
+}
+
+/* Widens the data's span by p's own, when p says when it was taken. */
+static void add_span(struct pprof_source *s, const pprof_msg *m)
+{
+	int64_t start = m->time_nanos, end;
+
+	if (start <= 0)
+		return;
+	end = m->duration_nanos > 0 && m->duration_nanos <= INT64_MAX - start
+		      ? start + m->duration_nanos
+		      : start;
+	if (!s->start_ns || start < s->start_ns)
+		s->start_ns = start;
+	if (end > s->end_ns)
+		s->end_ns = end;
+}
+
+int fetch_pprof_add(struct pprof_source *s, const void *data, size_t len, size_t max_size,
+		    const char *what, fetch_pgo *acc, fetch_err *err)
+{
+	pprof_profile *prof = NULL;
+	char ctx[700];
+	int rc = -1;
+
+	if (pprof_decode(data, len, max_size, &prof, err) != 0) {
+		snprintf(ctx, sizeof ctx, "%s is not a valid profile", what);
+		return fetch_pprof_context(err, FETCH_OK, ctx);
+	}
+	s->raw_size += (int64_t)prof->input_size;
+	if (prof->msg->n_sample == 0) {
+		rc = 0; /* an idle service: nothing to add, no error yet */
+	} else if (pprof_validate(prof, err) != 0) {
+		snprintf(ctx, sizeof ctx, "%s is unusable for PGO", what);
+		fetch_pprof_context(err, FETCH_E_INVALID, ctx);
+	} else if ((rc = fetch_pgo_add(acc, prof, err)) != 0) {
+		snprintf(ctx, sizeof ctx, "%s cannot be merged", what);
+		fetch_pprof_context(err, FETCH_OK, ctx);
+	} else {
+		add_span(s, prof->msg);
+	}
+	pprof_free(prof);
+	return rc;
+}
+
+/* The canonical bytes must themselves pass validation: what goes in the
+ * cache is what `go build` will read. */
+static int check_encoded(const unsigned char *buf, size_t len, fetch_err *err)
+{
+	pprof_profile *prof = NULL;
+	int rc = pprof_decode(buf, len, 0, &prof, err);
+
+	if (rc == 0)
+		rc = pprof_validate(prof, err);
+	pprof_free(prof);
+	return rc != 0 ? fetch_pprof_context(err, FETCH_E_INVALID, "the reduced profile is unusable")
+		       : 0;
+}
+
+static int copy_selectors(const struct fetch_job *j, cache_meta *m)
+{
+	if (!(m->selectors = calloc(j->nselectors ? j->nselectors : 1, sizeof *m->selectors)))
+		return -1;
+	for (size_t i = 0; i < j->nselectors; i++, m->nselectors++)
+		if (!(m->selectors[i] = strdup(j->selectors[i])))
+			return -1;
+	return 0;
+}
+
+static int fill_meta(const struct fetch_job *j, const struct pprof_source *s, const fetch_pgo *acc,
+		     size_t size, cache_meta *m, fetch_err *err)
+{
+	const int64_t ns = 1000000000;
+
+	memcpy(m->key, j->key, sizeof m->key);
+	m->server = strdup(j->server);
+	m->tenant = strdup(j->q.tenant);
+	m->profile_type = strdup(j->type);
+	m->service = strdup(s->display);
+	if (!m->server || !m->tenant || !m->profile_type || !m->service || copy_selectors(j, m))
+		return fetch_err_nomem(err);
+	m->window_len = j->len;
+	m->newest_end = j->newest.end;
+	m->window_start = s->start_ns / ns;
+	m->window_end = (s->end_ns + ns - 1) / ns;
+	m->fetched_at = j->now;
+	m->raw_size = s->raw_size;
+	m->size = (int64_t)size;
+	m->samples = (int64_t)acc->nsamples;
+	m->keep_locations = j->o->reduce.keep_locations;
+	m->aggregate_callees = j->o->reduce.aggregate_callees;
+	return 0;
+}
+
+int fetch_pprof_store(struct fetch_job *j, const struct pprof_source *s, const fetch_pgo *acc,
+		      cache_meta *m, fetch_err *err)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	if (fetch_pgo_encode(acc, s->start_ns, s->end_ns, &buf, &len, err) != 0 ||
+	    check_encoded(buf, len, err) != 0 || fill_meta(j, s, acc, len, m, err) != 0 ||
+	    cache_put_profile(j->c, buf, len, m->sha256, err) != 0 ||
+	    cache_meta_write(j->c, m, err) != 0)
+		goto out;
+	rc = 0;
+out:
+	free(buf);
+	if (rc != 0)
+		cache_meta_clear(m);
+	return rc;
+}
+
+/* ---- the raw endpoint -------------------------------------------------------- */
+
+int64_t fetch_pprof_seconds(const char *query)
+{
+	const char *p = query;
+	char *end;
+	long long v;
+
+	while (p && *p) {
+		if (!strncmp(p, "seconds=", 8)) {
+			errno = 0;
+			v = strtoll(p + 8, &end, 10);
+			if (errno || end == p + 8 || (*end && *end != '&') || v < 0 || v > 86400)
+				return -1;
+			return (int64_t)v;
+		}
+		p = strchr(p, '&');
+		p = p ? p + 1 : NULL;
+	}
+	return FETCH_PPROF_SECONDS_DEFAULT;
+}
+
+/* The URL's parts: what the client connects to (credentials kept, for
+ * pyro_client to take), the query, and the URL as shown and keyed. */
+struct pprof_url {
+	char *conn, *query, *shown;
+};
+
+static void pprof_url_clear(struct pprof_url *u)
+{
+	if (u->conn)
+		explicit_bzero(u->conn, strlen(u->conn));
+	free(u->conn);
+	free(u->query);
+	free(u->shown);
+	memset(u, 0, sizeof *u);
+}
+
+static int bad_url(const char *url, const char *why, fetch_err *err)
+{
+	char shown[300];
+
+	pyro_url_redact(url, shown, sizeof shown);
+	return fetch_errf(err, FETCH_E_ARG, "bad pprof URL '%s': %s (PGO_GO_PPROF_URL, --pprof-url)",
+			  shown, why);
+}
+
+/* curl_url_get into a malloc'd copy; *out NULL when the part is absent. */
+static int url_part(CURLU *h, CURLUPart part, char **out)
+{
+	char *v = NULL;
+
+	*out = NULL;
+	if (curl_url_get(h, part, &v, 0) != CURLUE_OK)
+		return 0;
+	*out = strdup(v);
+	curl_free(v);
+	return *out ? 0 : -1;
+}
+
+static int check_url(CURLU *h, const char *url, fetch_err *err)
+{
+	char *scheme = NULL, *host = NULL, *frag = NULL;
+	int rc = -1;
+
+	if (url_part(h, CURLUPART_SCHEME, &scheme) || url_part(h, CURLUPART_HOST, &host) ||
+	    url_part(h, CURLUPART_FRAGMENT, &frag))
+		fetch_err_nomem(err);
+	else if (!scheme || (strcasecmp(scheme, "http") && strcasecmp(scheme, "https")))
+		bad_url(url, "only http:// and https:// are supported", err);
+	else if (!host || !*host)
+		bad_url(url, "no host", err);
+	else if (frag)
+		bad_url(url, "a fragment (#…) means nothing to a server", err);
+	else
+		rc = 0;
+	free(scheme);
+	free(host);
+	free(frag);
+	return rc;
+}
+
+static int split_url(CURLU *h, struct pprof_url *u, fetch_err *err)
+{
+	if (url_part(h, CURLUPART_QUERY, &u->query) != 0 ||
+	    curl_url_set(h, CURLUPART_QUERY, NULL, 0) != CURLUE_OK ||
+	    url_part(h, CURLUPART_URL, &u->conn) != 0 || !u->conn)
+		return fetch_err_nomem(err);
+	if ((u->query && curl_url_set(h, CURLUPART_QUERY, u->query, 0) != CURLUE_OK) ||
+	    curl_url_set(h, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
+	    curl_url_set(h, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK ||
+	    url_part(h, CURLUPART_URL, &u->shown) != 0 || !u->shown)
+		return fetch_err_nomem(err);
+	return 0;
+}
+
+static int parse_url(const char *url, struct pprof_url *u, fetch_err *err)
+{
+	CURLU *h;
+	int rc = -1;
+
+	memset(u, 0, sizeof *u);
+	if (!url || !*url)
+		return fetch_errf(err, FETCH_E_ARG, "no pprof URL (PGO_GO_PPROF_URL, --pprof-url)");
+	if (!strstr(url, "://"))
+		return bad_url(url, "no scheme (start it with http:// or https://)", err);
+	if (!(h = curl_url()))
+		return fetch_err_nomem(err);
+	if (curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK)
+		bad_url(url, "not a valid URL", err);
+	else if (check_url(h, url, err) == 0 && split_url(h, u, err) == 0)
+		rc = 0;
+	curl_url_cleanup(h);
+	if (rc == 0 && fetch_pprof_seconds(u->query) < 0)
+		rc = bad_url(url, "seconds= wants a number of seconds up to 86400", err);
+	if (rc != 0)
+		pprof_url_clear(u);
+	return rc;
+}
+
+struct url_state {
+	struct pprof_source s;
+	struct pprof_url u;
+	int64_t seconds;
+};
+
+/* The client: o's connection settings, this URL, the time it profiles. */
+static int url_client(const struct fetch_job *j, const struct url_state *st, pyro_client **cl,
+		      fetch_err *err)
+{
+	pyro_conn conn = j->o->conn;
+
+	conn.url = st->u.conn;
+	conn.setting = "PGO_GO_PPROF_URL";
+	conn.timeout_ms = (conn.timeout_ms > 0 ? conn.timeout_ms : PYRO_TIMEOUT_MS) +
+			  (long)st->seconds * 1000;
+	return pyro_client_new(&conn, cl, err);
+}
+
+static int url_pull(struct fetch_job *j, cache_meta *m, unsigned *requests, fetch_err *err)
+{
+	struct url_state *st = j->src;
+	pyro_client *cl = NULL;
+	fetch_pgo *acc = NULL;
+	unsigned char *body = NULL;
+	char what[400];
+	size_t len = 0;
+	int rc = -1;
+
+	memset(m, 0, sizeof *m);
+	st->s = (struct pprof_source){.display = j->server};
+	if (url_client(j, st, &cl, err) != 0)
+		return -1;
+	if (pyro_get(cl, st->u.query, &body, &len, err) != 0)
+		goto out;
+	if (!(acc = fetch_pgo_new(&j->o->reduce))) {
+		fetch_err_nomem(err);
+		goto out;
+	}
+	snprintf(what, sizeof what, "the answer of the pprof endpoint at %s", j->server);
+	if (fetch_pprof_add(&st->s, body, len, j->o->conn.max_response, what, acc, err) != 0)
+		goto out;
+	if (acc->nsamples == 0) {
+		fetch_errf(err, FETCH_E_NODATA,
+			   "the pprof endpoint at %s sent a profile without samples (the service "
+			   "was idle while it profiled: ask for more seconds)",
+			   j->server);
+		goto out;
+	}
+	/* A runtime profile says when it was taken; one that does not is
+	 * taken to cover the seconds since the request. */
+	if (!st->s.start_ns) {
+		st->s.start_ns = j->now * 1000000000;
+		st->s.end_ns = st->s.start_ns + st->seconds * 1000000000;
+	}
+	rc = fetch_pprof_store(j, &st->s, acc, m, err);
+out:
+	*requests += cl ? pyro_client_requests(cl) : 0;
+	free(body);
+	fetch_pgo_free(acc);
+	pyro_client_free(cl);
+	return rc;
+}
+
+static int url_job(struct fetch_job *j, const fetch_opts *o, struct url_state *st,
+		   fetch_err *err)
+{
+	j->o = o;
+	j->now = o->now ? o->now : (int64_t)time(NULL);
+	j->len = o->window ? o->window : WINDOW_DEFAULT;
+	j->type = FETCH_PPROF_URL_TYPE;
+	if (j->len < WINDOW_MIN || j->len > WINDOW_MAX)
+		return fetch_errf(err, FETCH_E_ARG, "the window must be between 1m and 24h");
+	if (!(j->server = strdup(st->u.shown)) || !(j->label = strdup("the pprof endpoint")))
+		return fetch_err_nomem(err);
+	if (fetch_job_cache(j, err) != 0)
+		return -1;
+	j->q = (cache_query){j->server, "", NULL, 0, j->type, j->len, o->reduce.keep_locations,
+			     o->reduce.aggregate_callees};
+	j->newest = window_newest(j->len, j->now);
+	cache_key(&j->q, j->newest.end, j->key);
+	j->pull = url_pull;
+	j->src = st;
+	j->pull_ms = (o->conn.timeout_ms > 0 ? o->conn.timeout_ms : PYRO_TIMEOUT_MS) +
+		     st->seconds * 1000;
+	return 0;
+}
+
+int fetch_pprof_url(const fetch_opts *o, const char *url, fetch_result *r, fetch_err *err)
+{
+	struct url_state st;
+	struct fetch_job j;
+	fetch_err local;
+	int rc = -1;
+
+	memset(r, 0, sizeof *r);
+	memset(&j, 0, sizeof j);
+	if (!err)
+		err = &local;
+	if (parse_url(url, &st.u, err) != 0)
+		return -1;
+	st.seconds = fetch_pprof_seconds(st.u.query);
+	if (url_job(&j, o, &st, err) == 0)
+		rc = fetch_job_run(&j, r, err);
+	fetch_job_free(&j);
+	pprof_url_clear(&st.u);
+	return rc;
+}

@@ -1,0 +1,33 @@
+/* fetch_pprof_int.h — what fetch_pprof.c and fetch_pprof_files.c share;
+ * not for other users. */
+#ifndef PGO_GO_FETCH_PPROF_INT_H
+#define PGO_GO_FETCH_PPROF_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fetch_int.h"
+#include "pgo_table.h"
+
+/* What one pull has read so far. */
+struct pprof_source {
+	const char *display; /* the record's "service": the URL, the paths */
+	int64_t start_ns, end_ns; /* the data's own span; 0 when unknown */
+	int64_t raw_size;         /* decompressed bytes read */
+};
+
+/* Decodes one profile (data, len; max_size as pprof_decode), validates it
+ * and adds it to acc; a profile without samples adds nothing. Errors name
+ * it as what ("the file x.pprof"). */
+int fetch_pprof_add(struct pprof_source *s, const void *data, size_t len, size_t max_size,
+		    const char *what, fetch_pgo *acc, fetch_err *err);
+
+/* Encodes acc, checks the bytes, stores them and the record m (filled
+ * here, the caller's to clear) in j's cache. */
+int fetch_pprof_store(struct fetch_job *j, const struct pprof_source *s, const fetch_pgo *acc,
+		      cache_meta *m, fetch_err *err);
+
+/* Prefixes err->msg with "prefix: ", setting code unless it is FETCH_OK. */
+int fetch_pprof_context(fetch_err *err, fetch_code code, const char *prefix);
+
+#endif
