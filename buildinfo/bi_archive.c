@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include "bi_archive.h"
+
+#include "archive_lazy.h"
 #include "bi_found.h"
 #include "bi_image.h"
 #include "bi_sniff.h"
@@ -254,6 +256,13 @@ static la_int64_t bi_feed_seek(struct archive *a, void *data, la_int64_t offset,
 	}
 	f->pos = offset < 0 ? from - (uint64_t) - (offset + 1) - 1 : from + (uint64_t)offset;
 	return (la_int64_t)f->pos;
+}
+
+/* Why no reader could be made: libarchive missing, or no memory. */
+static const char *bi_reader_failure(void)
+{
+	const char *why = bi_archive_lazy_error();
+	return why ? why : "out of memory";
 }
 
 /* A reader for tar and zip, compressed by anything libarchive decodes in
@@ -533,7 +542,7 @@ static int bi_nested(bi_walk *w, bi_level *lv, struct archive_entry *e, int64_t 
 	}
 	in.name = name;
 	if ((in.a = bi_reader_new(f)) == NULL) {
-		rc = bi_abort(w, w->display, "out of memory");
+		rc = bi_abort(w, w->display, bi_reader_failure());
 		goto out;
 	}
 	if (archive_read_open1(in.a) != ARCHIVE_OK) {
@@ -733,7 +742,7 @@ static int bi_walk_top(bi_walk *w, bi_feed *f, bi_member_fn fn, void *ctx)
 	top.src = f->src;
 	top.size = f->size;
 	if ((top.a = bi_reader_new(f)) == NULL) {
-		bi_fail_walk(w, w->display, "out of memory");
+		bi_fail_walk(w, w->display, "%s", bi_reader_failure());
 		return BI_ARCHIVE_FAIL;
 	}
 	if (archive_read_open1(top.a) != ARCHIVE_OK) {

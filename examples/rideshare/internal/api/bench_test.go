@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"runtime"
 	"testing"
+	"time"
 
 	"example.com/rideshare/internal/workload"
 )
@@ -81,6 +83,8 @@ func BenchmarkApp(b *testing.B) {
 	w := &discardWriter{header: make(http.Header)}
 	b.ReportAllocs()
 	i := 0
+	runtime.GC() // collect the setup's garbage now, not during the loop
+	cpu0 := processCPU()
 	for b.Loop() {
 		rp.serve(srv, w, i)
 		if w.status != http.StatusOK {
@@ -88,7 +92,19 @@ func BenchmarkApp(b *testing.B) {
 		}
 		i++
 	}
-	b.ReportMetric(float64(w.bytes)/float64(i), "resp-B/op")
+	reportCPU(b, cpu0, i)
+}
+
+// reportCPU adds the process CPU time per iteration as the metric cpu-ns/op.
+// On a busy machine it is steadier than sec/op, which also counts the time
+// the benchmark waited for a CPU; it includes the garbage collector's work
+// on other threads. The kernel accounts CPU time in ticks, so it means
+// something only for runs of a good fraction of a second (the default
+// -benchtime 1s is fine; -benchtime 100x is not).
+func reportCPU(b *testing.B, cpu0 time.Duration, n int) {
+	if cpu := processCPU(); cpu0 > 0 && n > 0 {
+		b.ReportMetric(float64(cpu-cpu0)/float64(n), "cpu-ns/op")
+	}
 }
 
 // BenchmarkEndpoint measures each request kind on its own.
@@ -107,6 +123,8 @@ func BenchmarkEndpoint(b *testing.B) {
 			w := &discardWriter{header: make(http.Header)}
 			b.ReportAllocs()
 			i := 0
+			runtime.GC()
+			cpu0 := processCPU()
 			for b.Loop() {
 				rp.serve(srv, w, i)
 				if w.status != http.StatusOK {
@@ -114,6 +132,7 @@ func BenchmarkEndpoint(b *testing.B) {
 				}
 				i++
 			}
+			reportCPU(b, cpu0, i)
 		})
 	}
 }

@@ -8,7 +8,43 @@ import (
 	"example.com/rideshare/internal/geo"
 	"example.com/rideshare/internal/jsonx"
 	"example.com/rideshare/internal/pricing"
+	"example.com/rideshare/internal/routing"
 )
+
+// validator is implemented by requests that check themselves after decoding.
+type validator interface {
+	validate() error
+}
+
+// decode reads the request body and decodes the JSON object in it into v,
+// then validates v. On failure it has answered the request and returns false.
+func (s *Server) decode(w http.ResponseWriter, r *http.Request, route Route, st *state, v jsonx.FieldDecoder) bool {
+	body, err := st.readBody(r)
+	if err != nil {
+		s.fail(w, route, http.StatusRequestEntityTooLarge, st, err.Error())
+		return false
+	}
+	st.dec.Reset(body)
+	st.dec.Object(v)
+	if err := st.dec.End(); err != nil {
+		s.fail(w, route, http.StatusBadRequest, st, err.Error())
+		return false
+	}
+	if val, ok := v.(validator); ok {
+		if err := val.validate(); err != nil {
+			s.fail(w, route, http.StatusBadRequest, st, err.Error())
+			return false
+		}
+	}
+	return true
+}
+
+// writeJSON encodes v and sends it with status 200.
+func (s *Server) writeJSON(w http.ResponseWriter, route Route, st *state, v jsonx.Marshaler) {
+	st.enc.Reset()
+	v.MarshalJSONTo(&st.enc)
+	s.reply(w, route, http.StatusOK, st)
+}
 
 // handleQuote prices a trip in one or more classes:
 //
@@ -19,75 +55,106 @@ import (
 func (s *Server) handleQuote(w http.ResponseWriter, r *http.Request) {
 	st := s.getState()
 	defer s.putState(st)
-	body, err := st.readBody(r)
-	if err != nil {
-		s.fail(w, RouteQuote, http.StatusRequestEntityTooLarge, st, err.Error())
-		return
-	}
 	var q quoteRequest
-	st.dec.Reset(body)
-	st.dec.Object(&q)
-	if err := st.dec.End(); err != nil {
-		s.fail(w, RouteQuote, http.StatusBadRequest, st, err.Error())
-		return
-	}
-	if err := q.validate(); err != nil {
-		s.fail(w, RouteQuote, http.StatusBadRequest, st, err.Error())
+	if !s.decode(w, r, RouteQuote, st, &q) {
 		return
 	}
 	hour := city.Hour(q.TS)
 	route := s.planner.Plan(q.Pickup, q.Dropoff, hour, st.route)
 	st.route = route.Points
-	zone := geo.AppendGeohash(st.zone[:0], q.Pickup, SurgePrecision)
+	st.fees = s.zones.Route(route.Points, st.fees[:0])
+	var fees int64
+	for _, c := range st.fees {
+		fees += c.Fee
+	}
+	resp := quoteResponse{
+		id:    geo.FNV64a(q.RiderKey ^ uint64(q.TS)*0x9e3779b97f4a7c15 ^ geo.GeohashBits(q.Dropoff, 40)),
+		zone:  geo.AppendGeohash(st.zone[:0], q.Pickup, SurgePrecision),
+		route: &route,
+		fees:  st.fees,
+		st:    st,
+	}
 	trip := pricing.Trip{
 		Meters:  route.Meters,
 		Seconds: route.Seconds,
 		Pickup:  q.Pickup,
-		Zone:    zone,
+		Zone:    resp.zone,
 		Hour:    hour,
 		Riders:  q.Riders,
 		Rider:   q.RiderKey,
 	}
-
-	e := &st.enc
-	e.BeginObject()
-	e.Key("quote_id")
-	id := geo.FNV64a(q.RiderKey ^ uint64(q.TS)*0x9e3779b97f4a7c15 ^ geo.GeohashBits(q.Dropoff, 40))
-	st.tmp = appendHex64(append(st.tmp[:0], 'q', '-'), id)
-	e.RawString(st.tmp)
-	e.Key("zone")
-	e.RawString(zone)
-	e.Key("distance_m")
-	e.Fixed(route.Meters, 1)
-	e.Key("duration_s")
-	e.Fixed(route.Seconds, 0)
-	e.Key("turns")
-	e.Int(int64(route.Turns))
-	e.Key("quotes")
-	e.BeginArray()
 	for _, c := range q.Classes[:q.NClasses] {
 		trip.Class = c
-		f := s.pricer.Quote(&trip, q.Promo)
-		encodeQuote(e, c, &f)
+		resp.quotes[resp.n] = classQuote{class: c, fare: s.pricer.Quote(&trip, fees, q.Promo)}
+		resp.n++
+	}
+	resp.polyline = q.Route
+	s.writeJSON(w, RouteQuote, st, &resp)
+}
+
+type classQuote struct {
+	class pricing.Class
+	fare  pricing.Fare
+}
+
+type quoteResponse struct {
+	id       uint64
+	zone     []byte
+	route    *routing.Route
+	fees     []pricing.Charge
+	quotes   [pricing.NumClasses]classQuote
+	n        int
+	polyline bool
+	st       *state
+}
+
+func (q *quoteResponse) MarshalJSONTo(e *jsonx.Encoder) {
+	st := q.st
+	e.BeginObject()
+	e.Key("quote_id")
+	st.tmp = appendHex64(append(st.tmp[:0], 'q', '-'), q.id)
+	e.RawString(st.tmp)
+	e.Key("zone")
+	e.RawString(q.zone)
+	e.Key("distance_m")
+	e.Fixed(q.route.Meters, 1)
+	e.Key("duration_s")
+	e.Fixed(q.route.Seconds, 0)
+	e.Key("turns")
+	e.Int(int64(q.route.Turns))
+	e.Key("zone_fees")
+	e.BeginArray()
+	for _, c := range q.fees {
+		e.BeginObject()
+		e.Key("zone")
+		e.String(c.Zone.Name)
+		e.Key("fee")
+		e.Fixed(float64(c.Fee)/100, 2)
+		e.EndObject()
 	}
 	e.EndArray()
-	if q.Route {
+	e.Key("quotes")
+	e.BeginArray()
+	for i := range q.quotes[:q.n] {
+		encodeQuote(e, &q.quotes[i])
+	}
+	e.EndArray()
+	if q.polyline {
 		e.Key("polyline")
-		st.tmp = geo.AppendPolyline(st.tmp[:0], route.Points)
+		st.tmp = geo.AppendPolyline(st.tmp[:0], q.route.Points)
 		e.StringBytes(st.tmp)
 	}
 	e.EndObject()
-	s.reply(w, RouteQuote, http.StatusOK, st)
 }
 
-func encodeQuote(e *jsonx.Encoder, c pricing.Class, f *pricing.Fare) {
+func encodeQuote(e *jsonx.Encoder, q *classQuote) {
 	e.BeginObject()
 	e.Key("class")
-	e.String(c.String())
+	e.String(q.class.String())
 	e.Key("surge")
-	e.Fixed(f.Multiplier, 1)
+	e.Fixed(q.fare.Multiplier, 1)
 	e.Key("fare")
-	encodeFare(e, f)
+	encodeFare(e, &q.fare)
 	e.EndObject()
 }
 
@@ -105,6 +172,10 @@ func encodeFare(e *jsonx.Encoder, f *pricing.Fare) {
 	e.Fixed(float64(f.Surge)/100, 2)
 	e.Key("booking")
 	e.Fixed(float64(f.Booking)/100, 2)
+	if f.Fees != 0 {
+		e.Key("fees")
+		e.Fixed(float64(f.Fees)/100, 2)
+	}
 	if f.Discount != 0 {
 		e.Key("discount")
 		e.Fixed(float64(f.Discount)/100, 2)
@@ -122,38 +193,43 @@ func encodeFare(e *jsonx.Encoder, f *pricing.Fare) {
 func (s *Server) handleMatch(w http.ResponseWriter, r *http.Request) {
 	st := s.getState()
 	defer s.putState(st)
-	body, err := st.readBody(r)
-	if err != nil {
-		s.fail(w, RouteMatch, http.StatusRequestEntityTooLarge, st, err.Error())
-		return
-	}
 	var m matchRequest
-	st.dec.Reset(body)
-	st.dec.Object(&m)
-	if err := st.dec.End(); err != nil {
-		s.fail(w, RouteMatch, http.StatusBadRequest, st, err.Error())
-		return
-	}
-	if err := m.validate(); err != nil {
-		s.fail(w, RouteMatch, http.StatusBadRequest, st, err.Error())
+	if !s.decode(w, r, RouteMatch, st, &m) {
 		return
 	}
 	q := dispatch.Query{Pickup: m.Pickup, Class: m.Class, Heading: m.Heading, Radius: m.Radius, Limit: m.Limit}
 	cands, considered := s.fleet.Match(&q, dispatch.MatcherFor(m.Class), st.cands)
 	st.cands = cands
+	s.writeJSON(w, RouteMatch, st, &matchResponse{
+		pickup:     m.Pickup,
+		class:      m.Class,
+		considered: considered,
+		cands:      cands,
+		st:         st,
+	})
+}
 
-	e := &st.enc
+type matchResponse struct {
+	pickup     geo.Point
+	class      pricing.Class
+	considered int
+	cands      []dispatch.Candidate
+	st         *state
+}
+
+func (m *matchResponse) MarshalJSONTo(e *jsonx.Encoder) {
+	st := m.st
 	e.BeginObject()
 	e.Key("zone")
-	e.RawString(geo.AppendGeohash(st.zone[:0], m.Pickup, 7))
+	e.RawString(geo.AppendGeohash(st.zone[:0], m.pickup, 7))
 	e.Key("class")
-	e.String(m.Class.String())
+	e.String(m.class.String())
 	e.Key("considered")
-	e.Int(int64(considered))
+	e.Int(int64(m.considered))
 	e.Key("candidates")
 	e.BeginArray()
-	for i := range cands {
-		c := &cands[i]
+	for i := range m.cands {
+		c := &m.cands[i]
 		e.BeginObject()
 		e.Key("driver")
 		st.tmp = appendID(st.tmp[:0], 'd', uint64(c.Driver), 5)
@@ -176,7 +252,6 @@ func (s *Server) handleMatch(w http.ResponseWriter, r *http.Request) {
 	}
 	e.EndArray()
 	e.EndObject()
-	s.reply(w, RouteMatch, http.StatusOK, st)
 }
 
 // locationsRequest decodes {"updates":[{...}, ...]} into the state's slice.
@@ -220,28 +295,29 @@ func (l *locationsRequest) DecodeField(d *jsonx.Decoder, key []byte) {
 func (s *Server) handleLocations(w http.ResponseWriter, r *http.Request) {
 	st := s.getState()
 	defer s.putState(st)
-	body, err := st.readBody(r)
-	if err != nil {
-		s.fail(w, RouteLocations, http.StatusRequestEntityTooLarge, st, err.Error())
-		return
-	}
 	st.ups = st.ups[:0]
 	req := locationsRequest{st: st}
-	st.dec.Reset(body)
-	st.dec.Object(&req)
-	if err := st.dec.End(); err != nil {
-		s.fail(w, RouteLocations, http.StatusBadRequest, st, err.Error())
+	if !s.decode(w, r, RouteLocations, st, &req) {
 		return
 	}
 	accepted := s.fleet.Apply(st.ups)
-	e := &st.enc
+	s.writeJSON(w, RouteLocations, st, &locationsResponse{
+		accepted: accepted,
+		rejected: req.rejected + len(st.ups) - accepted,
+	})
+}
+
+type locationsResponse struct {
+	accepted, rejected int
+}
+
+func (l *locationsResponse) MarshalJSONTo(e *jsonx.Encoder) {
 	e.BeginObject()
 	e.Key("accepted")
-	e.Int(int64(accepted))
+	e.Int(int64(l.accepted))
 	e.Key("rejected")
-	e.Int(int64(req.rejected + len(st.ups) - accepted))
+	e.Int(int64(l.rejected))
 	e.EndObject()
-	s.reply(w, RouteLocations, http.StatusOK, st)
 }
 
 // handleTrip returns a past trip with its route:
@@ -261,7 +337,27 @@ func (s *Server) handleTrip(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, RouteTrip, http.StatusNotFound, st, "no such trip")
 		return
 	}
-	e := &st.enc
+	st.enc.Reset()
+	(&tripResponse{t: t, st: st}).MarshalJSONTo(&st.enc)
+	etag := geo.FNV64aBytes(st.enc.Bytes())
+	st.tmp = appendHex64(append(st.tmp[:0], '"'), etag)
+	st.tmp = append(st.tmp, '"')
+	w.Header()["Etag"] = []string{string(st.tmp)}
+	if inm := r.Header.Get("If-None-Match"); inm != "" && inm == string(st.tmp) {
+		w.WriteHeader(http.StatusNotModified)
+		s.metrics.Record(RouteTrip, http.StatusNotModified, 0)
+		return
+	}
+	s.reply(w, RouteTrip, http.StatusOK, st)
+}
+
+type tripResponse struct {
+	t  *tripRecord
+	st *state
+}
+
+func (tr *tripResponse) MarshalJSONTo(e *jsonx.Encoder) {
+	t, st := tr.t, tr.st
 	e.BeginObject()
 	e.Key("id")
 	e.RawString(appendID(st.tmp[:0], 't', t.ID, 6))
@@ -299,16 +395,6 @@ func (s *Server) handleTrip(w http.ResponseWriter, r *http.Request) {
 	st.tmp = geo.AppendPolyline(st.tmp[:0], t.Route)
 	e.StringBytes(st.tmp)
 	e.EndObject()
-	etag := geo.FNV64aBytes(e.Bytes())
-	st.tmp = appendHex64(append(st.tmp[:0], '"'), etag)
-	st.tmp = append(st.tmp, '"')
-	w.Header()["Etag"] = []string{string(st.tmp)}
-	if inm := r.Header.Get("If-None-Match"); inm != "" && inm == string(st.tmp) {
-		w.WriteHeader(http.StatusNotModified)
-		s.metrics.Record(RouteTrip, http.StatusNotModified, 0)
-		return
-	}
-	s.reply(w, RouteTrip, http.StatusOK, st)
 }
 
 func encodePoint(e *jsonx.Encoder, p geo.Point) {

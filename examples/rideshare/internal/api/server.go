@@ -31,6 +31,7 @@ type Server struct {
 	fleet   *dispatch.Fleet
 	planner *routing.Planner
 	pricer  *pricing.Engine
+	zones   *pricing.Surcharges
 	trips   map[uint64]*tripRecord
 	metrics Recorder
 	states  sync.Pool
@@ -50,11 +51,10 @@ const (
 	RouteMatch
 	RouteLocations
 	RouteTrip
-	RouteOther
 	numRoutes
 )
 
-var routeNames = [numRoutes]string{"quote", "match", "locations", "trip", "other"}
+var routeNames = [numRoutes]string{"quote", "match", "locations", "trip"}
 
 // String returns the route's metric name.
 func (r Route) String() string { return routeNames[r] }
@@ -75,11 +75,11 @@ func (c *Counters) Record(route Route, status int, bytes int) {
 	c.bytes[route].Add(int64(bytes))
 }
 
-// Snapshot returns requests and errors per route name.
-func (c *Counters) Snapshot() map[string][2]int64 {
-	m := make(map[string][2]int64, numRoutes)
+// Snapshot returns requests, errors and response bytes per route name.
+func (c *Counters) Snapshot() map[string][3]int64 {
+	m := make(map[string][3]int64, numRoutes)
 	for r := Route(0); r < numRoutes; r++ {
-		m[r.String()] = [2]int64{c.requests[r].Load(), c.errors[r].Load()}
+		m[r.String()] = [3]int64{c.requests[r].Load(), c.errors[r].Load(), c.bytes[r].Load()}
 	}
 	return m
 }
@@ -106,6 +106,7 @@ type state struct {
 	body  []byte
 	route []geo.Point
 	cands []dispatch.Candidate
+	fees  []pricing.Charge
 	ups   []dispatch.Update
 	zone  [12]byte
 	tmp   []byte
@@ -122,19 +123,20 @@ func NewServer(opts Options) *Server {
 	}
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x5eed))
 	s := &Server{
-		fleet:   dispatch.NewFleet(geo.Haversine{}),
+		fleet:   dispatch.NewFleet(geo.Equirectangular{}),
 		trips:   make(map[uint64]*tripRecord, opts.Trips),
 		metrics: &Counters{},
 	}
 	s.states.New = func() any { return new(state) }
 	s.planner = &routing.Planner{
-		Metric:    geo.Haversine{},
+		Metric:    geo.Equirectangular{},
 		Speeds:    buildTraffic(),
 		Block:     120,
 		MaxPoints: 400,
 		TurnCost:  25,
 	}
 	s.pricer = pricing.DefaultEngine(buildSurge(rng))
+	s.zones = buildSurcharges()
 	for i := 0; i < opts.Drivers; i++ {
 		s.fleet.Add(randomDriver(rng))
 	}
@@ -204,6 +206,25 @@ func buildSurge(rng *rand.Rand) *pricing.ZoneSurge {
 	return z
 }
 
+// buildSurcharges lays out the city's fee zones: a congestion charge in the
+// center, airport access, event venues, a tunnel and two toll bridges.
+func buildSurcharges() *pricing.Surcharges {
+	spot := make(map[string]geo.Point, len(city.Hotspots))
+	for _, h := range city.Hotspots {
+		spot[h.Name] = h.At
+	}
+	return &pricing.Surcharges{Zones: []pricing.Zone{
+		{Name: "congestion-charge", Area: pricing.RegularPolygon(city.Center, 2500, 12), Fee: 250},
+		{Name: "airport-access", Area: pricing.NewCircle(spot["airport"], 1500), Fee: 400},
+		{Name: "fairground-event", Area: pricing.Rectangle(spot["fairground"], 1200, 1500), Fee: 150},
+		{Name: "stadium-event", Area: pricing.RegularPolygon(spot["stadium"], 800, 8), Fee: 150},
+		{Name: "harbour-tunnel", Area: pricing.Rectangle(geo.Offset(spot["harbour"], 900, 0), 300, 1500), Fee: 320},
+		{Name: "east-bridge", Area: pricing.Rectangle(geo.Offset(city.Center, 0, 4500), 2000, 200), Fee: 180},
+		{Name: "west-bridge", Area: pricing.Rectangle(geo.Offset(city.Center, 0, -5000), 2500, 200), Fee: 180},
+		{Name: "business-park-toll", Area: pricing.RegularPolygon(spot["business-park"], 1000, 10), Fee: 100},
+	}}
+}
+
 func randomDriver(rng *rand.Rand) dispatch.Driver {
 	var class pricing.Class
 	switch u := rng.Float64(); {
@@ -243,10 +264,14 @@ func (s *Server) randomTrip(rng *rand.Rand, id uint64, drivers int) *tripRecord 
 	t.Meters = route.Meters
 	t.Seconds = route.Seconds
 	zone := geo.AppendGeohash(nil, t.Pickup, SurgePrecision)
+	var fees int64
+	for _, c := range s.zones.Route(t.Route, nil) {
+		fees += c.Fee
+	}
 	t.Fare = s.pricer.Quote(&pricing.Trip{
 		Class: t.Class, Meters: t.Meters, Seconds: t.Seconds, Pickup: t.Pickup,
 		Zone: zone, Hour: hour, Riders: 1, Rider: t.Rider,
-	}, nil)
+	}, fees, nil)
 	return t
 }
 

@@ -4,7 +4,6 @@ package dispatch
 
 import (
 	"math"
-	"sort"
 	"sync"
 
 	"example.com/rideshare/internal/geo"
@@ -50,7 +49,7 @@ type Query struct {
 // Matcher decides which drivers can serve a query and ranks them.
 type Matcher interface {
 	Eligible(q *Query, d *Driver) bool
-	Score(q *Query, c *Candidate) float64
+	Score(q *Query, c Candidate) float64
 }
 
 // NearestMatcher ranks drivers of the requested class by estimated time of
@@ -63,7 +62,7 @@ func (NearestMatcher) Eligible(q *Query, d *Driver) bool {
 }
 
 // Score implements Matcher.
-func (NearestMatcher) Score(q *Query, c *Candidate) float64 {
+func (NearestMatcher) Score(q *Query, c Candidate) float64 {
 	return c.ETA - 30*(c.Rating-4.5)
 }
 
@@ -77,7 +76,7 @@ func (p PremiumMatcher) Eligible(q *Query, d *Driver) bool {
 }
 
 // Score implements Matcher.
-func (p PremiumMatcher) Score(q *Query, c *Candidate) float64 {
+func (p PremiumMatcher) Score(q *Query, c Candidate) float64 {
 	return c.ETA*0.5 - 120*(c.Rating-p.MinRating)
 }
 
@@ -90,7 +89,7 @@ func (PoolMatcher) Eligible(q *Query, d *Driver) bool {
 }
 
 // Score implements Matcher.
-func (PoolMatcher) Score(q *Query, c *Candidate) float64 {
+func (PoolMatcher) Score(q *Query, c Candidate) float64 {
 	return c.ETA + 2*geo.AngleDiff(c.Heading, q.Heading)
 }
 
@@ -205,46 +204,106 @@ func (f *Fleet) removeFromCell(cell uint64, id uint32) {
 
 // Match returns up to q.Limit candidates for the query, best first,
 // appending to dst, and the number of drivers considered.
+//
+// The search visits the cells around the pickup ring by ring and stops after
+// the first ring that leaves it with enough eligible drivers in range (four
+// times the limit), or at the query's radius. The best q.Limit are kept in
+// order as they are found.
 func (f *Fleet) Match(q *Query, m Matcher, dst []Candidate) ([]Candidate, int) {
 	center := geo.CellOf(q.Pickup, IndexLevel)
 	h, w := geo.SizeMeters(IndexLevel, q.Pickup.Lat)
-	rows := int(math.Ceil(q.Radius / h))
-	cols := int(math.Ceil(q.Radius / w))
-	dst = dst[:0]
-	considered := 0
+	rings := int(math.Ceil(q.Radius / math.Min(h, w)))
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 1
+	}
+	need := 4 * limit
+	if need < 16 {
+		need = 16
+	}
+	s := scan{f: f, q: q, m: m, top: dst[:0], limit: limit}
 	f.mu.RLock()
-	for dr := -rows; dr <= rows; dr++ {
-		for dc := -cols; dc <= cols; dc++ {
-			ids := f.cells[center.Neighbor(dr, dc).Key()]
-			for _, id := range ids {
-				d := &f.drivers[id]
-				considered++
-				if !m.Eligible(q, d) {
-					continue
-				}
-				meters := f.metric.Distance(q.Pickup, d.Pos)
-				if meters > q.Radius {
-					continue
-				}
-				dst = append(dst, Candidate{
-					Driver:  d.ID,
-					Pos:     d.Pos,
-					Meters:  meters,
-					ETA:     f.eta(meters, d.Speed),
-					Rating:  d.Rating,
-					Heading: d.Heading,
-				})
-				c := &dst[len(dst)-1]
-				c.Score = m.Score(q, c)
-			}
+	for k := 0; k <= rings && s.found < need; k++ {
+		if k == 0 {
+			s.cell(center)
+			continue
+		}
+		for dc := -k; dc <= k; dc++ {
+			s.cell(center.Neighbor(-k, dc))
+			s.cell(center.Neighbor(k, dc))
+		}
+		for dr := -k + 1; dr < k; dr++ {
+			s.cell(center.Neighbor(dr, -k))
+			s.cell(center.Neighbor(dr, k))
 		}
 	}
 	f.mu.RUnlock()
-	sort.Sort(byScore(dst))
-	if q.Limit > 0 && len(dst) > q.Limit {
-		dst = dst[:q.Limit]
+	return s.top, s.considered
+}
+
+// scan collects the candidates of one Match.
+type scan struct {
+	f          *Fleet
+	q          *Query
+	m          Matcher
+	top        []Candidate // best first, at most limit
+	limit      int
+	found      int
+	considered int
+}
+
+// cell considers the drivers of one index cell.
+func (s *scan) cell(c geo.Cell) {
+	for _, id := range s.f.cells[c.Key()] {
+		d := &s.f.drivers[id]
+		s.considered++
+		if !s.m.Eligible(s.q, d) {
+			continue
+		}
+		meters := s.f.metric.Distance(s.q.Pickup, d.Pos)
+		if meters > s.q.Radius {
+			continue
+		}
+		s.found++
+		c := Candidate{
+			Driver:  d.ID,
+			Pos:     d.Pos,
+			Meters:  meters,
+			ETA:     s.f.eta(meters, d.Speed),
+			Rating:  d.Rating,
+			Heading: d.Heading,
+		}
+		c.Score = s.m.Score(s.q, c)
+		s.offer(&c)
 	}
-	return dst, considered
+}
+
+// offer inserts c into the ranked list if it is among the best so far.
+func (s *scan) offer(c *Candidate) {
+	n := len(s.top)
+	if n == s.limit {
+		if !better(c, &s.top[n-1]) {
+			return
+		}
+		n--
+	} else {
+		s.top = append(s.top, Candidate{})
+	}
+	i := n
+	for i > 0 && better(c, &s.top[i-1]) {
+		s.top[i] = s.top[i-1]
+		i--
+	}
+	s.top[i] = *c
+}
+
+// better orders candidates by score, then by driver for a stable order among
+// equals.
+func better(a, b *Candidate) bool {
+	if a.Score != b.Score {
+		return a.Score < b.Score
+	}
+	return a.Driver < b.Driver
 }
 
 func (f *Fleet) eta(meters, speed float64) float64 {
@@ -254,14 +313,3 @@ func (f *Fleet) eta(meters, speed float64) float64 {
 	}
 	return math.Round(meters*f.detour/v + 20)
 }
-
-type byScore []Candidate
-
-func (s byScore) Len() int { return len(s) }
-func (s byScore) Less(i, j int) bool {
-	if s[i].Score != s[j].Score {
-		return s[i].Score < s[j].Score
-	}
-	return s[i].Driver < s[j].Driver
-}
-func (s byScore) Swap(i, j int) { s[i], s[j] = s[j], s[i] }

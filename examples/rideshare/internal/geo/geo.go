@@ -31,7 +31,19 @@ type Metric interface {
 type Haversine struct{}
 
 // Distance implements Metric.
-func (Haversine) Distance(a, b Point) float64 { return HaversineDistance(a, b) }
+func (Haversine) Distance(a, b Point) float64 {
+	lat1 := a.Lat * degToRad
+	lat2 := b.Lat * degToRad
+	dLat := lat2 - lat1
+	dLon := (b.Lon - a.Lon) * degToRad
+	s1 := math.Sin(dLat / 2)
+	s2 := math.Sin(dLon / 2)
+	h := s1*s1 + math.Cos(lat1)*math.Cos(lat2)*s2*s2
+	if h > 1 {
+		h = 1
+	}
+	return 2 * EarthRadius * math.Asin(math.Sqrt(h))
+}
 
 // HaversineDistance returns the great-circle distance between a and b in meters.
 func HaversineDistance(a, b Point) float64 {

@@ -58,6 +58,7 @@ type Fare struct {
 	Time       int64
 	Surge      int64
 	Booking    int64
+	Fees       int64 // zone surcharges
 	Discount   int64
 	Total      int64
 	Multiplier float64
@@ -192,10 +193,13 @@ type Engine struct {
 	ExperimentPercent uint64
 }
 
-// Quote prices a trip, applying the promo code if it is known.
-func (e *Engine) Quote(t *Trip, promo []byte) Fare {
+// Quote prices a trip, adding the zone fees and applying the promo code if
+// it is known.
+func (e *Engine) Quote(t *Trip, fees int64, promo []byte) Fare {
 	m := e.Surge.Multiplier(t.Zone, t.Hour)
 	f := e.Strategies[t.Class].Price(t, m)
+	f.Fees = fees
+	f.Total += fees
 	if t.Rider%100 < e.ExperimentPercent {
 		d := f.Distance * 3 / 100
 		f.Distance -= d
@@ -203,7 +207,7 @@ func (e *Engine) Quote(t *Trip, promo []byte) Fare {
 	}
 	if len(promo) > 0 {
 		if pct, ok := e.Promos[string(promo)]; ok {
-			off := (f.Total - f.Booking) * pct / 100
+			off := (f.Total - f.Booking - f.Fees) * pct / 100
 			f.Discount += off
 			f.Total -= off
 		}

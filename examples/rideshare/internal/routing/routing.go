@@ -73,10 +73,13 @@ func (pl *Planner) Plan(a, b geo.Point, hour int, buf []geo.Point) Route {
 
 func (pl *Planner) leg(r *Route, from, to geo.Point, length, block float64, hour int) {
 	n := int(math.Ceil(length / block))
+	if n == 0 {
+		return
+	}
+	d := length / float64(n) // every block of a straight leg is as long
 	prev := from
 	for i := 1; i <= n; i++ {
 		next := geo.Lerp(from, to, float64(i)/float64(n))
-		d := pl.Metric.Distance(prev, next)
 		v := pl.Speeds.SpeedAt(geo.Lerp(prev, next, 0.5), hour)
 		r.Meters += d
 		r.Seconds += d / v

@@ -31,7 +31,7 @@ var kindNames = [NumKinds]string{"quote", "match", "locations", "trip"}
 func (k Kind) String() string { return kindNames[k] }
 
 // Mix is the share of each kind in percent.
-var Mix = [NumKinds]int{Quote: 35, Match: 25, Locations: 30, Trip: 10}
+var Mix = [NumKinds]int{Quote: 20, Match: 15, Locations: 50, Trip: 15}
 
 // Request is one HTTP request of the workload.
 type Request struct {
