@@ -38,6 +38,8 @@ struct plan {
 	struct mainpkg_list pkgs;
 	struct target *targets;
 	size_t ngroups;
+	struct child_pipe goenv; /* `go env`, running beside the build */
+	int goenv_running;
 };
 
 enum verify_mode { VERIFY_MODE_OFF, VERIFY_MODE_WARN, VERIFY_MODE_STRICT };
@@ -239,6 +241,8 @@ static int verify_target(const struct target *t, enum verify_mode mode)
 	return failed;
 }
 
+static int compute_outputs(struct plan *p);
+
 /* Runs every group; verifies what each produced. */
 static int run_groups(struct plan *p)
 {
@@ -266,6 +270,7 @@ static int run_groups(struct plan *p)
 				status = child_status_code(st);
 			continue;
 		}
+		compute_outputs(p);
 		for (size_t t = 0; t < p->pkgs.nmains; t++)
 			if (p->targets[t].group == (int)g)
 				strict_failed |= verify_target(&p->targets[t], mode);
@@ -283,14 +288,23 @@ static int nothing_to_add(const struct plan *p)
 	return 1;
 }
 
+/* Where the binaries land depends on go env; asked while the build runs. */
+static void start_goenv(struct plan *p)
+{
+	if (verify_mode(&p->config) == VERIFY_MODE_OFF && !config_bool(&p->config, CFG_VERBOSE))
+		return;
+	p->goenv_running = goenv_start(p->real_go, &p->goenv) == 0;
+}
+
 static int compute_outputs(struct plan *p)
 {
 	struct goenv env;
 	char **outs;
 
-	if (verify_mode(&p->config) == VERIFY_MODE_OFF && !config_bool(&p->config, CFG_VERBOSE))
+	if (!p->goenv_running)
 		return 0;
-	if (goenv_load(p->real_go, &env) != 0)
+	p->goenv_running = 0;
+	if (goenv_finish(&p->goenv, &env) != 0)
 		return 0; /* the build still runs; it just goes unverified */
 	if (outputs_compute(p->cmd, &p->pkgs, &env, p->workdir, &outs) == 0) {
 		for (size_t i = 0; i < p->pkgs.nmains; i++)
@@ -303,6 +317,11 @@ static int compute_outputs(struct plan *p)
 
 static void plan_free(struct plan *p)
 {
+	if (p->goenv_running) { /* the build failed: the answer is not needed */
+		struct goenv env;
+		if (goenv_finish(&p->goenv, &env) == 0)
+			goenv_free(&env);
+	}
 	for (size_t i = 0; p->targets && i < p->pkgs.nmains; i++) {
 		profile_choice_clear(&p->targets[i].profile);
 		free(p->targets[i].output);
@@ -378,7 +397,7 @@ int build_main(const char *real_go, const struct gocmd *cmd, int argc, char **ar
 		plan_free(&p);
 		return realgo_exec(real_go, argv);
 	}
-	compute_outputs(&p);
+	start_goenv(&p);
 	rc = run_groups(&p);
 	plan_free(&p);
 	return rc;

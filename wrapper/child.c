@@ -128,30 +128,53 @@ static int read_all(int fd, char **out, size_t *outlen)
 	return 0;
 }
 
-int child_capture(const char *path, char *const argv[], int quiet, char **out, size_t *outlen)
+int child_start_capture(const char *path, char *const argv[], int quiet, struct child_pipe *cp)
 {
-	int fds[2], status, rc;
-	pid_t pid;
+	int fds[2];
 
-	*out = NULL;
-	*outlen = 0;
-	if (pipe(fds) != 0)
+	cp->pid = -1;
+	cp->fd = -1;
+	if (pipe2(fds, O_CLOEXEC) != 0)
 		return -1;
-	pid = spawn(path, argv, fds[1], fds[0], quiet);
+	cp->pid = spawn(path, argv, fds[1], fds[0], quiet);
 	close(fds[1]);
-	if (pid < 0) {
+	if (cp->pid < 0) {
 		close(fds[0]);
 		return -1;
 	}
-	rc = read_all(fds[0], out, outlen);
-	close(fds[0]);
-	status = wait_child(pid);
+	cp->fd = fds[0];
+	return 0;
+}
+
+int child_finish_capture(struct child_pipe *cp, char **out, size_t *outlen)
+{
+	int rc, status;
+
+	*out = NULL;
+	*outlen = 0;
+	if (cp->pid < 0)
+		return -1;
+	rc = read_all(cp->fd, out, outlen);
+	close(cp->fd);
+	status = wait_child(cp->pid);
+	cp->pid = -1;
 	if (rc != 0) {
 		free(*out);
 		*out = NULL;
 		return -1;
 	}
 	return status;
+}
+
+int child_capture(const char *path, char *const argv[], int quiet, char **out, size_t *outlen)
+{
+	struct child_pipe cp;
+
+	*out = NULL;
+	*outlen = 0;
+	if (child_start_capture(path, argv, quiet, &cp) != 0)
+		return -1;
+	return child_finish_capture(&cp, out, outlen);
 }
 
 int child_status_code(int status)

@@ -18,6 +18,20 @@ int child_run(const char *path, char *const argv[]);
  * Returns the wait status or -1. */
 int child_capture(const char *path, char *const argv[], int quiet, char **out, size_t *outlen);
 
+/* A child whose standard output is being collected in the background. */
+struct child_pipe {
+	pid_t pid;
+	int fd;
+};
+
+/* Starts path with argv, its standard output to a pipe (stderr to /dev/null
+ * when quiet), and returns at once. Returns 0 or -1. */
+int child_start_capture(const char *path, char *const argv[], int quiet, struct child_pipe *cp);
+
+/* Reads what the child wrote and waits for it: the wait status, or -1.
+ * *out is malloc'd and NUL-terminated. */
+int child_finish_capture(struct child_pipe *cp, char **out, size_t *outlen);
+
 /* Exits as the child did. Never returns. */
 void child_exit_like(int status) __attribute__((noreturn));
 

@@ -16,14 +16,30 @@ static char *json_dup(json_t *obj, const char *key)
 	return strdup(v ? v : "");
 }
 
-int goenv_load(const char *real_go, struct goenv *env)
+int goenv_start(const char *real_go, struct child_pipe *cp)
 {
 	char *argv[] = {(char *)real_go, "env", "-json", "GOOS", "GOARCH", "GOHOSTOS",
 			"GOHOSTARCH", "GOEXE", "GOBIN", "GOPATH", NULL};
+
+	return child_start_capture(real_go, argv, 1, cp);
+}
+
+int goenv_load(const char *real_go, struct goenv *env)
+{
+	struct child_pipe cp;
+
+	memset(env, 0, sizeof *env);
+	if (goenv_start(real_go, &cp) != 0)
+		return -1;
+	return goenv_finish(&cp, env);
+}
+
+int goenv_finish(struct child_pipe *cp, struct goenv *env)
+{
 	char *text = NULL;
 	size_t len;
 	json_t *obj;
-	int status = child_capture(real_go, argv, 1, &text, &len);
+	int status = child_finish_capture(cp, &text, &len);
 
 	memset(env, 0, sizeof *env);
 	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {

@@ -9,6 +9,7 @@
 #ifndef PGO_GO_OUTPUTS_H
 #define PGO_GO_OUTPUTS_H
 
+#include "child.h"
 #include "gocmd.h"
 #include "mainpkg.h"
 
@@ -18,6 +19,12 @@ struct goenv {
 
 /* Runs `go env -json …`; returns 0 or -1. Strings are owned (goenv_free). */
 int goenv_load(const char *real_go, struct goenv *env);
+
+/* The same in two halves, so that `go env` runs while the build does:
+ * goenv_start returns at once; goenv_finish collects the answer (0 or -1).
+ * A started query must be finished. */
+int goenv_start(const char *real_go, struct child_pipe *cp);
+int goenv_finish(struct child_pipe *cp, struct goenv *env);
 void goenv_free(struct goenv *env);
 
 /* The output file of each main package in l (outputs[i] for l->mains[i]),
