@@ -40,6 +40,8 @@ struct plan {
 	size_t ngroups;
 	struct child_pipe goenv; /* `go env`, running beside the build */
 	int goenv_running;
+	struct goenv host;       /* or what it would say, known without asking */
+	int have_host;
 };
 
 enum verify_mode { VERIFY_MODE_OFF, VERIFY_MODE_WARN, VERIFY_MODE_STRICT };
@@ -293,6 +295,11 @@ static void start_goenv(struct plan *p)
 {
 	if (verify_mode(&p->config) == VERIFY_MODE_OFF && !config_bool(&p->config, CFG_VERBOSE))
 		return;
+	/* A plain build for this machine writes where go env need not be asked. */
+	if (p->cmd->sub == GOCMD_BUILD && goenv_guess_host(&p->host) == 0) {
+		p->have_host = 1;
+		return;
+	}
 	p->goenv_running = goenv_start(p->real_go, &p->goenv) == 0;
 }
 
@@ -301,11 +308,16 @@ static int compute_outputs(struct plan *p)
 	struct goenv env;
 	char **outs;
 
-	if (!p->goenv_running)
+	if (p->have_host) {
+		env = p->host;
+		p->have_host = 0;
+	} else if (!p->goenv_running) {
 		return 0;
-	p->goenv_running = 0;
-	if (goenv_finish(&p->goenv, &env) != 0)
-		return 0; /* the build still runs; it just goes unverified */
+	} else {
+		p->goenv_running = 0;
+		if (goenv_finish(&p->goenv, &env) != 0)
+			return 0; /* the build still runs; it just goes unverified */
+	}
 	if (outputs_compute(p->cmd, &p->pkgs, &env, p->workdir, &outs) == 0) {
 		for (size_t i = 0; i < p->pkgs.nmains; i++)
 			p->targets[i].output = outs[i];
@@ -317,6 +329,8 @@ static int compute_outputs(struct plan *p)
 
 static void plan_free(struct plan *p)
 {
+	if (p->have_host)
+		goenv_free(&p->host);
 	if (p->goenv_running) { /* the build failed: the answer is not needed */
 		struct goenv env;
 		if (goenv_finish(&p->goenv, &env) == 0)

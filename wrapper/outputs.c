@@ -80,6 +80,66 @@ void goenv_free(struct goenv *env)
 	memset(env, 0, sizeof *env);
 }
 
+char *goenv_file_value(const char *name)
+{
+	const char *goenv = getenv("GOENV"), *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	char path[4096], line[8192];
+	size_t n = strlen(name);
+	char *value = NULL;
+	FILE *f;
+
+	if (goenv && !strcmp(goenv, "off"))
+		return NULL;
+	if (goenv && *goenv)
+		snprintf(path, sizeof path, "%s", goenv);
+	else if (xdg && *xdg)
+		snprintf(path, sizeof path, "%s/go/env", xdg);
+	else if (home && *home)
+		snprintf(path, sizeof path, "%s/.config/go/env", home);
+	else
+		return NULL;
+	if (!(f = fopen(path, "r")))
+		return NULL;
+	while (fgets(line, sizeof line, f)) {
+		if (strncmp(line, name, n) != 0 || line[n] != '=')
+			continue;
+		line[strcspn(line, "\r\n")] = '\0';
+		free(value);
+		value = strdup(line + n + 1);
+	}
+	fclose(f);
+	return value;
+}
+
+int goenv_guess_host(struct goenv *env)
+{
+	static const char *const vars[] = {"GOOS", "GOARCH"};
+
+	memset(env, 0, sizeof *env);
+	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+		char *v = goenv_file_value(vars[i]);
+		int set = getenv(vars[i]) != NULL || v != NULL;
+		free(v);
+		if (set)
+			return -1;
+	}
+	/* pgo-go runs where it was built for, and so does the go it runs. */
+	env->goos = strdup("linux");
+	env->gohostos = strdup("linux");
+	env->goarch = strdup("host");
+	env->gohostarch = strdup("host");
+	env->goexe = strdup("");
+	env->gobin = strdup("");
+	env->gopath = strdup("");
+	if (!env->goos || !env->gohostos || !env->goarch || !env->gohostarch || !env->goexe ||
+	    !env->gobin || !env->gopath) {
+		goenv_free(env);
+		return -1;
+	}
+	return 0;
+}
+
 static char *path_join3(const char *a, const char *b, const char *c)
 {
 	char *p;

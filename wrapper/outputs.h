@@ -27,6 +27,15 @@ int goenv_start(const char *real_go, struct child_pipe *cp);
 int goenv_finish(struct child_pipe *cp, struct goenv *env);
 void goenv_free(struct goenv *env);
 
+/* A variable as `go env -w` stored it ($GOENV, else
+ * $XDG_CONFIG_HOME/go/env, else ~/.config/go/env), or NULL; malloc'd. */
+char *goenv_file_value(const char *name);
+
+/* What go env would say for a plain `go build` on this machine, without
+ * running it: possible when neither the environment nor the go env file
+ * names GOOS or GOARCH (then they are the host's). Returns 0 or -1. */
+int goenv_guess_host(struct goenv *env);
+
 /* The output file of each main package in l (outputs[i] for l->mains[i]),
  * or NULL where go writes none (several packages without -o, c-archive).
  * workdir is absolute. The array and strings are malloc'd; free with

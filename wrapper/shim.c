@@ -8,6 +8,7 @@
 #include "build.h"
 #include "gocmd.h"
 #include "msg.h"
+#include "outputs.h"
 #include "realgo.h"
 
 static int env_true(const char *name)
@@ -15,39 +16,6 @@ static int env_true(const char *name)
 	const char *v = getenv(name);
 	return v && (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes") ||
 		     !strcasecmp(v, "on"));
-}
-
-/* GOFLAGS as `go env -w` stored it, for when the environment has none:
- * $GOENV, else $XDG_CONFIG_HOME/go/env, else ~/.config/go/env. */
-static char *goenv_file_goflags(void)
-{
-	const char *goenv = getenv("GOENV"), *xdg = getenv("XDG_CONFIG_HOME");
-	const char *home = getenv("HOME");
-	char path[4096], line[8192];
-	char *value = NULL;
-	FILE *f;
-
-	if (goenv && !strcmp(goenv, "off"))
-		return NULL;
-	if (goenv && *goenv)
-		snprintf(path, sizeof path, "%s", goenv);
-	else if (xdg && *xdg)
-		snprintf(path, sizeof path, "%s/go/env", xdg);
-	else if (home && *home)
-		snprintf(path, sizeof path, "%s/.config/go/env", home);
-	else
-		return NULL;
-	if (!(f = fopen(path, "r")))
-		return NULL;
-	while (fgets(line, sizeof line, f)) {
-		if (strncmp(line, "GOFLAGS=", 8) != 0)
-			continue;
-		line[strcspn(line, "\r\n")] = '\0';
-		free(value);
-		value = strdup(line + 8);
-	}
-	fclose(f);
-	return value;
 }
 
 /* Whether pgo-go has anything to add: a build or install that did not
@@ -79,7 +47,7 @@ int shim_main(int argc, char **argv)
 	if (gocmd_parse(&cmd, argc, argv, NULL) != 0 || cmd.sub == GOCMD_OTHER)
 		return realgo_exec(real, argv);
 	if (!(goflags = getenv("GOFLAGS")))
-		goflags = file_goflags = goenv_file_goflags();
+		goflags = file_goflags = goenv_file_value("GOFLAGS");
 	gocmd_free(&cmd);
 	if (gocmd_parse(&cmd, argc, argv, goflags) != 0 || !wants_profile(&cmd)) {
 		free(file_goflags);
