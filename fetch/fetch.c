@@ -355,3 +355,18 @@ void fetch_result_clear(fetch_result *r)
 	cache_meta_clear(&r->meta);
 	memset(r, 0, sizeof *r);
 }
+
+const char *fetch_source_name(fetch_source s)
+{
+	switch (s) {
+	case FETCH_FROM_SERVER:
+		return "fetched";
+	case FETCH_FROM_CACHE:
+		return "cached";
+	case FETCH_FROM_STALE:
+		return "stale cache";
+	case FETCH_FROM_OFFLINE:
+		break;
+	}
+	return "offline cache";
+}

@@ -57,6 +57,9 @@ typedef enum fetch_source {
 	FETCH_FROM_OFFLINE, /* offline: the newest snapshot cached */
 } fetch_source;
 
+/* "fetched", "cached", "stale cache", "offline cache". */
+const char *fetch_source_name(fetch_source s);
+
 typedef struct fetch_result {
 	char *path;         /* the canonical profile: <cache>/profiles/<sha256>.pgo */
 	cache_meta meta;    /* its snapshot record (window, sizes, samples, …) */

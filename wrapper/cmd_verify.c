@@ -77,36 +77,6 @@ static void report(struct verify_run *run, const char *file, const struct verify
 		report_line(file, r);
 }
 
-/* The outcome for a Go binary found in an archive, as verify_binary
- * judges a file. Returns 0, or -1 when out of memory. */
-static int judge_member(const bi_member *m, const char *profile, struct verify_result *r)
-{
-	const bi_str *pgo = bi_info_setting(m->info, "-pgo");
-	const bi_str *trim = bi_info_setting(m->info, "-trimpath");
-	int trimpath = trim && !strcmp(trim->p, "true");
-	char abs[PATH_MAX];
-
-	memset(r, 0, sizeof *r);
-	if (!(r->go_version = strdup(m->info->go_version.p)))
-		return -1;
-	if (!pgo) {
-		r->status = VERIFY_NO_PGO;
-		r->message = strdup("built without -pgo");
-	} else if (!(r->pgo = strdup(pgo->p))) {
-		return -1;
-	} else if (!profile || verify_profile_matches(r->pgo, profile, trimpath)) {
-		r->status = VERIFY_OK;
-		if (asprintf(&r->message, "built with -pgo=%s", r->pgo) < 0)
-			r->message = NULL;
-	} else {
-		r->status = VERIFY_MISMATCH;
-		if (asprintf(&r->message, "-pgo=%s, expected %s", r->pgo,
-			     realpath(profile, abs) ? abs : profile) < 0)
-			r->message = NULL;
-	}
-	return r->message ? 0 : -1;
-}
-
 /* With -json, an image member's object also says which layer it is in. */
 static void add_layer_json(struct verify_run *run, const bi_member *m)
 {
@@ -177,7 +147,7 @@ static int verify_member(void *ctx, const bi_member *m)
 		report_shadowed(va->run, m);
 		return 0;
 	}
-	if (judge_member(m, va->run->profile, &r) != 0) {
+	if (verify_info(m->info, va->run->profile, &r) != 0) {
 		verify_result_clear(&r);
 		va->nomem = 1;
 		return 1;

@@ -9,21 +9,6 @@
 #include "fetch_pprof.h"
 #include "msg.h"
 
-static const char *origin_text(fetch_source s)
-{
-	switch (s) {
-	case FETCH_FROM_SERVER:
-		return "fetched";
-	case FETCH_FROM_CACHE:
-		return "cached";
-	case FETCH_FROM_STALE:
-		return "stale cache";
-	case FETCH_FROM_OFFLINE:
-		break;
-	}
-	return "offline cache";
-}
-
 /* "fetched, captured 2024-05-01T10:12:03Z": when the data is from. */
 static void describe(const fetch_result *r, struct profile_choice *out)
 {
@@ -32,7 +17,7 @@ static void describe(const fetch_result *r, struct profile_choice *out)
 	struct tm tm;
 
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-	if (asprintf(&out->detail, "%s, captured %s", origin_text(r->source), when) < 0)
+	if (asprintf(&out->detail, "%s, captured %s", fetch_source_name(r->source), when) < 0)
 		out->detail = NULL;
 }
 

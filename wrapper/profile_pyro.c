@@ -31,21 +31,6 @@ static int discover(const struct config *c, const fetch_opts *o, const struct pr
 	return rc != 0 ? source_failed(c, &e, out) : 0;
 }
 
-static const char *origin_text(fetch_source s)
-{
-	switch (s) {
-	case FETCH_FROM_SERVER:
-		return "fetched";
-	case FETCH_FROM_CACHE:
-		return "cached";
-	case FETCH_FROM_STALE:
-		return "stale cache";
-	case FETCH_FROM_OFFLINE:
-		break;
-	}
-	return "offline cache";
-}
-
 static void describe(const fetch_result *r, struct profile_choice *out)
 {
 	char start[32], end[32];
@@ -54,7 +39,7 @@ static void describe(const fetch_result *r, struct profile_choice *out)
 
 	strftime(start, sizeof start, "%Y-%m-%dT%H:%MZ", gmtime_r(&ts, &tm));
 	strftime(end, sizeof end, "%H:%MZ", gmtime_r(&te, &tm));
-	if (asprintf(&out->detail, "%s, window %s–%s%s", origin_text(r->source), start, end,
+	if (asprintf(&out->detail, "%s, window %s–%s%s", fetch_source_name(r->source), start, end,
 		     r->meta.open_window ? " (still open)" : "") < 0)
 		out->detail = NULL;
 }

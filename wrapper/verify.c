@@ -137,6 +137,12 @@ int verify_binary(const char *path, const char *profile, struct verify_result *r
 	return rc;
 }
 
+int verify_info(const bi_info *bi, const char *profile, struct verify_result *r)
+{
+	memset(r, 0, sizeof *r);
+	return judge(bi, profile, r);
+}
+
 void verify_result_clear(struct verify_result *r)
 {
 	free(r->pgo);

@@ -25,6 +25,12 @@ struct verify_result {
  * Returns 0, or -1 when out of memory. */
 int verify_binary(const char *path, const char *profile, struct verify_result *r);
 
+struct bi_info;
+
+/* The same judgement for build info already read (an archive member).
+ * Returns 0, or -1 when out of memory. */
+int verify_info(const struct bi_info *bi, const char *profile, struct verify_result *r);
+
 /* Whether a recorded -pgo value names profile, given whether the build used
  * -trimpath (which records only the file name). */
 int verify_profile_matches(const char *recorded, const char *profile, int trimpath);
