@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build pkg-config gcc clang libclang-rt-14-dev
   libcurl4-openssl-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
   libarchive-dev libinih-dev libjansson-dev libcmocka-dev nettle-dev curl
-  hyperfine valgrind file time python3 zstd xz-utils bzip2 zip unzip
+  hyperfine valgrind file time jq python3 zstd xz-utils bzip2 zip unzip
 )
 
 missing=()
