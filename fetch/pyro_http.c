@@ -3,6 +3,7 @@
  * line for each way it can fail. The client itself is pyro_client.c's. */
 #include <curl/curl.h>
 #include <errno.h>
+#include <nettle/base64.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,17 +235,44 @@ static int attempt_once(pyro_client *c, const struct pyro_req *q, int64_t remain
 
 /* ---- errors ------------------------------------------------------------- */
 
+/* The credentials of basic auth as the Authorization header carries them,
+ * base64("user:password") (malloc'd), or NULL. */
+static char *basic_credentials(const pyro_client *c)
+{
+	const char *u = c->username ? c->username : "", *p = c->password ? c->password : "";
+	size_t n = strlen(u) + 1 + strlen(p);
+	char *plain, *enc = NULL;
+
+	if (c->auth_header || (!c->username && !c->password) || !(plain = malloc(n + 1)))
+		return NULL;
+	snprintf(plain, n + 1, "%s:%s", u, p);
+	if ((enc = malloc(BASE64_ENCODE_RAW_LENGTH(n) + 1)) != NULL) {
+		base64_encode_raw(enc, n, (const uint8_t *)plain);
+		enc[BASE64_ENCODE_RAW_LENGTH(n)] = '\0';
+	}
+	free(plain);
+	return enc;
+}
+
 static void scrub(pyro_client *c, fetch_err *err)
 {
-	const char *secrets[2] = {c->password, NULL};
+	const char *secrets[3] = {NULL, c->password, NULL};
 	const char *prefix = "Authorization: Bearer ";
+	char *basic;
 
+	if (!err)
+		return;
 	/* Belt and braces: no message is built from a secret, but a server or
-	 * proxy may echo one back in its error text. */
+	 * proxy may echo one back in its error text, the Authorization header
+	 * included. */
 	if (c->auth_header)
-		secrets[1] = c->auth_header + strlen(prefix);
-	if (err)
-		pyro_scrub(err->msg, sizeof err->msg, secrets, 2);
+		secrets[2] = c->auth_header + strlen(prefix);
+	/* The encoded form first: masking the password inside it would hide
+	 * the rest from the search. */
+	basic = basic_credentials(c);
+	secrets[0] = basic;
+	pyro_scrub(err->msg, sizeof err->msg, secrets, 3);
+	free(basic);
 }
 
 static int transport_error(pyro_client *c, const struct pyro_req *q, const pyro_attempt *a,

@@ -22,12 +22,18 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DPGO_GO_WERROR=ON -DPGO_GO_SANITIZE=ON >/dev/null
 cmake --build "$build"
 # shellcheck disable=SC2086
-ctest --test-dir "$build" --output-on-failure ${CTEST_ARGS:-}
+ctest --test-dir "$build" --output-on-failure ${CTEST_ARGS:-} | tee "$build/ctest.log"
+ctest_passed=$(sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' "$build/ctest.log")
+fuzz_passed=0
 
 if [[ $fuzz_secs != 0 ]]; then
   fuzz_build=$build-fuzz
   CC=clang cmake -S "$root" -B "$fuzz_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DPGO_GO_FUZZ=ON -DPGO_GO_WERROR=ON >/dev/null
-  cmake --build "$fuzz_build" --target fuzz_buildinfo fuzz_modinfo fuzz_pprof fuzz_archive
-  "$root/tests/fuzz/run.sh" "$fuzz_build" "$fuzz_secs" "$build/fixtures"
+  cmake --build "$fuzz_build" --target fuzz_buildinfo fuzz_modinfo fuzz_pprof fuzz_archive \
+    fuzz_connect_error fuzz_config fuzz_gocmd fuzz_window
+  "$root/tests/fuzz/run.sh" "$fuzz_build" "$fuzz_secs" "$build/fixtures" | tee "$build/fuzz.log"
+  fuzz_passed=$(grep -c 'stat::number_of_executed_units' "$build/fuzz.log" || true)
 fi
+# One closing line for everything that ran: ctest entries and fuzz targets.
+echo "all: $((${ctest_passed:-0} + fuzz_passed)) passed, 0 failed"

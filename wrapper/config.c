@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "msg.h"
@@ -97,16 +98,22 @@ static int find_key(const char *name, int *is_file)
 	return -1;
 }
 
-/* Reads a secret (or any value) from a file: the first line, trimmed. */
-static int read_value_file(const char *path, char *buf, size_t bufsz, char *err, size_t errsz)
+/* Reads a secret (or any value) from a file: the first line, trimmed. A
+ * secret in a file anyone may read is read all the same (the build must not
+ * break over it), with a warning. */
+static int read_value_file(const char *path, int secret, char *buf, size_t bufsz, char *err,
+			   size_t errsz)
 {
 	FILE *f = fopen(path, "r");
+	struct stat st;
 	size_t n;
 
 	if (!f) {
 		snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
 		return -1;
 	}
+	if (secret && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & S_IROTH))
+		pgo_warnf("%s holds a secret and anyone may read it: chmod 600 it", path);
 	n = fread(buf, 1, bufsz - 1, f);
 	fclose(f);
 	buf[n] = '\0';
@@ -156,7 +163,8 @@ static int handle_entry(void *user, const char *section, const char *name, const
 			    name);
 	if (is_file) {
 		char buf[4096];
-		if (read_value_file(value, buf, sizeof buf, st->err, st->errsz) != 0) {
+		if (read_value_file(value, keys[k].secret, buf, sizeof buf, st->err, st->errsz) !=
+		    0) {
 			st->failed = 1;
 			return 0;
 		}
@@ -219,7 +227,7 @@ static int load_env_key(struct config *c, int k, char *err, size_t errsz)
 	if (keys[k].has_file) {
 		env_name(name, sizeof name, "PGO_GO_", keys[k].name, "_FILE");
 		if ((v = getenv(name)) != NULL && *v) {
-			if (read_value_file(v, buf, sizeof buf, err, errsz) != 0)
+			if (read_value_file(v, keys[k].secret, buf, sizeof buf, err, errsz) != 0)
 				return -1;
 			snprintf(origin, sizeof origin, "environment (%s)", name);
 			return set_value(&c->v[k], buf, origin);

@@ -5,6 +5,8 @@
 # FUZZ_OUT/<target>/ (default build-fuzz/findings) and fail the run.
 #
 #   tests/fuzz/run.sh BUILD_DIR [SECONDS] [FIXTURES_DIR]
+#
+# FUZZ_TARGETS="fuzz_a fuzz_b" runs only those targets.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: run.sh BUILD_DIR [SECONDS] [FIXTURES_DIR]}
@@ -13,7 +15,9 @@ fixtures=${3:-}
 out=${FUZZ_OUT:-$build/findings}
 status=0
 
-for target in fuzz_buildinfo fuzz_modinfo fuzz_pprof fuzz_archive; do
+all_targets="fuzz_buildinfo fuzz_modinfo fuzz_pprof fuzz_archive fuzz_connect_error fuzz_config"
+all_targets+=" fuzz_gocmd fuzz_window"
+for target in ${FUZZ_TARGETS:-$all_targets}; do
   bin=$build/tests/fuzz/$target
   work=$(mktemp -d)
   seeds=("$here/corpus/$target")

@@ -521,7 +521,7 @@ SUITE_fetch() {
   expect_exit 1
   expect_contains "$RUN_ERR" "check the credentials"
   expect_not_contains "$RUN_ERR" wrong-pass
-  echo op3n-sesame >pw
+  echo op3n-sesame >pw && chmod 600 pw
   PGO_GO_TENANT_ID=acme PGO_GO_USERNAME=alice PGO_GO_PASSWORD_FILE=$TEST_DIR/pw \
     pgo fetch --url "$URL_auth" --service wl-past
   expect_exit 0
