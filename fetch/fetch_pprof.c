@@ -20,7 +20,7 @@
 
 /* ---- shared with the files source ----------------------------------------- */
 
-int fetch_pprof_context(fetch_err *err, fetch_code code, const char *prefix)
+int fetch_err_context(fetch_err *err, fetch_code code, const char *prefix)
 {
 	size_t cap = sizeof err->msg - 1, np, nm;
 
@@ -65,17 +65,17 @@ int fetch_pprof_add(struct pprof_source *s, const void *data, size_t len, size_t
 
 	if (pprof_decode(data, len, max_size, &prof, err) != 0) {
 		snprintf(ctx, sizeof ctx, "%s is not a valid profile", what);
-		return fetch_pprof_context(err, FETCH_OK, ctx);
+		return fetch_err_context(err, FETCH_OK, ctx);
 	}
 	s->raw_size += (int64_t)prof->input_size;
 	if (prof->msg->n_sample == 0) {
 		rc = 0; /* an idle service: nothing to add, no error yet */
 	} else if (pprof_validate(prof, err) != 0) {
 		snprintf(ctx, sizeof ctx, "%s is unusable for PGO", what);
-		fetch_pprof_context(err, FETCH_E_INVALID, ctx);
+		fetch_err_context(err, FETCH_E_INVALID, ctx);
 	} else if ((rc = fetch_pgo_add(acc, prof, err)) != 0) {
 		snprintf(ctx, sizeof ctx, "%s cannot be merged", what);
-		fetch_pprof_context(err, FETCH_OK, ctx);
+		fetch_err_context(err, FETCH_OK, ctx);
 	} else {
 		add_span(s, prof->msg);
 	}
@@ -93,7 +93,7 @@ static int check_encoded(const unsigned char *buf, size_t len, fetch_err *err)
 	if (rc == 0)
 		rc = pprof_validate(prof, err);
 	pprof_free(prof);
-	return rc != 0 ? fetch_pprof_context(err, FETCH_E_INVALID, "the reduced profile is unusable")
+	return rc != 0 ? fetch_err_context(err, FETCH_E_INVALID, "the reduced profile is unusable")
 		       : 0;
 }
 

@@ -28,6 +28,6 @@ int fetch_pprof_store(struct fetch_job *j, const struct pprof_source *s, const f
 		      cache_meta *m, fetch_err *err);
 
 /* Prefixes err->msg with "prefix: ", setting code unless it is FETCH_OK. */
-int fetch_pprof_context(fetch_err *err, fetch_code code, const char *prefix);
+int fetch_err_context(fetch_err *err, fetch_code code, const char *prefix);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fetch_int.h"
+#include "fetch_pprof_int.h"
 #include "pgo_canon.h"
 #include "pgo_reduce.h"
 #include "pgo_validate.h"
@@ -17,28 +18,6 @@ struct pull {
 	pyro_client *cl;
 	int64_t raw_size; /* decompressed bytes of the answers used */
 };
-
-/* Prefixes err->msg with what was being done ("PREFIX: message"), setting
- * code unless it is FETCH_OK. */
-static int with_context(fetch_err *err, fetch_code code, const char *prefix)
-{
-	size_t cap = sizeof err->msg - 1, np = strlen(prefix), nm;
-
-	if (!err)
-		return -1;
-	if (np > cap / 2)
-		np = cap / 2;
-	nm = strlen(err->msg);
-	if (nm > cap - np - 2)
-		nm = cap - np - 2;
-	memmove(err->msg + np + 2, err->msg, nm);
-	memcpy(err->msg, prefix, np);
-	memcpy(err->msg + np, ": ", 2);
-	err->msg[np + 2 + nm] = '\0';
-	if (code != FETCH_OK)
-		err->code = code;
-	return -1;
-}
 
 /* Decodes one answer and adds it to acc; an answer without samples adds
  * nothing. */
@@ -52,7 +31,7 @@ static int add_answer(struct pull *p, const char *sel, const unsigned char *body
 	if (pprof_decode(body, len, p->j->o->conn.max_response, &prof, err) != 0) {
 		snprintf(what, sizeof what, "the profile %s sent for %s is not valid", p->j->server,
 			 sel);
-		return with_context(err, FETCH_OK, what);
+		return fetch_err_context(err, FETCH_OK, what);
 	}
 	p->raw_size += (int64_t)prof->input_size;
 	if (prof->msg->n_sample == 0)
@@ -60,7 +39,7 @@ static int add_answer(struct pull *p, const char *sel, const unsigned char *body
 	else if (pprof_validate(prof, err) != 0) {
 		snprintf(what, sizeof what, "the profile %s sent for %s is unusable for PGO",
 			 p->j->server, sel);
-		with_context(err, FETCH_E_INVALID, what);
+		fetch_err_context(err, FETCH_E_INVALID, what);
 	} else
 		rc = fetch_pgo_add(acc, prof, err);
 	pprof_free(prof);
@@ -242,7 +221,7 @@ static int check_encoded(const unsigned char *buf, size_t len, fetch_err *err)
 		rc = pprof_validate(prof, err);
 	pprof_free(prof);
 	if (rc != 0)
-		return with_context(err, FETCH_E_INVALID, "the reduced profile is unusable");
+		return fetch_err_context(err, FETCH_E_INVALID, "the reduced profile is unusable");
 	return 0;
 }
 
