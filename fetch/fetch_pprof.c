@@ -85,7 +85,7 @@ int fetch_pprof_add(struct pprof_source *s, const void *data, size_t len, size_t
 
 /* The canonical bytes must themselves pass validation: what goes in the
  * cache is what `go build` will read. */
-static int check_encoded(const unsigned char *buf, size_t len, fetch_err *err)
+int fetch_check_encoded(const unsigned char *buf, size_t len, fetch_err *err)
 {
 	pprof_profile *prof = NULL;
 	int rc = pprof_decode(buf, len, 0, &prof, err);
@@ -140,7 +140,7 @@ int fetch_pprof_store(struct fetch_job *j, const struct pprof_source *s, const f
 	int rc = -1;
 
 	if (fetch_pgo_encode(acc, s->start_ns, s->end_ns, &buf, &len, err) != 0 ||
-	    check_encoded(buf, len, err) != 0 || fill_meta(j, s, acc, len, m, err) != 0 ||
+	    fetch_check_encoded(buf, len, err) != 0 || fill_meta(j, s, acc, len, m, err) != 0 ||
 	    cache_put_profile(j->c, buf, len, m->sha256, err) != 0 ||
 	    cache_meta_write(j->c, m, err) != 0)
 		goto out;

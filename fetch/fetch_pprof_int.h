@@ -30,4 +30,8 @@ int fetch_pprof_store(struct fetch_job *j, const struct pprof_source *s, const f
 /* Prefixes err->msg with "prefix: ", setting code unless it is FETCH_OK. */
 int fetch_err_context(fetch_err *err, fetch_code code, const char *prefix);
 
+/* The canonical bytes must themselves pass validation: what goes in the
+ * cache is what `go build` will read. Returns 0 or -1 (FETCH_E_INVALID). */
+int fetch_check_encoded(const unsigned char *buf, size_t len, fetch_err *err);
+
 #endif

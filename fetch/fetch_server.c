@@ -210,21 +210,6 @@ static int no_data(struct pull *p, fetch_err *err)
 
 /* ---- storing -------------------------------------------------------------------- */
 
-/* The canonical bytes must themselves pass validation: what goes in the
- * cache is what `go build` will read. */
-static int check_encoded(const unsigned char *buf, size_t len, fetch_err *err)
-{
-	pprof_profile *prof = NULL;
-	int rc = pprof_decode(buf, len, 0, &prof, err);
-
-	if (rc == 0)
-		rc = pprof_validate(prof, err);
-	pprof_free(prof);
-	if (rc != 0)
-		return fetch_err_context(err, FETCH_E_INVALID, "the reduced profile is unusable");
-	return 0;
-}
-
 static int fill_meta(struct pull *p, const fetch_pgo *acc, window used, size_t size,
 		     cache_meta *m, fetch_err *err)
 {
@@ -265,7 +250,7 @@ static int store(struct pull *p, const fetch_pgo *acc, window used, cache_meta *
 	int rc = -1;
 
 	if (fetch_pgo_encode(acc, used.start * ns, used.end * ns, &buf, &len, err) != 0 ||
-	    check_encoded(buf, len, err) != 0 || fill_meta(p, acc, used, len, m, err) != 0 ||
+	    fetch_check_encoded(buf, len, err) != 0 || fill_meta(p, acc, used, len, m, err) != 0 ||
 	    cache_put_profile(p->j->c, buf, len, m->sha256, err) != 0 ||
 	    cache_meta_write(p->j->c, m, err) != 0)
 		goto out;

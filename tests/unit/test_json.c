@@ -135,36 +135,16 @@ static void check_shape(td_file *td)
 	free(text);
 }
 
-static void run_cases(const char *kind, size_t nfields, int min, void (*check)(td_file *))
-{
-	td_file td;
-	int count = 0, failures;
-
-	td_open(&td, "json.txt");
-	while (td_next(&td, kind)) {
-		if (td.nfields < nfields)
-			td_fail(&td, "malformed case: %zu fields", td.nfields);
-		else
-			check(&td);
-		count++;
-	}
-	failures = td.failures;
-	td_close(&td);
-	if (failures > 0)
-		fail_msg("%d of %d %s cases failed", failures, count, kind);
-	assert_true(count >= min);
-}
-
 static void test_json_cases(void **state)
 {
 	(void)state;
-	run_cases("json", 6, 400, check_json);
+	td_run_cases("json.txt", "json", 6, 400, check_json);
 }
 
 static void test_json_shapes(void **state)
 {
 	(void)state;
-	run_cases("shape", 5, 8, check_shape);
+	td_run_cases("json.txt", "shape", 5, 8, check_shape);
 }
 
 /* The smallest output, spelled out: Main is always there, and there is no

@@ -11,28 +11,6 @@
 #include "bi_quote.h"
 #include "testdata.h"
 
-/* Runs check on every case of kind; fails if any case fails or if there are
- * fewer than min cases (a truncated data file must not pass). */
-static void run_cases(const char *kind, size_t nfields, int min, void (*check)(td_file *))
-{
-	td_file td;
-	int count = 0, failures;
-
-	td_open(&td, "quote.txt");
-	while (td_next(&td, kind)) {
-		if (td.nfields < nfields)
-			td_fail(&td, "malformed case: %zu fields", td.nfields);
-		else
-			check(&td);
-		count++;
-	}
-	failures = td.failures;
-	td_close(&td);
-	if (failures > 0)
-		fail_msg("%d of %d %s cases failed", failures, count, kind);
-	assert_true(count >= min);
-}
-
 static void check_quote(td_file *td)
 {
 	size_t inn, wantn;
@@ -49,7 +27,7 @@ static void check_quote(td_file *td)
 static void test_quote(void **state)
 {
 	(void)state;
-	run_cases("quote", 3, 900, check_quote);
+	td_run_cases("quote.txt", "quote", 3, 900, check_quote);
 }
 
 /* qbyte: fmt's %q of a byte; qrune: strconv.QuoteRune. Both print a rune
@@ -70,13 +48,13 @@ static void check_quote_rune(td_file *td)
 static void test_quote_byte(void **state)
 {
 	(void)state;
-	run_cases("qbyte", 3, 256, check_quote_rune);
+	td_run_cases("quote.txt", "qbyte", 3, 256, check_quote_rune);
 }
 
 static void test_quote_rune(void **state)
 {
 	(void)state;
-	run_cases("qrune", 3, 10, check_quote_rune);
+	td_run_cases("quote.txt", "qrune", 3, 10, check_quote_rune);
 }
 
 static void check_unquote(td_file *td)
@@ -104,7 +82,7 @@ static void check_unquote(td_file *td)
 static void test_unquote(void **state)
 {
 	(void)state;
-	run_cases("unquote", 3, 600, check_unquote);
+	td_run_cases("quote.txt", "unquote", 3, 600, check_unquote);
 }
 
 static void check_prefix(td_file *td)
@@ -129,7 +107,7 @@ static void check_prefix(td_file *td)
 static void test_quoted_prefix(void **state)
 {
 	(void)state;
-	run_cases("prefix", 3, 600, check_prefix);
+	td_run_cases("quote.txt", "prefix", 3, 600, check_prefix);
 }
 
 static void check_decode(td_file *td)
@@ -148,7 +126,7 @@ static void check_decode(td_file *td)
 static void test_decode(void **state)
 {
 	(void)state;
-	run_cases("decode", 4, 2000, check_decode);
+	td_run_cases("quote.txt", "decode", 4, 2000, check_decode);
 }
 
 static void check_isprint(td_file *td)
@@ -165,7 +143,7 @@ static void check_isprint(td_file *td)
 static void test_isprint_table(void **state)
 {
 	(void)state;
-	run_cases("isprint", 3, 2000, check_isprint);
+	td_run_cases("quote.txt", "isprint", 3, 2000, check_isprint);
 }
 
 /* A few answers everyone knows, in case the data file and the table were

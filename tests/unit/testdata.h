@@ -156,4 +156,28 @@ static inline int td_expect(td_file *td, const char *what, const char *got, size
 	return 0;
 }
 
+/* Runs check on every case of kind in the data file name; fails if any case
+ * fails or if there are fewer than min cases (a truncated data file must not
+ * pass). */
+static inline void td_run_cases(const char *name, const char *kind, size_t nfields, int min,
+				void (*check)(td_file *))
+{
+	td_file td;
+	int count = 0, failures;
+
+	td_open(&td, name);
+	while (td_next(&td, kind)) {
+		if (td.nfields < nfields)
+			td_fail(&td, "malformed case: %zu fields", td.nfields);
+		else
+			check(&td);
+		count++;
+	}
+	failures = td.failures;
+	td_close(&td);
+	if (failures > 0)
+		fail_msg("%d of %d %s cases failed", failures, count, kind);
+	assert_true(count >= min);
+}
+
 #endif
