@@ -40,8 +40,24 @@ static int keep_has(const struct keep_set *k, const char *sha)
 	return 0;
 }
 
-/* Removes old (or unreadable) records; collects the hashes of the rest. */
-static int clean_snapshots(const cache *c, int64_t cutoff, struct keep_set *keep,
+/* A temporary file a crashed writer left: removed once it is an hour old
+ * (a younger one may still be being written). Returns whether name is one. */
+static int clean_stale_tmp(const char *dir, const char *name, int64_t now)
+{
+	char path[PATH_MAX * 2];
+	struct stat sb;
+
+	if (strncmp(name, ".tmp-", 5) != 0)
+		return 0;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (int64_t)sb.st_mtime <= now - 3600)
+		unlink(path);
+	return 1;
+}
+
+/* Removes old (or unreadable) records and stale temporary files; collects
+ * the hashes of the rest. */
+static int clean_snapshots(const cache *c, int64_t cutoff, int64_t now, struct keep_set *keep,
 			   cache_clean_stats *st, fetch_err *err)
 {
 	char dir[PATH_MAX], path[PATH_MAX * 2];
@@ -57,7 +73,7 @@ static int clean_snapshots(const cache *c, int64_t cutoff, struct keep_set *keep
 		char key[CACHE_HEX_LEN + 1];
 		int found;
 
-		if (!cache_is_hex_name(e->d_name, ".json"))
+		if (clean_stale_tmp(dir, e->d_name, now) || !cache_is_hex_name(e->d_name, ".json"))
 			continue;
 		memcpy(key, e->d_name, CACHE_HEX_LEN);
 		key[CACHE_HEX_LEN] = '\0';
@@ -132,7 +148,7 @@ int cache_clean(const cache *c, int64_t older_than, int64_t now, cache_clean_sta
 	int rc;
 
 	memset(st, 0, sizeof *st);
-	rc = clean_snapshots(c, cutoff, &keep, st, err);
+	rc = clean_snapshots(c, cutoff, now, &keep, st, err);
 	if (rc == 0) {
 		clean_profiles(c, &keep, older_than > 0 ? now : INT64_MAX / 2, st);
 		clean_services(c, cutoff);
