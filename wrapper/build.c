@@ -260,13 +260,17 @@ static int run_groups(struct plan *p)
 			pgo_errorf("out of memory");
 			return 1;
 		}
+		pgo_log_argv(p->real_go, av);
 		st = child_run(p->real_go, av);
 		free(av);
 		free(flag);
 		if (st < 0)
 			return 1;
-		if (WIFSIGNALED(st))
+		if (WIFSIGNALED(st)) {
+			pgo_logf("go killed by signal %d", WTERMSIG(st));
 			child_exit_like(st);
+		}
+		pgo_logf("go exited with status %d", child_status_code(st));
 		if (child_status_code(st) != 0) {
 			if (status == 0)
 				status = child_status_code(st);
@@ -293,7 +297,8 @@ static int nothing_to_add(const struct plan *p)
 /* Where the binaries land depends on go env; asked while the build runs. */
 static void start_goenv(struct plan *p)
 {
-	if (verify_mode(&p->config) == VERIFY_MODE_OFF && !config_bool(&p->config, CFG_VERBOSE))
+	if (verify_mode(&p->config) == VERIFY_MODE_OFF && !config_bool(&p->config, CFG_VERBOSE) &&
+	    !pgo_msg_logging())
 		return;
 	/* A plain build for this machine writes where go env need not be asked. */
 	if (p->cmd->sub == GOCMD_BUILD && goenv_guess_host(&p->host) == 0) {
@@ -372,6 +377,8 @@ static int prepare(struct plan *p)
 		gomod_free(&mod);
 	p->have_config = 1;
 	pgo_msg_set_verbose(config_bool(&p->config, CFG_VERBOSE));
+	pgo_msg_set_log(config_get(&p->config, CFG_LOG));
+	pgo_log_argv("command", p->argv);
 	if (config_bool(&p->config, CFG_DISABLE))
 		return 1;
 	if (mainpkg_resolve(p->real_go, p->cmd, p->argv, p->workdir, &p->pkgs, err, sizeof err) != 0) {

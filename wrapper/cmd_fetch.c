@@ -414,6 +414,8 @@ int cmd_fetch(int argc, char **argv)
 		return 1;
 	}
 	pgo_msg_set_verbose(config_bool(&c, CFG_VERBOSE));
+	pgo_msg_set_log(config_get(&c, CFG_LOG));
+	pgo_log_argv("command", argv);
 	rc = run_fetch(&c, &cli);
 	config_free(&c);
 	free(cli.queries);

@@ -6,7 +6,9 @@
 #
 #   tests/fuzz/run.sh BUILD_DIR [SECONDS] [FIXTURES_DIR]
 #
-# FUZZ_TARGETS="fuzz_a fuzz_b" runs only those targets.
+# FUZZ_TARGETS="fuzz_a fuzz_b" runs only those targets. FUZZ_KEEP=DIR keeps
+# the corpus each target grows in DIR/<target>/ (and starts from it next
+# time), for long runs spread over several sittings.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:?usage: run.sh BUILD_DIR [SECONDS] [FIXTURES_DIR]}
@@ -19,7 +21,12 @@ all_targets="fuzz_buildinfo fuzz_modinfo fuzz_pprof fuzz_archive fuzz_connect_er
 all_targets+=" fuzz_gocmd fuzz_window"
 for target in ${FUZZ_TARGETS:-$all_targets}; do
   bin=$build/tests/fuzz/$target
-  work=$(mktemp -d)
+  if [[ -n ${FUZZ_KEEP:-} ]]; then
+    work=$FUZZ_KEEP/$target
+    mkdir -p "$work"
+  else
+    work=$(mktemp -d)
+  fi
   seeds=("$here/corpus/$target")
   if [[ $target == fuzz_buildinfo && -n $fixtures && -d $fixtures ]]; then
     seeds+=("$fixtures/bad" "$fixtures/old")
@@ -37,6 +44,6 @@ for target in ${FUZZ_TARGETS:-$all_targets}; do
   else
     grep -E 'stat::number_of_executed_units|stat::peak_rss_mb' "$out/$target.log" | sed "s/^/fuzz: $target /"
   fi
-  rm -rf "$work"
+  [[ -n ${FUZZ_KEEP:-} ]] || rm -rf "$work"
 done
 exit $status

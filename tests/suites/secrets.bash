@@ -81,9 +81,10 @@ SECRETS=(
   user-ENV-u7Qx31 pw-ENV-p9Zk44 tok-ENV-t2Wm87
   user-FILE-u4Rb62 pw-FILE-p6Hn19 tok-FILE-t8Jc05
   user-PCLI-u1Vd73 pw-PCLI-p3Ls28 tok-PCLI-t5Gy90
+  user-URL-u2Ke55 pw-URL-p0Qa66
 )
 for _pair in user-ENV-u7Qx31:pw-ENV-p9Zk44 user-FILE-u4Rb62:pw-FILE-p6Hn19 \
-  user-PCLI-u1Vd73:pw-PCLI-p3Ls28; do
+  user-PCLI-u1Vd73:pw-PCLI-p3Ls28 user-URL-u2Ke55:pw-URL-p0Qa66; do
   SECRETS+=("$(printf '%s' "$_pair" | base64)")
 done
 unset _pair
@@ -185,7 +186,11 @@ expect_no_leak() {
   done
   expect_no_secret "$RUN_ERR" "stderr"
   expect_no_secret "$RUN_OUT" "stdout"
+  # The log is written for every intercepted build: its absence would make
+  # this check pass for nothing.
+  expect_line "$TEST_DIR/pgo-go.log" '^[0-9T:-]+Z pgo-go\[[0-9]+\]: command: go build -o bin \.$'
   expect_no_secret "$TEST_DIR/pgo-go.log" "the log"
+  rm -f "$TEST_DIR/pgo-go.log"
   if [[ -d $TEST_DIR/cache ]]; then
     while IFS= read -r f; do
       expect_no_secret "$f" "cache file ${f#"$TEST_DIR"/}"
@@ -294,6 +299,22 @@ SUITE_secrets() {
   expect_sent failing "$(basic user-ENV-u7Qx31 pw-ENV-p9Zk44)"
   expect_recorded
   expect_no_leak
+
+  TEST "credentials in the URL (user:password@host): sent, and nothing leaks"
+  local url_creds=${URL_unauthorized/#http:\/\//http://user-URL-u2Ke55:pw-URL-p0Qa66@}
+  secret_app
+  secret_build "" PGO_GO_URL="$url_creds" PGO_GO_VERBOSE=1
+  expect_exit 0
+  expect_line "$RUN_ERR" "HTTP 401"
+  expect_sent unauthorized "$(basic user-URL-u2Ke55 pw-URL-p0Qa66)"
+  expect_recorded
+  expect_no_leak
+  run env PGO_GO_CACHE_DIR="$TEST_DIR/cache" PGO_GO_LOG="$TEST_DIR/fetch.log" PGO_GO_RETRIES=0 \
+    "$PGO_GO_BIN" fetch --url "$url_creds" --service app -o "$TEST_DIR/app.pgo"
+  expect_exit 1
+  expect_no_secret "$RUN_ERR" "stderr of pgo-go fetch"
+  expect_no_secret "$TEST_DIR/fetch.log" "the log of pgo-go fetch"
+  expect_contains "$TEST_DIR/fetch.log" "command: fetch --url http://REDACTED@127.0.0.1:"
 
   TEST "the child go's environment gains no credential"
   secret_app

@@ -400,6 +400,41 @@ SH
   pgo_go install-shim "$TEST_DIR/sh"
   expect_exit 0
 
+  TEST "PGO_GO_LOG: the command, go's run and status, the verdict; whole lines from parallel shims"
+  use_shim
+  write_main app example.com/app
+  cd app
+  PGO_GO_LOG=$TEST_DIR/log PGO_GO_PROFILE=$PROFILE run go build -o 'out put'
+  expect_exit 0
+  expect_empty "$RUN_ERR"
+  local stamp='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z pgo-go\[[0-9]+\]: '
+  expect_line "$TEST_DIR/log" "${stamp}command: go build -o 'out put'\$"
+  expect_line "$TEST_DIR/log" "${stamp}$REAL_GO: go build -pgo=$PROFILE -o 'out put'\$"
+  expect_line "$TEST_DIR/log" "${stamp}go exited with status 0\$"
+  expect_line "$TEST_DIR/log" "${stamp}$TEST_DIR/app/out put: service app, profile $PROFILE \\(PGO_GO_PROFILE\\), verified\$"
+  expect_line_count "$TEST_DIR/log" 4
+  # A failing compile is logged with go's status.
+  printf 'package main\nfunc main() { x }\n' >bad.go
+  : >"$TEST_DIR/log"
+  PGO_GO_LOG=$TEST_DIR/log PGO_GO_PROFILE=$PROFILE run go build -o out2
+  expect_exit 1
+  expect_line "$TEST_DIR/log" "${stamp}go exited with status 1\$"
+  rm bad.go
+  # Eight shims at once append whole lines: every line well-formed.
+  : >"$TEST_DIR/log"
+  local i
+  for i in 1 2 3 4 5 6 7 8; do
+    PGO_GO_LOG=$TEST_DIR/log PGO_GO_PROFILE=$PROFILE go build -o "par$i" >/dev/null 2>&1 &
+  done
+  wait
+  expect_line_count "$TEST_DIR/log" 32
+  expect_equal "$(grep -cvE "$stamp" "$TEST_DIR/log")" 0 "log lines without time and pid"
+  # A log that cannot be written: one warning, the build runs.
+  PGO_GO_LOG=$TEST_DIR/no/such/dir/log PGO_GO_PROFILE=$PROFILE run go build -o out3
+  expect_exit 0
+  expect_stderr "pgo-go: warning: cannot open the log file $TEST_DIR/no/such/dir/log (PGO_GO_LOG): No such file or directory; not logging"
+  expect_pgo out3 "$PROFILE"
+
   TEST "SIGINT during a build: go gets it, the shim dies by the same signal"
   use_shim
   write_main app example.com/app
