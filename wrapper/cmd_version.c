@@ -13,8 +13,10 @@
 #include "bi.h"
 #include "bi_archive.h"
 #include "goerr.h"
+#include "gocmd.h"
 #include "goflag.h"
 #include "msg.h"
+#include "outputs.h"
 #include "pgo_version.h"
 
 static const char version_usage[] = "usage: pgo-go version [-m] [-v] [-json] [file ...]\n"
@@ -314,10 +316,20 @@ int cmd_version(int argc, char **argv)
 		{"C", GOFLAG_CHDIR, NULL, &chdir_to},
 		{NULL, 0, NULL, NULL},
 	};
-	int first = goflag_parse(defs, argc, argv, "", version_usage);
+	char *file_goflags = NULL, **goflag_words;
+	const char *goflags = getenv("GOFLAGS");
+	int first;
 
+	/* As go: the environment, else the go env file; then the command line. */
+	if (!goflags || !*goflags)
+		goflags = file_goflags = goenv_file_value("GOFLAGS");
+	first = goflag_apply_env(defs, goflags, "pgo-go: ", version_usage, &goflag_words);
+	gocmd_free_words(goflag_words); /* version's own flags hold no strings */
+	free(file_goflags);
+	if (first == 0)
+		first = goflag_parse(defs, argc, argv, "", version_usage);
 	if (first < 0)
-		return 2;
+		return first == GOFLAG_FATAL ? 1 : 2;
 	if (chdir_to && chdir(chdir_to) != 0) {
 		char buf[256];
 		fflush(stdout);

@@ -276,7 +276,7 @@ char **gocmd_split_quoted(const char *s, const char **error)
 			while (*s && *s != q)
 				s++;
 			if (!*s) {
-				*error = "unterminated quoted string";
+				*error = q == '"' ? "unterminated \" string" : "unterminated ' string";
 				goto fail;
 			}
 			if (push_word(&words, &n, start, (size_t)(s - start)) != 0)

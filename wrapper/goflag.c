@@ -1,6 +1,7 @@
 #include "goflag.h"
 
 #include "bi_quote.h"
+#include "gocmd.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,4 +130,76 @@ int goflag_parse(const struct goflag_def *defs, int argc, char **argv, const cha
 			break;
 	}
 	return i;
+}
+
+/* One GOFLAGS word; 0, or GOFLAG_ERROR after the message and usage. */
+static int apply_word(const struct goflag_def *defs, const char *w, const struct parse_ctx *ctx)
+{
+	const char *eq = strchr(w, '='), *name = w;
+	const struct goflag_def *def;
+	size_t n;
+
+	if (eq == w)
+		return 0;
+	if (!strncmp(name, "--", 2))
+		name++;
+	n = eq ? (size_t)(eq - name) : strlen(name);
+	if (!(def = lookup(defs, name + 1, n - 1)))
+		return 0;
+	if (def->kind == GOFLAG_BOOL) {
+		if (!eq)
+			return *def->bool_out = 1, 0;
+		if (parse_bool(eq + 1, def->bool_out) == 0)
+			return 0;
+		fprintf(stderr, "%sinvalid boolean value ", ctx->prefix);
+		put_quoted(stderr, eq + 1);
+		return fail(&(struct parse_ctx){"", ctx->usage}, " for flag ", name, (int)n,
+			    " (from $GOFLAGS): parse error");
+	}
+	if (!eq)
+		return fail(ctx, "flag needs an argument: ", name, (int)n, " (from $GOFLAGS)");
+	if (def->kind == GOFLAG_CHDIR) {
+		/* go's -C flag only ever refuses: it is handled before parsing. */
+		fprintf(stderr, "%sinvalid value ", ctx->prefix);
+		put_quoted(stderr, eq + 1);
+		return fail(&(struct parse_ctx){"", ctx->usage}, " for flag ", name, (int)n,
+			    " (from $GOFLAGS): -C flag must be first flag on command line");
+	}
+	*def->string_out = eq + 1;
+	return 0;
+}
+
+/* base.InitGOFLAGS's check: every word looks like -x, --x, -x=v or --x=v. */
+static int is_flag_word(const char *w)
+{
+	return w[0] == '-' && strcmp(w, "-") && strcmp(w, "--") && strncmp(w, "---", 3) &&
+	       strncmp(w, "-=", 2) && strncmp(w, "--=", 3);
+}
+
+int goflag_apply_env(const struct goflag_def *defs, const char *goflags, const char *prefix,
+		     const char *usage, char ***wordsp)
+{
+	struct parse_ctx ctx = {prefix, usage};
+	const char *error;
+	char **words;
+	int rc = 0;
+
+	*wordsp = NULL;
+	if (!goflags || !*goflags)
+		return 0;
+	fflush(stdout);
+	if (!(*wordsp = words = gocmd_split_quoted(goflags, &error))) {
+		fprintf(stderr, "%sparsing $GOFLAGS: %s\n", prefix, error ? error : "out of memory");
+		return GOFLAG_FATAL;
+	}
+	for (size_t i = 0; words[i] && rc == 0; i++)
+		if (!is_flag_word(words[i])) {
+			fprintf(stderr, "%sparsing $GOFLAGS: non-flag ", prefix);
+			put_quoted(stderr, words[i]);
+			fputc('\n', stderr);
+			rc = GOFLAG_FATAL;
+		}
+	for (size_t i = 0; words[i] && rc == 0; i++)
+		rc = apply_word(defs, words[i], &ctx);
+	return rc;
 }

@@ -30,4 +30,18 @@ struct goflag_def {
 int goflag_parse(const struct goflag_def *defs, int argc, char **argv, const char *prefix,
 		 const char *usage);
 
+/* Applies $GOFLAGS the way cmd/go does before parsing the command line
+ * (base.SetFromGOFLAGS): words split by quoted.Split, each -name or
+ * -name=value; flags the command does not define are skipped (GOFLAGS is
+ * shared by every go command). Errors print "<prefix>…(from $GOFLAGS)…" and
+ * the usage. Returns 0, GOFLAG_ERROR (exit 2, as go) or GOFLAG_FATAL (a
+ * GOFLAGS that is not a list of flags: exit 1, as go). Unlike go, a flag no
+ * go command defines is skipped rather than refused: that needs every
+ * command's flags, and a wrong table would break builds.
+ * String values point into *words, which the caller frees with
+ * gocmd_free_words once done with them (NULL when GOFLAGS is empty). */
+#define GOFLAG_FATAL (-3)
+int goflag_apply_env(const struct goflag_def *defs, const char *goflags, const char *prefix,
+		     const char *usage, char ***words);
+
 #endif

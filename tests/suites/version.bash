@@ -278,6 +278,24 @@ Run 'pgo-go --help' for details."
   expect_version_parity --rename -C nosuchdir app
   expect_version_parity --rename -m -C there app
 
+  TEST "GOFLAGS: from the environment and the go env file, under the command line"
+  local app=$FIXTURES/bin/linux-amd64/app g
+  for g in -m --m "-m -json" -m=false "-mod=mod -trimpath -m" "'-m' \"-json\"" -v "-m=1 -ldflags=-w"; do
+    export GOFLAGS=$g
+    expect_version_parity --rename "$app"
+    expect_version_parity --rename -m=false "$app"
+    expect_version_parity --rename -json "$app"
+  done
+  for g in -json -m=bad "-m -json=maybe" -C=/tmp -C "-m x" "-m -" "-- -m" "---m" "-=m" "'-m" '"-m -json'; do
+    export GOFLAGS=$g
+    expect_version_parity --rename "$app"
+  done
+  unset GOFLAGS
+  printf 'GOFLAGS=-m -json\n' >goenv
+  GOENV=$TEST_DIR/goenv expect_version_parity "$app"
+  GOENV=$TEST_DIR/goenv GOFLAGS=-v expect_version_parity "$app"
+  GOENV=$TEST_DIR/goenv GOFLAGS= expect_version_parity "$app"
+
   TEST "without files: pgo-go's own version line"
   pgo_go version
   expect_exit 0
