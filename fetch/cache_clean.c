@@ -119,8 +119,9 @@ static void clean_profiles(const cache *c, const struct keep_set *keep, int64_t 
 	closedir(d);
 }
 
-/* Service discovery answers older than the cutoff (all when cleaning all). */
-static void clean_services(const cache *c, int64_t cutoff)
+/* Service discovery answers older than the cutoff (all when cleaning all),
+ * and temporary files a crash left, once an hour old. */
+static void clean_services(const cache *c, int64_t cutoff, int64_t now)
 {
 	char dir[PATH_MAX], path[PATH_MAX * 2];
 	struct dirent *e;
@@ -131,7 +132,7 @@ static void clean_services(const cache *c, int64_t cutoff)
 	if (!(d = opendir(dir)))
 		return;
 	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' && strncmp(e->d_name, ".tmp-", 5) != 0)
+		if (clean_stale_tmp(dir, e->d_name, now) || e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
 		if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && (int64_t)sb.st_mtime < cutoff)
@@ -151,7 +152,7 @@ int cache_clean(const cache *c, int64_t older_than, int64_t now, cache_clean_sta
 	rc = clean_snapshots(c, cutoff, now, &keep, st, err);
 	if (rc == 0) {
 		clean_profiles(c, &keep, older_than > 0 ? now : INT64_MAX / 2, st);
-		clean_services(c, cutoff);
+		clean_services(c, cutoff, older_than > 0 ? now : INT64_MAX / 2);
 	}
 	free(keep.sha);
 	return rc;

@@ -237,11 +237,12 @@ static int use_offline(struct fetch_job *j, fetch_result *r, fetch_err *err)
 }
 
 /* Failures where an older snapshot is better than none: the server or the
- * way to it failed. Not: no data (the server answered), bad options. */
+ * way to it failed, or it has had no samples for a day (a service stopped
+ * over a weekend still builds with last week's profile, within max_age).
+ * Not: bad options, no memory, offline (which has its own fallback). */
 static int stale_helps(fetch_code code)
 {
-	return code != FETCH_E_NODATA && code != FETCH_E_ARG && code != FETCH_E_NOMEM &&
-	       code != FETCH_E_OFFLINE;
+	return code != FETCH_E_ARG && code != FETCH_E_NOMEM && code != FETCH_E_OFFLINE;
 }
 
 static int use_stale(struct fetch_job *j, fetch_result *r, fetch_err *err)

@@ -163,7 +163,7 @@ static int discover(const fetch_opts *o, cache *c, const char *server, const cha
 		cache_service_put(c, key, *service, &cause);
 		return 0;
 	}
-	if (err->code == FETCH_E_NODATA || stale < 0)
+	if (stale < 0)
 		return -1;
 	cause = *err;
 	found = cached_answer(c, key, now, stale, service, err);

@@ -470,6 +470,22 @@ SUITE_fetch() {
   expect_line_count "$RUN_ERR" 1
   expect_contains "$RUN_ERR" "cannot connect"
 
+  TEST "no samples for a day, an older snapshot cached: the snapshot, with its age"
+  reset_servers
+  fetch --service wl-past --window 1h -o fresh.pgo
+  expect_exit 0
+  fault '{"method":"SelectMergeProfile","kind":"empty_profile","count":0}'
+  fetch --service wl-past --window 30m -o stale.pgo
+  expect_exit 0
+  expect_line_count "$RUN_ERR" 1
+  expect_line "$RUN_ERR" '^pgo-go: warning: no process_cpu:cpu:nanoseconds:cpu:nanoseconds samples for wl-past .*; using the cached profile of wl-past fetched [0-9]+s ago \(window '
+  expect_equal_content stale.pgo fresh.pgo
+  sed -i 's/"fetched_at": [0-9]*/"fetched_at": '$((SUITE_NOW - 8 * 86400))'/' "$(cache_dir)"/snapshots/*.json
+  fetch --service wl-past --window 30m -o none.pgo
+  expect_exit 1
+  expect_contains "$RUN_ERR" "no process_cpu:cpu:nanoseconds:cpu:nanoseconds samples for wl-past"
+  expect_file_missing none.pgo
+
   TEST "offline: the newest cached snapshot, no request; nothing cached: an error"
   reset_servers
   fetch --service wl-past -o online.pgo

@@ -1,5 +1,6 @@
-# Reliability: every way the profile server can misbehave, crashes in the
-# middle of a fetch, a read-only and a full cache, concurrent builds, and
+# Reliability: every way the profile server can misbehave, crashes at
+# random points of a fetch and at every step of its cache writes
+# (tests/tools/killat), a read-only and a full cache, concurrent builds, and
 # the exit-code fidelity of the shim against the real go. Every build is a
 # real `go build` of one small module (warm Go build cache, ~0.3 s) through
 # the shim; the server is tests/pyroserver on 127.0.0.1. Short timeouts
@@ -9,6 +10,8 @@
 SUITE_reliability_PROBE() {
   command -v curl >/dev/null || echo "no curl (the suite drives the test server with it)"
   command -v jq >/dev/null || echo "no jq (the suite parses snapshot records with it)"
+  command -v flock >/dev/null || echo "no flock (the suite checks that no lock is left held)"
+  command -v setsid >/dev/null || echo "no setsid (the suite kills a build with what it started)"
 }
 
 # ---------------------------------------------------------------- server
@@ -48,9 +51,10 @@ requests() { curl -sf "$URL/control/requests?method=$1" | grep -c '"seq"'; }
 SUITE_reliability_SETUP() {
   REL_BIN=$SUITE_TMP/bin
   mkdir -p "$REL_BIN"
-  (cd "$PGO_GO_SRC/tests/pyroserver" && GOTOOLCHAIN=local GOFLAGS= "$REAL_GO" build -o "$REL_BIN/pyroserver" .) ||
+  (cd "$PGO_GO_SRC/tests/pyroserver" && GOTOOLCHAIN=local GOFLAGS='' "$REAL_GO" build -o "$REL_BIN/pyroserver" .) ||
     { echo "cannot build the test server"; exit 1; }
   trap rel_cleanup EXIT
+  killat_build
   "$REL_BIN/pyroserver" -addr 127.0.0.1:0 -addr-file "$SUITE_TMP/addr" -control >"$SUITE_TMP/server.log" 2>&1 &
   REL_SERVER_PID=$!
   for _ in $(seq 100); do [[ -s $SUITE_TMP/addr ]] && break; sleep 0.05; done
@@ -92,12 +96,15 @@ SUITE_reliability_SETUP() {
   for _ in $(seq 100); do [[ -s $SUITE_TMP/dead-addr ]] && break; sleep 0.05; done
   DEAD_URL=http://$(cat "$SUITE_TMP/dead-addr")
   from=$((past - 3600))
-  curl -sf --data-binary "@$FIXTURES/cpu.pprof" \
-    "$DEAD_URL/ingest?format=pprof&name=rel&from=$from&until=$((from + 10))" >/dev/null &&
-    (cd "$SUITE_TMP/seed-mod" && GOFLAGS=-modcacherw GOTOOLCHAIN=local GOENV=off GOPROXY=off \
+  if ! curl -sf --data-binary "@$FIXTURES/cpu.pprof" \
+    "$DEAD_URL/ingest?format=pprof&name=rel&from=$from&until=$((from + 10))" >"$SUITE_TMP/seed.log" 2>&1 ||
+    ! (cd "$SUITE_TMP/seed-mod" && GOFLAGS=-modcacherw GOTOOLCHAIN=local GOENV=off GOPROXY=off \
       PATH="$SUITE_TMP/shim:$PATH" PGO_GO_URL=$DEAD_URL PGO_GO_TEST_NOW=$((SUITE_NOW - 3600)) \
       PGO_GO_CACHE_DIR=$SUITE_TMP/seed-cache PGO_GO_VERIFY=strict go build -o rel) \
-      >"$SUITE_TMP/seed.log" 2>&1 || { echo "the seed build (dead server) failed: $(cat "$SUITE_TMP/seed.log")"; exit 1; }
+      >"$SUITE_TMP/seed.log" 2>&1; then
+    echo "the seed build (dead server) failed: $(cat "$SUITE_TMP/seed.log")"
+    exit 1
+  fi
   kill "$dead"
   wait "$dead" 2>/dev/null
   [[ $(ls "$SUITE_TMP"/seed-cache/profiles/*.pgo) == "$SEED_PROFILE" ]] ||
@@ -134,32 +141,39 @@ shim_build() {
   expect_no_crash
 }
 
-# expect_cache_consistent DIR: every profile is named after the sha256 of
-# its content, every snapshot record parses and names an existing profile,
-# and nothing else is there but `.tmp-*` files (cache_write_atomic's, left
-# only by a crash) when ALLOW_TMP=1.
+# expect_cache_consistent DIR [WHEN]: every profile is named after the
+# sha256 of its content, every snapshot record parses and names an existing
+# profile, every service name is one line, no lock is held, and nothing else
+# is there but `.tmp-*` files (cache_write_atomic's, left only by a crash)
+# when ALLOW_TMP=1. WHEN, if given, starts every complaint.
 expect_cache_consistent() {
-  local d=$1 f sha
+  local d=$1 w=${2:+$2: } f sha
   [[ -d $d ]] || return 0
   for f in "$d"/profiles/* "$d"/profiles/.* "$d"/snapshots/* "$d"/snapshots/.* "$d"/services/.*; do
     [[ -e $f ]] || continue
     case ${f##*/} in
       . | ..) ;;
-      .tmp-*) ((${ALLOW_TMP:-0})) || test_failed "temporary file left in the cache: $f" ;;
+      .tmp-*) ((${ALLOW_TMP:-0})) || test_failed "${w}temporary file left in the cache: $f" ;;
       *.pgo)
         sha=$(sha256sum "$f" | cut -d' ' -f1)
-        [[ ${f##*/} == "$sha.pgo" ]] || test_failed "profile $f holds content of sha256 $sha"
+        [[ ${f##*/} == "$sha.pgo" ]] || test_failed "${w}profile $f holds content of sha256 $sha"
         ;;
       *.json)
-        sha=$(jq -er '.sha256' "$f" 2>/dev/null) || { test_failed "snapshot record $f does not parse"; continue; }
-        [[ -f $d/profiles/$sha.pgo ]] || test_failed "snapshot record $f names a missing profile $sha"
+        sha=$(jq -er '.sha256' "$f" 2>/dev/null)
+        [[ $sha =~ ^[0-9a-f]{64}$ ]] || { test_failed "${w}snapshot record $f does not parse"; continue; }
+        [[ -f $d/profiles/$sha.pgo ]] || test_failed "${w}snapshot record $f names a missing profile $sha"
         ;;
-      *) test_failed "unexpected file in the cache: $f" ;;
+      *) test_failed "${w}unexpected file in the cache: $f" ;;
     esac
   done
   for f in "$d"/services/*; do
     [[ -e $f ]] || continue
-    [[ $(wc -l <"$f") == 1 ]] || test_failed "service record $f is not one line"
+    [[ $(wc -l <"$f") == 1 ]] || test_failed "${w}service record $f is not one line"
+  done
+  # A lock still held would stall the next build for its whole wait.
+  for f in "$d"/locks/*; do
+    [[ -e $f ]] || continue
+    flock -n "$f" true || test_failed "${w}lock $f is held"
   done
 }
 
@@ -169,8 +183,9 @@ profiles_in() { find "$1/profiles" -name '*.pgo' 2>/dev/null | wc -l; }
 
 # name | fault fields (for SelectMergeProfile; "refused" points the shim at
 # a stopped server's port) | what the one line says about it | does a cached
-# snapshot of an earlier hour save the build (an empty answer is an
-# answer: the service has no data, so no fallback)
+# snapshot of an earlier hour save the build (every fault does, an empty
+# answer too: a service without samples for a day still builds with the
+# profile it had, up to max_cache_age)
 FAULTS=(
   'refused||cannot connect|yes'
   'hang|"kind":"hang"|no answer in time|yes'
@@ -186,7 +201,7 @@ FAULTS=(
   'not-protobuf|"kind":"garbage"|not a pprof profile|yes'
   'gzip-bomb|"kind":"gzip_bomb"|larger than 64 MB once decoded|yes'
   'oversized|"kind":"oversize"|larger than 64 MB once decoded|yes'
-  'empty-profile|"kind":"empty_profile"|no process_cpu:cpu:nanoseconds:cpu:nanoseconds samples for rel|no'
+  'empty-profile|"kind":"empty_profile"|no process_cpu:cpu:nanoseconds:cpu:nanoseconds samples for rel|yes'
   'no-start-line|"kind":"no_start_line"|functions lack start_line|yes'
 )
 
@@ -205,7 +220,8 @@ declare -A FAULT_MAX_MS=()
 # fault_case FAULT POLICY CACHED: one build, every check.
 fault_case() {
   local name=$1 fields=$2 why=$3 saves=$4 policy=$5 penv=$6 cached=$7
-  local label="$name/$policy/$([[ $cached == 1 ]] && echo cached || echo cold)"
+  local label=$name/$policy/cold
+  ((cached)) && label=$name/$policy/cached
   rm -rf cache app/out
   ((cached)) && cp -a "$SUITE_TMP/seed-cache" cache
   set_fault "$fields"
@@ -268,6 +284,137 @@ shim_build_env() {
 }
 
 FAULT_CASES=0
+
+# ---------------------------------------------------------------- 2. a kill at every step
+
+# tests/tools/killat, an LD_PRELOAD library: it counts the calls that
+# change the cache (mkdir, open for writing, mkstemp, write, fchmod, fsync,
+# ftruncate, flock, close, rename, unlink…) and SIGKILLs the process just
+# before or just after the Nth.
+KILLAT_SO=""
+KILLAT_ERROR="not built"
+declare -A KILLAT_STEPS=()
+KILLAT_KILLS=0
+KILLAT_TMP=0
+KILLAT_RESULT=""
+KILLAT_WANT="" # records/profiles a clean run leaves
+
+killat_build() {
+  if ! command -v cc >/dev/null; then
+    KILLAT_ERROR="no cc to build tests/tools/killat with"
+  elif cc -shared -fPIC -O1 -Wall -Wextra -Werror -o "$SUITE_TMP/killat.so" \
+    "$PGO_GO_SRC/tests/tools/killat/killat.c" -ldl >"$SUITE_TMP/killat.log" 2>&1; then
+    KILLAT_SO=$SUITE_TMP/killat.so
+  else
+    KILLAT_ERROR="cannot build tests/tools/killat: $(head -c 600 "$SUITE_TMP/killat.log")"
+  fi
+}
+
+# killat_run N WHEN CMD…: `run CMD` with killat watching ./cache: SIGKILL
+# before (WHEN=before) or after (after) the Nth step; N=0 only counts the
+# steps into killat.count and lists them in killat.log.
+killat_run() {
+  local n=$1 when=$2
+  shift 2
+  rm -f "$TEST_DIR/killat.count" "$TEST_DIR/killat.log"
+  # A sanitizer's runtime wants to be the first library; here killat is.
+  # (the group keeps bash's "Killed" notice out of the log)
+  {
+    run env LD_PRELOAD="$KILLAT_SO" KILLAT_DIR="$TEST_DIR/cache" KILLAT_N="$n" KILLAT_WHEN="$when" \
+      KILLAT_COUNT_FILE="$TEST_DIR/killat.count" KILLAT_LOG="$TEST_DIR/killat.log" \
+      ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@"
+  } 2>/dev/null
+}
+
+# killat_scenario fetch|build N WHEN: the run to kill, on the cache it
+# starts from. fetch: `pgo-go fetch` on a cold cache (it writes the
+# profile, the record, the lock). build: a shim `go build` on the seed
+# cache, which holds a snapshot of the hour before, less its service names
+# (it writes a service name, then this hour's profile and record).
+killat_scenario() {
+  rm -rf cache app/out out.pgo
+  if [[ $1 == fetch ]]; then
+    PGO_GO_TEST_NOW=$SUITE_NOW PGO_GO_URL=$URL killat_run "$2" "$3" \
+      "$PGO_GO_BIN" fetch --service rel -o "$TEST_DIR/out.pgo"
+  else
+    cp -a "$SUITE_TMP/seed-cache" cache
+    rm -f cache/services/*
+    cd app || return
+    PGO_GO_TEST_NOW=$SUITE_NOW PGO_GO_URL=$URL PGO_GO_VERIFY=strict killat_run "$2" "$3" \
+      env PATH="$SUITE_TMP/shim:$SUITE_PATH" go build -o out
+    cd "$TEST_DIR" || return
+  fi
+}
+
+records_in() { find "$1/snapshots" -name '*.json' 2>/dev/null | wc -l; }
+
+# cache_state: a digest of ./cache, its names, modes and contents (the
+# random part of temporary names aside). The next run depends on nothing
+# else, so one next run per state tried covers every kill that left it.
+cache_state() {
+  (cd cache 2>/dev/null && find . -printf '%p %y %m\n' && find . -type f -exec sha256sum {} +) |
+    sed -E 's/(\.tmp-[^ ]*-)[A-Za-z0-9]{6}/\1XXXXXX/' | sort | sha256sum | cut -c1-16
+}
+
+# killat_count SCENARIO: a clean run under killat: how many steps it has
+# (KILLAT_STEPS), what each is (killat-SCENARIO.log), what it leaves.
+killat_count() {
+  killat_scenario "$1" 0 before
+  expect_exit 0
+  expect_no_crash
+  KILLAT_STEPS[$1]=$(cat killat.count 2>/dev/null || echo 0)
+  cp killat.log "killat-$1.log" 2>/dev/null
+  ((KILLAT_STEPS[$1] > 0)) || test_failed "$1: killat counted no step"
+  [[ $1 == build ]] || cp out.pgo want.pgo
+  KILLAT_WANT="$(records_in cache)/$(profiles_in cache)"
+}
+
+declare -A KILLAT_SEEN=() KILLAT_NEXT=()
+
+# killat_step SCENARIO N WHEN: kills the run at one step; then the cache
+# is consistent, and for a state no kill left before: the next run
+# succeeds on it, asks the server only when the record was not written,
+# and serves the profile; `cache clean` removes the temporary files.
+killat_step() {
+  local what=$1 n=$2 when=$3 at records tmp state
+  at="$what killed $when step $n of ${KILLAT_STEPS[$what]} ($(sed -n "${n}p" "killat-$what.log"))"
+  killat_scenario "$what" "$n" "$when"
+  if [[ $RUN_STATUS != 137 ]]; then
+    test_failed "$at: exit status $RUN_STATUS, expected 137 (SIGKILL)" "$(head -c 600 "$RUN_ERR")"
+    return
+  fi
+  KILLAT_KILLS=$((KILLAT_KILLS + 1))
+  ALLOW_TMP=1 expect_cache_consistent "$TEST_DIR/cache" "$at"
+  tmp=$(find cache -name '.tmp-*' 2>/dev/null | wc -l)
+  KILLAT_TMP=$((KILLAT_TMP + tmp))
+  state=$what-$(cache_state)
+  [[ -z ${KILLAT_SEEN[$state]:-} ]] || return 0
+  KILLAT_SEEN[$state]=$at
+  KILLAT_NEXT[$what]=$((${KILLAT_NEXT[$what]:-0} + 1))
+  records=$(records_in cache)
+
+  set_fault "" # clears the request log
+  if [[ $what == fetch ]]; then
+    PGO_GO_TEST_NOW=$SUITE_NOW PGO_GO_URL=$URL run "$PGO_GO_BIN" fetch --service rel -o "$TEST_DIR/next.pgo"
+    expect_no_crash
+    cmp -s next.pgo want.pgo || test_failed "$at: the next fetch wrote another profile"
+  else
+    PGO_GO_URL=$URL PGO_GO_VERIFY=strict shim_build -o next
+  fi
+  [[ $RUN_STATUS == 0 && ! -s $RUN_ERR ]] ||
+    test_failed "$at: the next run exited $RUN_STATUS:" "$(head -c 600 "$RUN_ERR")"
+  expect_equal "$(requests SelectMergeProfile)" "$((records == ${KILLAT_WANT%/*} ? 0 : 1))" \
+    "$at: the next run's requests"
+  ALLOW_TMP=1 expect_cache_consistent "$TEST_DIR/cache" "$at, then the next run"
+  expect_equal "$(records_in cache)/$(profiles_in cache)" "$KILLAT_WANT" \
+    "$at, then the next run: records/profiles"
+  if ((tmp)); then
+    find cache -name '.tmp-*' -exec touch -d '2 hours ago' {} +
+    run "$PGO_GO_BIN" cache clean --older-than 30d
+    expect_exit 0
+    expect_cache_consistent "$TEST_DIR/cache" "$at, then cache clean"
+  fi
+}
 
 # ---------------------------------------------------------------- 5. fidelity
 
@@ -369,23 +516,27 @@ SUITE_reliability() {
   TEST "crash safety: SIGKILL at random points of fetches and builds, then a consistent cache"
   rel_app crash
   set_fault '"kind":"delay","delay_ms":120'
-  local i pid kills=0 ms
+  local i pid kills=0 ms early=0
   RANDOM=42 # the same kill points every run
   for i in $(seq 30); do
     ms=$((RANDOM % 301))
+    # a fetch (--force) waits 120 ms for the server: before 100 ms it is running
+    ((i % 2 && ms < 100)) && early=$((early + 1))
     if ((i % 2)); then
-      PGO_GO_TEST_NOW=$SUITE_NOW PGO_GO_URL=$URL "$PGO_GO_BIN" fetch --service crash --force \
+      PGO_GO_TEST_NOW=$SUITE_NOW PGO_GO_URL=$URL setsid "$PGO_GO_BIN" fetch --service crash --force \
         -o "$TEST_DIR/f.pgo" >/dev/null 2>&1 &
     else
       (cd app && PGO_GO_TEST_NOW=$SUITE_NOW PGO_GO_URL=$URL PATH="$SUITE_TMP/shim:$SUITE_PATH" \
-        exec go build -o out) >/dev/null 2>&1 &
+        exec setsid go build -o out) >/dev/null 2>&1 &
     fi
     pid=$!
     sleep "$(printf '0.%03d' "$ms")"
     kill -KILL "$pid" 2>/dev/null && kills=$((kills + 1))
     wait "$pid" 2>/dev/null
-    # the shim's go child may outlive it: let it finish before looking
-    sleep 0.05
+    # The run leads a process group of its own (setsid), so what the shim
+    # started (go and its tools) is killed too, not left running beside
+    # the next turns.
+    kill -KILL -- "-$pid" 2>/dev/null
     ALLOW_TMP=1 expect_cache_consistent "$TEST_DIR/cache"
     # the next run after each kill either way succeeds, and still agrees
     if ((i % 10 == 0)); then
@@ -396,6 +547,7 @@ SUITE_reliability() {
     fi
   done
   CRASH_KILLS=$kills
+  ((kills >= early)) || test_failed "only $kills runs were killed while running; $early fetches were killed within 100 ms"
   # Leftover temporary files are documented: `cache clean` removes them
   # once an hour old (cache_clean.c); nothing else may be left.
   CRASH_TMP=$(find cache -name '.tmp-*' | wc -l)
@@ -409,6 +561,25 @@ SUITE_reliability() {
   expect_exit 0
   expect_empty "$RUN_ERR"
   expect_file_exists app/final
+
+  TEST "crash safety: SIGKILL before and after every step that changes the cache"
+  rel_app rel
+  set_fault ""
+  local t_killat=$SECONDS what step when
+  if [[ -z $KILLAT_SO ]]; then
+    test_failed "$KILLAT_ERROR"
+  else
+    for what in fetch build; do
+      killat_count "$what"
+      for ((step = 1; step <= ${KILLAT_STEPS[$what]}; step++)); do
+        for when in before after; do
+          killat_step "$what" "$step" "$when"
+        done
+      done
+    done
+  fi
+  KILLAT_SECS=$((SECONDS - t_killat))
+  ((CURRENT_FAILED)) && KILLAT_RESULT="FAILED (above)"
 
   TEST "read-only cache directory: the build runs, one warning"
   rel_app rel
@@ -511,6 +682,7 @@ SUITE_reliability() {
     gs=$(cat fid-go.status) ss=$(cat fid-shim.status) eq=yes
     # The only normalisation: go names its temporary work directory
     # ($WORK, /tmp/go-build…) differently every run.
+    # shellcheck disable=SC2016 # $WORK itself, as go names it
     sed -i -E 's#/tmp/go-build[0-9]+#$WORK#g' fid-go.err fid-shim.err
     if [[ $gs != "$ss" ]]; then
       test_failed "$case: the shim exits $ss, go exits $gs"
@@ -558,6 +730,7 @@ rel_summary() {
     printf '  %-22s %6s\n' "$name" "${FAULT_MAX_MS[$name]:-?}"
   done
   echo "crash safety: 30 runs (fetch/build alternately) SIGKILLed after 0-300 ms against a 120 ms slow server, $CRASH_KILLS killed while running; ${CRASH_TMP} temporary files left (removed by cache clean); cache consistent after every kill"
+  echo "crash safety, every step: SIGKILL before and after each step that changes the cache: ${KILLAT_STEPS[fetch]:-?} of \`pgo-go fetch\` on a cold cache, ${KILLAT_STEPS[build]:-?} of a shim build on the seed cache; $KILLAT_KILLS kills, leaving ${KILLAT_NEXT[fetch]:-?} + ${KILLAT_NEXT[build]:-?} different caches; $KILLAT_TMP temporary files left (removed by cache clean); ${KILLAT_SECS:-?}s: ${KILLAT_RESULT:-cache consistent after every kill, the next run succeeded on every cache left}"
   echo "read-only cache: ${RO_RESULT:-not run}"
   echo "full disk: ${FULL_RESULT:-not run}"
   echo "concurrency, cold cache: ${CONC_COLD:-not run}"

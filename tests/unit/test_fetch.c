@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "types.pb-c.h"
@@ -593,6 +594,52 @@ static void test_cache_newest_and_clean(void **state)
 	cache_close(c);
 	free(dir);
 	free(profiles);
+}
+
+/* A file at dir/name, last modified at mtime. */
+static void touch_at(const char *dir, const char *name, int64_t mtime)
+{
+	struct timeval tv[2] = {{(time_t)mtime, 0}, {(time_t)mtime, 0}};
+	char *path;
+	FILE *f;
+
+	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("half", f);
+	fclose(f);
+	assert_int_equal(utimes(path, tv), 0);
+	free(path);
+}
+
+/* What a writer killed between mkstemp and rename leaves: removed by any
+ * clean once an hour old, in every directory, whatever --older-than says
+ * (services/ once kept them for --older-than). */
+static void test_cache_clean_killed_writers(void **state)
+{
+	static const char *const dirs[] = {"c/profiles", "c/snapshots", "c/services"};
+	struct tmpdir *t = *state;
+	char *dir = sub(t, "c");
+	cache_clean_stats st;
+	cache *c;
+	fetch_err err;
+
+	assert_int_equal(cache_open(dir, 1, &c, &err), 0);
+	for (size_t i = 0; i < 3; i++) {
+		char *d = sub(t, dirs[i]);
+		mkdir(d, 0700);
+		touch_at(d, ".tmp-old-AbC123", NOW - 7200);
+		touch_at(d, ".tmp-new-AbC123", NOW - 60);
+		free(d);
+	}
+	assert_int_equal(cache_clean(c, (int64_t)30 * 86400, NOW, &st, &err), 0);
+	for (size_t i = 0; i < 3; i++) {
+		char *d = sub(t, dirs[i]);
+		assert_int_equal(count_entries(d, ".tmp-old-"), 0);
+		assert_int_equal(count_entries(d, ".tmp-new-"), 1); /* a writer may be at work */
+		free(d);
+	}
+	cache_close(c);
+	free(dir);
 }
 
 static void test_cache_lock(void **state)
@@ -1246,6 +1293,7 @@ int main(void)
 	    cmocka_unit_test(test_cache_key),
 	    cmocka_unit_test_setup_teardown(test_cache_files, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_cache_newest_and_clean, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_cache_clean_killed_writers, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_cache_lock, setup_dir, teardown_dir),
 	    cmocka_unit_test(test_default_dir),
 	    cmocka_unit_test_setup_teardown(test_fetch_cached_offline_stale, setup_dir,
