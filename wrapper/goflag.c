@@ -58,6 +58,27 @@ static int fail(const struct parse_ctx *ctx, const char *what, const char *s, in
 	return GOFLAG_ERROR;
 }
 
+/* "<prefix>invalid <kind> <%q value><what><n bytes of name><tail>" and the
+ * usage: a flag's value refused. */
+static int bad_value(const struct parse_ctx *ctx, const char *kind, const char *value,
+		     const char *what, const char *name, int n, const char *tail)
+{
+	fprintf(stderr, "%sinvalid %s ", ctx->prefix, kind);
+	put_quoted(stderr, value);
+	return fail(&(struct parse_ctx){"", ctx->usage}, what, name, n, tail);
+}
+
+/* A boolean flag's value: none is true, else strconv.ParseBool's. */
+static int set_bool(const struct goflag_def *def, const char *eq, const struct parse_ctx *ctx,
+		    const char *what, const char *name, int n, const char *tail)
+{
+	if (!eq)
+		return *def->bool_out = 1, 0;
+	if (parse_bool(eq + 1, def->bool_out) == 0)
+		return 0;
+	return bad_value(ctx, "boolean value", eq + 1, what, name, n, tail);
+}
+
 /* One flag at argv[*i]; returns 1 when flags end, 0 to go on, -1 on error. */
 static int parse_one(const struct goflag_def *defs, int argc, char **argv, int *i,
 		     const struct parse_ctx *ctx)
@@ -92,25 +113,16 @@ static int parse_one(const struct goflag_def *defs, int argc, char **argv, int *
 	}
 	int first = *i == 1;
 	(*i)++;
-	if (def->kind == GOFLAG_BOOL) {
-		if (!eq)
-			return *def->bool_out = 1, 0;
-		if (parse_bool(eq + 1, def->bool_out) == 0)
-			return 0;
-		fprintf(stderr, "%sinvalid boolean value ", ctx->prefix);
-		put_quoted(stderr, eq + 1);
-		return fail(&(struct parse_ctx){"", ctx->usage}, " for -", def->name,
-			    (int)strlen(def->name), ": parse error");
-	}
+	if (def->kind == GOFLAG_BOOL)
+		return set_bool(def, eq, ctx, " for -", def->name, (int)strlen(def->name),
+				": parse error");
 	if (!eq && *i >= argc)
 		return fail(ctx, "flag needs an argument: -", def->name, (int)strlen(def->name), "");
 	*def->string_out = eq ? eq + 1 : argv[(*i)++];
 	if (def->kind == GOFLAG_CHDIR && !first) {
 		/* cmd/go handles -C before parsing; later, its flag only refuses. */
-		fprintf(stderr, "%sinvalid value ", ctx->prefix);
-		put_quoted(stderr, *def->string_out);
-		return fail(&(struct parse_ctx){"", ctx->usage}, " for flag -", def->name,
-			    (int)strlen(def->name), ": -C flag must be first flag on command line");
+		return bad_value(ctx, "value", *def->string_out, " for flag -", def->name,
+				 (int)strlen(def->name), ": -C flag must be first flag on command line");
 	}
 	return 0;
 }
@@ -146,24 +158,15 @@ static int apply_word(const struct goflag_def *defs, const char *w, const struct
 	n = eq ? (size_t)(eq - name) : strlen(name);
 	if (!(def = lookup(defs, name + 1, n - 1)))
 		return 0;
-	if (def->kind == GOFLAG_BOOL) {
-		if (!eq)
-			return *def->bool_out = 1, 0;
-		if (parse_bool(eq + 1, def->bool_out) == 0)
-			return 0;
-		fprintf(stderr, "%sinvalid boolean value ", ctx->prefix);
-		put_quoted(stderr, eq + 1);
-		return fail(&(struct parse_ctx){"", ctx->usage}, " for flag ", name, (int)n,
-			    " (from $GOFLAGS): parse error");
-	}
+	if (def->kind == GOFLAG_BOOL)
+		return set_bool(def, eq, ctx, " for flag ", name, (int)n,
+				" (from $GOFLAGS): parse error");
 	if (!eq)
 		return fail(ctx, "flag needs an argument: ", name, (int)n, " (from $GOFLAGS)");
 	if (def->kind == GOFLAG_CHDIR) {
 		/* go's -C flag only ever refuses: it is handled before parsing. */
-		fprintf(stderr, "%sinvalid value ", ctx->prefix);
-		put_quoted(stderr, eq + 1);
-		return fail(&(struct parse_ctx){"", ctx->usage}, " for flag ", name, (int)n,
-			    " (from $GOFLAGS): -C flag must be first flag on command line");
+		return bad_value(ctx, "value", eq + 1, " for flag ", name, (int)n,
+				 " (from $GOFLAGS): -C flag must be first flag on command line");
 	}
 	*def->string_out = eq + 1;
 	return 0;

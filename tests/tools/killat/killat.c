@@ -185,49 +185,24 @@ static mode_t mode_arg(int flags, va_list ap)
 	return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? (mode_t)va_arg(ap, int) : 0;
 }
 
-int open(const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
+/* open, openat and their 64 forms: the mode is there only with O_CREAT
+ * or O_TMPFILE. */
+#define COMMA ,
+#define OPEN_VARIADIC(name, label, dirparam, dirarg)                                   \
+	int name(dirparam const char *path, int flags, ...)                             \
+	{                                                                               \
+		va_list ap;                                                             \
+		mode_t mode;                                                            \
+		va_start(ap, flags);                                                    \
+		mode = mode_arg(flags, ap);                                             \
+		va_end(ap);                                                             \
+		return open_common(label, dirarg, path, flags, mode);                  \
+	}
 
-	va_start(ap, flags);
-	mode = mode_arg(flags, ap);
-	va_end(ap);
-	return open_common("open", AT_FDCWD, path, flags, mode);
-}
-
-int open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = mode_arg(flags, ap);
-	va_end(ap);
-	return open_common("open", AT_FDCWD, path, flags, mode);
-}
-
-int openat(int dirfd, const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = mode_arg(flags, ap);
-	va_end(ap);
-	return open_common("openat", dirfd, path, flags, mode);
-}
-
-int openat64(int dirfd, const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = mode_arg(flags, ap);
-	va_end(ap);
-	return open_common("openat", dirfd, path, flags, mode);
-}
+OPEN_VARIADIC(open, "open", , AT_FDCWD)
+OPEN_VARIADIC(open64, "open", , AT_FDCWD)
+OPEN_VARIADIC(openat, "openat", int dirfd COMMA, dirfd)
+OPEN_VARIADIC(openat64, "openat", int dirfd COMMA, dirfd)
 
 int creat(const char *path, mode_t mode)
 {
