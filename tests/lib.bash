@@ -13,6 +13,8 @@
 #   PGO_GO_BIN        the pgo-go executable under test
 #   PGO_GO_FIXTURES   the output of tests/fixtures/build.sh
 #   PGO_GO_SRC        the source tree
+# and, to run every pgo-go under valgrind (see "memcheck" below):
+#   PGO_GO_MEMCHECK   1: memcheck mode
 
 # ---------------------------------------------------------------- state
 
@@ -41,6 +43,7 @@ _show_diff() { # LABEL1 FILE1 LABEL2 FILE2
 
 # test_failed MESSAGE…: marks the current test failed and says why.
 test_failed() {
+  ((MEMCHECK_IGNORE)) && return 0
   if ((CURRENT_FAILED == 0)); then
     printf '\nFAILED: %s: %s\n' "$SUITE_NAME" "$CURRENT_TEST"
     printf '  test directory: %s\n' "$TEST_DIR"
@@ -87,14 +90,19 @@ TEST() {
   mkdir -p "$TEST_DIR"
   cd "$TEST_DIR" || exit 1
   _reset_environment
+  _memcheck_begin_test
 }
 
 _end_test() {
   [[ -n $CURRENT_TEST ]] || return 0
+  _memcheck_reports
   cd "$SUITE_TMP" || exit 1
   if ((CURRENT_FAILED)); then
     FAILED=$((FAILED + 1))
     FAILED_NAMES+=("$CURRENT_TEST")
+  elif ((MEMCHECK_IGNORE)); then
+    MEMCHECK_HITS[MEMCHECK_RULE]=$((MEMCHECK_HITS[MEMCHECK_RULE] + 1))
+    rm -rf "$TEST_DIR"
   else
     PASSED=$((PASSED + 1))
     rm -rf "$TEST_DIR"
@@ -114,6 +122,10 @@ run() {
   RUN_OUT=$TEST_DIR/run$RUN_NUMBER.out
   RUN_ERR=$TEST_DIR/run$RUN_NUMBER.err
   RUN_CMD=$(printf '%q ' "$@")
+  if ((MEMCHECK_NORUN)); then
+    _memcheck_norun
+    return 0
+  fi
   timeout -k 5 "$TEST_TIMEOUT" "$@" >"$RUN_OUT" 2>"$RUN_ERR" </dev/null
   RUN_STATUS=$?
   if ((RUN_STATUS == 124)); then
@@ -260,6 +272,141 @@ expect_version_parity() {
   fi
 }
 
+# ---------------------------------------------------------------- memcheck
+
+# With PGO_GO_MEMCHECK=1, every pgo-go a suite runs, under whatever name it
+# is linked or copied, runs under valgrind's memcheck: $PGO_GO_BIN becomes a
+# script that runs the real one through tests/memcheck/wrapper.bash. Any
+# report (an invalid read or write, a use of uninitialized memory, a definite
+# or indirect leak) fails the test that ran that pgo-go and is shown with
+# it. valgrind needs a build without sanitizers. Suppressions, each with its
+# reason: tests/memcheck/valgrind.supp. tests/memcheck/skip lists, with the
+# reasons, the tests not run under memcheck (other tests of the suite run
+# the same code of pgo-go on the same inputs, and each pgo-go costs
+# valgrind's start) and the tests run but not counted (their own
+# expectations cannot hold under valgrind); the suite says how many.
+
+MEMCHECK_DIR=""
+MEMCHECK_IGNORE=0   # the current test's expectations are not counted
+MEMCHECK_NORUN=0    # and run, pgo_go and real_go run nothing
+MEMCHECK_RULES=()   # "KIND PATTERN" from tests/memcheck/skip, this suite's
+MEMCHECK_HITS=()    # how many tests each rule matched
+MEMCHECK_RULE=-1    # the rule matching the current test
+MEMCHECK_RUNS=0     # pgo-go processes (forks included) valgrind checked
+
+# _memcheck_prepare: the run's directory, the script that stands for
+# pgo-go, this suite's rules; SETUP_ERROR when valgrind is missing.
+_memcheck_prepare() {
+  local valgrind
+  valgrind=$(command -v valgrind) || {
+    SETUP_ERROR="PGO_GO_MEMCHECK is set and there is no valgrind on PATH"
+    return 1
+  }
+  MEMCHECK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/pgo-go-memcheck-$SUITE_NAME.XXXXXX")
+  mkdir "$MEMCHECK_DIR/bin" "$MEMCHECK_DIR/argv0" "$MEMCHECK_DIR/logs"
+  # Absolute paths written in, not taken from the environment: tests clear
+  # the environment, and copy this script elsewhere. (TESTS_DIR is set by
+  # tests/run-suite.bash.)
+  # shellcheck disable=SC2153
+  {
+    printf '#!%s\n' "$BASH"
+    printf '# pgo-go under valgrind, for one suite run (tests/lib.bash).\n'
+    printf 'MEMCHECK_REAL=%q\n' "$PGO_GO_BIN"
+    printf 'MEMCHECK_DIR=%q\n' "$MEMCHECK_DIR"
+    printf 'MEMCHECK_VALGRIND=%q\n' "$valgrind"
+    printf 'MEMCHECK_SUPP=%q\n' "$TESTS_DIR/memcheck/valgrind.supp"
+    printf 'source %q\n' "$TESTS_DIR/memcheck/wrapper.bash"
+  } >"$MEMCHECK_DIR/bin/pgo-go"
+  chmod 755 "$MEMCHECK_DIR/bin/pgo-go"
+  PGO_GO_BIN=$MEMCHECK_DIR/bin/pgo-go
+
+  local line re='^(skip|unchecked) ([a-z]+): (.+)$'
+  while IFS= read -r line; do
+    if [[ $line =~ $re && ${BASH_REMATCH[2]} == "$SUITE_NAME" ]]; then
+      MEMCHECK_RULES+=("${BASH_REMATCH[1]} ${BASH_REMATCH[3]}")
+      MEMCHECK_HITS+=(0)
+    fi
+  done <"$TESTS_DIR/memcheck/skip"
+  return 0
+}
+
+# _memcheck_begin_test: whether a rule of tests/memcheck/skip (a glob on
+# the test's name) skips the new test or leaves it unchecked.
+_memcheck_begin_test() {
+  MEMCHECK_IGNORE=0
+  MEMCHECK_NORUN=0
+  MEMCHECK_RULE=-1
+  local i rule
+  for i in "${!MEMCHECK_RULES[@]}"; do
+    rule=${MEMCHECK_RULES[i]}
+    # shellcheck disable=SC2053 # the pattern is a glob
+    [[ $CURRENT_TEST == ${rule#* } ]] || continue
+    MEMCHECK_IGNORE=1
+    MEMCHECK_RULE=$i
+    [[ ${rule%% *} == skip ]] && MEMCHECK_NORUN=1
+    return 0
+  done
+}
+
+# _memcheck_norun: stands for a command run by a skipped test: it ran and
+# printed nothing.
+_memcheck_norun() {
+  : >"$RUN_OUT"
+  : >"$RUN_ERR"
+  RUN_STATUS=0
+}
+
+# _memcheck_reports: fails the current test for each report valgrind wrote
+# since the last call. A log stays while its process runs (it may yet
+# report); the others are removed.
+_memcheck_reports() {
+  [[ -n $MEMCHECK_DIR ]] || return 0
+  local log pid
+  for log in "$MEMCHECK_DIR"/logs/vg.*.log; do
+    [[ -e $log ]] || continue
+    pid=${log##*/vg.}
+    pid=${pid%.log}
+    kill -0 "$pid" 2>/dev/null && continue
+    MEMCHECK_RUNS=$((MEMCHECK_RUNS + 1))
+    if [[ -s $log ]]; then
+      MEMCHECK_IGNORE=0
+      test_failed "valgrind reported on pgo-go (process $pid):" "$(head -n 80 "$log")"
+    fi
+    rm -f "$log"
+  done
+}
+
+# _memcheck_after_setup: reports on the pgo-go runs of the suite's setup
+# count as one failed test, "setup".
+_memcheck_after_setup() {
+  [[ -n $MEMCHECK_DIR ]] || return 0
+  CURRENT_TEST="setup (valgrind)"
+  CURRENT_FAILED=0
+  TEST_DIR=$SUITE_TMP
+  _memcheck_reports
+  if ((CURRENT_FAILED)); then
+    FAILED=$((FAILED + 1))
+    FAILED_NAMES+=("$CURRENT_TEST")
+  fi
+  CURRENT_TEST=""
+}
+
+# _memcheck_summary: how many tests each rule of tests/memcheck/skip took
+# out of the count; the run's directory is removed when no test failed.
+_memcheck_summary() {
+  [[ -n $MEMCHECK_DIR ]] || return 0
+  local i total=0
+  for i in "${!MEMCHECK_RULES[@]}"; do
+    ((MEMCHECK_HITS[i])) || continue
+    ((total)) || echo "Not counted under memcheck (tests/memcheck/skip says why):"
+    printf '  %4d  %s %s: %s\n' "${MEMCHECK_HITS[i]}" "${MEMCHECK_RULES[i]%% *}" \
+      "$SUITE_NAME" "${MEMCHECK_RULES[i]#* }"
+    total=$((total + MEMCHECK_HITS[i]))
+  done
+  echo "memcheck: $MEMCHECK_RUNS pgo-go processes under valgrind; $total tests skipped under memcheck"
+  ((FAILED)) || rm -rf "$MEMCHECK_DIR"
+}
+
 # ---------------------------------------------------------------- driver
 
 # _suite_prepare: the environment every suite needs, checked once.
@@ -296,6 +443,9 @@ _suite_prepare() {
   PGO_GO_FIXTURES=$(cd "$PGO_GO_FIXTURES" && pwd)
   export PGO_GO_FIXTURES
   FIXTURES=$PGO_GO_FIXTURES
+  if [[ ${PGO_GO_MEMCHECK:-0} != 0 ]]; then
+    _memcheck_prepare
+  fi
 }
 
 # run_suite NAME: probe, set up, run the tests, print the summary.
@@ -310,6 +460,7 @@ run_suite() {
     SKIP_REASON=$("$probe")
   fi
   if [[ -n $SKIP_REASON ]]; then
+    [[ -z $MEMCHECK_DIR ]] || rm -rf "$MEMCHECK_DIR"
     echo "Skipped suite $SUITE_NAME: $SKIP_REASON"
     echo "0 passed, 0 failed, 1 skipped"
     exit 77
@@ -326,6 +477,7 @@ run_suite() {
   if declare -F "$setup" >/dev/null; then
     "$setup"
   fi
+  _memcheck_after_setup
   "SUITE_$SUITE_NAME"
   _end_test
 
@@ -337,6 +489,7 @@ run_suite() {
   else
     cd / && rm -rf "$SUITE_TMP"
   fi
+  _memcheck_summary
   echo "$PASSED passed, $FAILED failed"
   ((FAILED == 0))
 }
