@@ -8,6 +8,7 @@ packages=(
   libcurl4-openssl-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
   libarchive-dev libinih-dev libjansson-dev libcmocka-dev nettle-dev curl
   hyperfine valgrind file time jq python3 zstd xz-utils bzip2 zip unzip
+  iproute2 util-linux
 )
 
 missing=()

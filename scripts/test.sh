@@ -23,8 +23,20 @@ done
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DPGO_GO_WERROR=ON -DPGO_GO_SANITIZE=ON >/dev/null
 cmake --build "$build"
+
+# The tests talk only to servers they start on loopback. As root they run
+# in a network namespace holding nothing but loopback, so a test that
+# reached anywhere else (a stray default URL, the module proxy) would fail
+# instead of passing quietly here and not on a machine without network.
+isolated=()
+if [[ $(id -u) == 0 ]] && unshare --net true 2>/dev/null && command -v ip >/dev/null; then
+  isolated=(unshare --net sh -c 'ip link set lo up && exec "$@"' isolated)
+  echo "network: the tests run in a network namespace with loopback only"
+else
+  echo "network: the tests run on the host's network (isolating them needs root and unshare)"
+fi
 # shellcheck disable=SC2086
-ctest --test-dir "$build" --output-on-failure ${CTEST_ARGS:-} | tee "$build/ctest.log"
+"${isolated[@]}" ctest --test-dir "$build" --output-on-failure ${CTEST_ARGS:-} | tee "$build/ctest.log"
 ctest_passed=$(sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' "$build/ctest.log")
 fuzz_passed=0
 memcheck_passed=0
@@ -52,7 +64,7 @@ if [[ -n $memcheck_suites ]]; then
     status=0
     PGO_GO_MEMCHECK=1 PGO_GO_BIN=$memcheck_build/wrapper/pgo-go \
       PGO_GO_FIXTURES=$build/fixtures PGO_GO_SRC=$root \
-      bash "$root/tests/run-suite.bash" "$suite" >"$log" 2>&1 || status=$?
+      "${isolated[@]}" bash "$root/tests/run-suite.bash" "$suite" >"$log" 2>&1 || status=$?
     case $status in
       0) memcheck_passed=$((memcheck_passed + 1)) ;;
       77) ;;
