@@ -26,7 +26,6 @@ if [[ ${DEMO_SHORT:-0} == 1 ]]; then
   count=${DEMO_COUNT:-3}
   benchtime=${DEMO_BENCHTIME:-200ms}
 fi
-benchstat_version=v0.0.0-20260908200009-22c9c6c9d4da
 
 step() { printf '\n== %s\n' "$*"; }
 die() {
@@ -78,7 +77,8 @@ if [[ -z ${PGO_GO_URL:-} ]]; then
   pids+=($!)
   for _ in $(seq 100); do [[ -s $work/server.addr ]] && break; sleep 0.1; done
   [[ -s $work/server.addr ]] || die "the server did not start: $(cat "$work/server.log")"
-  export PGO_GO_URL=http://$(cat "$work/server.addr")
+  PGO_GO_URL=http://$(cat "$work/server.addr")
+  export PGO_GO_URL
 fi
 echo "server: $PGO_GO_URL"
 
@@ -116,16 +116,15 @@ bench() { # label, -pgo value
 : >"$work/off.txt"
 : >"$work/pgo.txt"
 "$real_go" test -c -o /dev/null -pgo="$profile" ./internal/api # compile both once
-for i in $(seq "$count"); do
+for _ in $(seq "$count"); do
   # interleaved, so drift on a busy machine hits both sides alike
   bench off off >>"$work/off.txt"
   bench pgo "$profile" >>"$work/pgo.txt"
   printf '.'
 done
 echo
-GOBIN=$root/.cache/bin "$real_go" install "golang.org/x/perf/cmd/benchstat@$benchstat_version" 2>/dev/null ||
-  GOFLAGS=-mod=mod GOBIN=$root/.cache/bin "$real_go" install "golang.org/x/perf/cmd/benchstat@$benchstat_version"
-(cd "$work" && "$root/.cache/bin/benchstat" off=off.txt pgo=pgo.txt) | tee "$work/benchstat.txt"
+benchstat=$(GO=$real_go "$root/scripts/benchstat.sh")
+(cd "$work" && "$benchstat" off=off.txt pgo=pgo.txt) | tee "$work/benchstat.txt"
 
 step "summary"
 snapshot=$(XDG_CACHE_HOME=$work/cache "$pgo" cache list | head -n 1)

@@ -20,6 +20,7 @@ export GOTOOLCHAIN=local GOFLAGS=
 for mod in tests/pyroserver tests/workload examples/rideshare; do
   (cd "$root/$mod" && go mod download)
 done
+"$root/scripts/benchstat.sh" >/dev/null # the demo's, installed once
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DPGO_GO_WERROR=ON -DPGO_GO_SANITIZE=ON >/dev/null
 cmake --build "$build"
