@@ -58,7 +58,7 @@ static int clean_stale_tmp(const char *dir, const char *name, int64_t now)
 /* Removes old (or unreadable) records and stale temporary files; collects
  * the hashes of the rest. */
 static int clean_snapshots(const cache *c, int64_t cutoff, int64_t now, struct keep_set *keep,
-			   cache_clean_stats *st, fetch_err *err)
+                           cache_clean_stats *st, fetch_err *err)
 {
 	char dir[PATH_MAX], path[PATH_MAX * 2];
 	DIR *d;
@@ -94,7 +94,7 @@ static int clean_snapshots(const cache *c, int64_t cutoff, int64_t now, struct k
 
 /* Removes unnamed profiles and temporary files left by a crash. */
 static void clean_profiles(const cache *c, const struct keep_set *keep, int64_t now,
-			   cache_clean_stats *st)
+                           cache_clean_stats *st)
 {
 	char dir[PATH_MAX], path[PATH_MAX * 2];
 	struct dirent *e;
@@ -142,7 +142,7 @@ static void clean_services(const cache *c, int64_t cutoff, int64_t now)
 }
 
 int cache_clean(const cache *c, int64_t older_than, int64_t now, cache_clean_stats *st,
-		fetch_err *err)
+                fetch_err *err)
 {
 	struct keep_set keep = {0};
 	int64_t cutoff = older_than > 0 ? now - older_than : INT64_MAX;

@@ -20,7 +20,7 @@ void fetch_opts_defaults(fetch_opts *o)
 }
 
 static void vsay(void (*fn)(void *, const char *), void *ctx, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+    __attribute__((format(printf, 3, 0)));
 
 static void vsay(void (*fn)(void *, const char *), void *ctx, const char *fmt, va_list ap)
 {
@@ -82,8 +82,8 @@ static int check_selector(const char *s, fetch_err *err)
 		n--;
 	if (n < 2 || s[0] != '{' || s[n - 1] != '}')
 		return fetch_errf(err, FETCH_E_ARG,
-				  "query '%s' is not a label selector like {service_name=\"x\"}",
-				  s);
+		                  "query '%s' is not a label selector like {service_name=\"x\"}",
+		                  s);
 	return 0;
 }
 
@@ -95,15 +95,15 @@ static int job_selectors(struct fetch_job *j, fetch_err *err)
 
 	if (!o->nselectors && (!o->service || !*o->service))
 		return fetch_errf(err, FETCH_E_ARG,
-				  "no service to fetch a profile for: set PGO_GO_SERVICE or "
-				  "PGO_GO_QUERY");
+		                  "no service to fetch a profile for: set PGO_GO_SERVICE or "
+		                  "PGO_GO_QUERY");
 	if (!(j->selectors = calloc(n, sizeof *j->selectors)))
 		return fetch_err_nomem(err);
 	for (size_t i = 0; i < n; i++, j->nselectors++) {
 		if (o->nselectors && check_selector(o->selectors[i], err) != 0)
 			return -1;
-		j->selectors[i] = o->nselectors ? strdup(o->selectors[i])
-						 : fetch_service_selector(o->service);
+		j->selectors[i] =
+		    o->nselectors ? strdup(o->selectors[i]) : fetch_service_selector(o->service);
 		if (!j->selectors[i])
 			return fetch_err_nomem(err);
 	}
@@ -163,21 +163,21 @@ static int job_init(struct fetch_job *j, const fetch_opts *o, fetch_err *err)
 	j->o = o;
 	j->now = o->now ? o->now : (int64_t)time(NULL);
 	j->len = o->window ? o->window : WINDOW_DEFAULT;
-	j->type = o->profile_type && *o->profile_type ? o->profile_type
-						      : FETCH_PROFILE_TYPE_DEFAULT;
+	j->type =
+	    o->profile_type && *o->profile_type ? o->profile_type : FETCH_PROFILE_TYPE_DEFAULT;
 	if (j->len < WINDOW_MIN || j->len > WINDOW_MAX)
 		return fetch_errf(err, FETCH_E_ARG, "the window must be between 1m and 24h");
 	if (pyro_base_url(o->conn.url, &j->server, err) != 0 || job_selectors(j, err) != 0 ||
 	    job_label(j, err) != 0 || fetch_job_cache(j, err) != 0)
 		return -1;
 	j->q = (cache_query){j->server,
-			     o->conn.tenant_id ? o->conn.tenant_id : "",
-			     (const char *const *)j->selectors,
-			     j->nselectors,
-			     j->type,
-			     j->len,
-			     o->reduce.keep_locations,
-			     o->reduce.aggregate_callees};
+	                     o->conn.tenant_id ? o->conn.tenant_id : "",
+	                     (const char *const *)j->selectors,
+	                     j->nselectors,
+	                     j->type,
+	                     j->len,
+	                     o->reduce.keep_locations,
+	                     o->reduce.aggregate_callees};
 	j->newest = window_newest(j->len, j->now);
 	cache_key(&j->q, j->newest.end, j->key);
 	j->pull = fetch_from_server;
@@ -187,7 +187,7 @@ static int job_init(struct fetch_job *j, const fetch_opts *o, fetch_err *err)
 /* ---- the outcomes ----------------------------------------------------------- */
 
 static int result_from(struct fetch_job *j, cache_meta *m, fetch_source src, fetch_result *r,
-		       fetch_err *err)
+                       fetch_err *err)
 {
 	if (!(r->path = cache_profile_path(j->c, m->sha256))) {
 		cache_meta_clear(m);
@@ -230,9 +230,9 @@ static int use_offline(struct fetch_job *j, fetch_result *r, fetch_err *err)
 		return -1;
 	if (!found)
 		return fetch_errf(err, FETCH_E_OFFLINE,
-				  "offline (PGO_GO_OFFLINE) and no profile of %s from %s in the "
-				  "cache %s",
-				  j->label, j->server, j->c->dir);
+		                  "offline (PGO_GO_OFFLINE) and no profile of %s from %s in the "
+		                  "cache %s",
+		                  j->label, j->server, j->c->dir);
 	return result_from(j, &m, FETCH_FROM_OFFLINE, r, err);
 }
 
@@ -262,8 +262,8 @@ static int use_stale(struct fetch_job *j, fetch_result *r, fetch_err *err)
 		return -1;
 	}
 	fetch_warn(j, "%s; using the cached profile of %s fetched %s ago (window %s)", cause.msg,
-		   j->label, window_format_duration(j->now - m.fetched_at, age, sizeof age),
-		   window_format(meta_window(&m), win, sizeof win));
+	           j->label, window_format_duration(j->now - m.fetched_at, age, sizeof age),
+	           window_format(meta_window(&m), win, sizeof win));
 	return result_from(j, &m, FETCH_FROM_STALE, r, err);
 }
 
@@ -281,8 +281,7 @@ static int64_t lock_wait_ms(const struct fetch_job *j)
  * started together (make -j, a CI matrix) ask a failing server once, not
  * once each as the lock frees up. A failure found without waiting is an
  * old one: the configuration may have been fixed since. */
-static int waited_failure(const struct fetch_job *j, cache_lock *l, int64_t since,
-			  fetch_err *err)
+static int waited_failure(const struct fetch_job *j, cache_lock *l, int64_t since, fetch_err *err)
 {
 	char msg[sizeof err->msg];
 	int64_t t;

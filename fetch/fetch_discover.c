@@ -48,7 +48,7 @@ static int cmp_ranked(const void *a, const void *b)
 }
 
 void fetch_closest(char *const *names, size_t n, const char *want, const char *alt, size_t max,
-		   char *buf, size_t bufsz)
+                   char *buf, size_t bufsz)
 {
 	struct ranked *r = calloc(n ? n : 1, sizeof *r);
 	size_t o = 0;
@@ -70,13 +70,13 @@ void fetch_closest(char *const *names, size_t n, const char *want, const char *a
 
 /* ---- the cached answer ------------------------------------------------------ */
 
-static void discovery_key(const char *server, const char *tenant, const char *name,
-			  const char *alt, char key[CACHE_HEX_LEN + 1])
+static void discovery_key(const char *server, const char *tenant, const char *name, const char *alt,
+                          char key[CACHE_HEX_LEN + 1])
 {
 	char *text;
-	int n = asprintf(&text, "pgo-go service v1\n%zu:%s\n%zu:%s\n%zu:%s\n%zu:%s\n",
-			 strlen(server), server, strlen(tenant), tenant, strlen(name), name,
-			 strlen(alt), alt);
+	int n =
+	    asprintf(&text, "pgo-go service v1\n%zu:%s\n%zu:%s\n%zu:%s\n%zu:%s\n", strlen(server),
+	             server, strlen(tenant), tenant, strlen(name), name, strlen(alt), alt);
 
 	if (n < 0) {
 		memset(key, '0', CACHE_HEX_LEN);
@@ -89,8 +89,8 @@ static void discovery_key(const char *server, const char *tenant, const char *na
 
 /* The server's answer: name, else alt, else FETCH_E_NODATA naming the
  * closest. */
-static int ask_server(const fetch_opts *o, const char *server, const char *name,
-		      const char *alt, int64_t now, char **service, fetch_err *err)
+static int ask_server(const fetch_opts *o, const char *server, const char *name, const char *alt,
+                      int64_t now, char **service, fetch_err *err)
 {
 	int64_t end = now * 1000, start = end - (int64_t)WINDOW_LOOKBACK * 1000;
 	pyro_client *cl = NULL;
@@ -110,11 +110,11 @@ static int ask_server(const fetch_opts *o, const char *server, const char *name,
 	if (rc != 0 && !*service) {
 		fetch_closest(v, n, name, alt, 5, near, sizeof near);
 		fetch_errf(err, FETCH_E_NODATA,
-			   "%s knows no service '%s'%s%s%s (%s%s); set PGO_GO_SERVICE or map the "
-			   "package to a service in .pgo-go.ini",
-			   server, name, alt && *alt ? " nor '" : "", alt && *alt ? alt : "",
-			   alt && *alt ? "'" : "", n ? "closest: " : "it has no services at all",
-			   n ? near : "");
+		           "%s knows no service '%s'%s%s%s (%s%s); set PGO_GO_SERVICE or map the "
+		           "package to a service in .pgo-go.ini",
+		           server, name, alt && *alt ? " nor '" : "", alt && *alt ? alt : "",
+		           alt && *alt ? "'" : "", n ? "closest: " : "it has no services at all",
+		           n ? near : "");
 	}
 out:
 	pyro_strings_free(v, n);
@@ -124,8 +124,8 @@ out:
 
 /* A cached answer of the last hour, any age when offline or when the server
  * failed (up to max_age). */
-static int cached_answer(cache *c, const char *key, int64_t now, int64_t max_age,
-			 char **service, fetch_err *err)
+static int cached_answer(cache *c, const char *key, int64_t now, int64_t max_age, char **service,
+                         fetch_err *err)
 {
 	int64_t written = 0;
 	int found = cache_service_get(c, key, service, &written, err);
@@ -141,7 +141,7 @@ static int cached_answer(cache *c, const char *key, int64_t now, int64_t max_age
 }
 
 static int discover(const fetch_opts *o, cache *c, const char *server, const char *name,
-		    const char *alt, char **service, fetch_err *err)
+                    const char *alt, char **service, fetch_err *err)
 {
 	int64_t now = o->now ? o->now : (int64_t)time(NULL);
 	int64_t stale = o->max_age ? o->max_age : FETCH_MAX_AGE_DEFAULT;
@@ -150,14 +150,14 @@ static int discover(const fetch_opts *o, cache *c, const char *server, const cha
 	int found;
 
 	discovery_key(server, o->conn.tenant_id ? o->conn.tenant_id : "", name, alt ? alt : "",
-		      key);
+	              key);
 	found = cached_answer(c, key, now, o->offline ? -1 : 3600, service, err);
 	if (found != 0)
 		return found > 0 ? 0 : -1;
 	if (o->offline)
 		return fetch_errf(err, FETCH_E_OFFLINE,
-				  "offline (PGO_GO_OFFLINE) and no cached service name for '%s'",
-				  name);
+		                  "offline (PGO_GO_OFFLINE) and no cached service name for '%s'",
+		                  name);
 	if (ask_server(o, server, name, alt, now, service, err) == 0) {
 		/* Not caching the answer costs a request next time, nothing more. */
 		cache_service_put(c, key, *service, &cause);
@@ -172,8 +172,8 @@ static int discover(const fetch_opts *o, cache *c, const char *server, const cha
 	return found > 0 ? 0 : -1;
 }
 
-int fetch_discover_service(const fetch_opts *o, const char *name, const char *alt,
-			   char **service, fetch_err *err)
+int fetch_discover_service(const fetch_opts *o, const char *name, const char *alt, char **service,
+                           fetch_err *err)
 {
 	fetch_err local;
 	char *server = NULL, *dir = NULL;

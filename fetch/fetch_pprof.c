@@ -48,8 +48,8 @@ static void add_span(struct pprof_source *s, const pprof_msg *m)
 	if (start <= 0)
 		return;
 	end = m->duration_nanos > 0 && m->duration_nanos <= INT64_MAX - start
-		      ? start + m->duration_nanos
-		      : start;
+	          ? start + m->duration_nanos
+	          : start;
 	if (!s->start_ns || start < s->start_ns)
 		s->start_ns = start;
 	if (end > s->end_ns)
@@ -57,7 +57,7 @@ static void add_span(struct pprof_source *s, const pprof_msg *m)
 }
 
 int fetch_pprof_add(struct pprof_source *s, const void *data, size_t len, size_t max_size,
-		    const char *what, fetch_pgo *acc, fetch_err *err)
+                    const char *what, fetch_pgo *acc, fetch_err *err)
 {
 	pprof_profile *prof = NULL;
 	char ctx[700];
@@ -94,7 +94,7 @@ int fetch_check_encoded(const unsigned char *buf, size_t len, fetch_err *err)
 		rc = pprof_validate(prof, err);
 	pprof_free(prof);
 	return rc != 0 ? fetch_err_context(err, FETCH_E_INVALID, "the reduced profile is unusable")
-		       : 0;
+	               : 0;
 }
 
 static int copy_selectors(const struct fetch_job *j, cache_meta *m)
@@ -108,7 +108,7 @@ static int copy_selectors(const struct fetch_job *j, cache_meta *m)
 }
 
 static int fill_meta(const struct fetch_job *j, const struct pprof_source *s, const fetch_pgo *acc,
-		     size_t size, cache_meta *m, fetch_err *err)
+                     size_t size, cache_meta *m, fetch_err *err)
 {
 	const int64_t ns = 1000000000;
 
@@ -133,7 +133,7 @@ static int fill_meta(const struct fetch_job *j, const struct pprof_source *s, co
 }
 
 int fetch_pprof_store(struct fetch_job *j, const struct pprof_source *s, const fetch_pgo *acc,
-		      cache_meta *m, fetch_err *err)
+                      cache_meta *m, fetch_err *err)
 {
 	unsigned char *buf = NULL;
 	size_t len = 0;
@@ -195,8 +195,8 @@ static int bad_url(const char *url, const char *why, fetch_err *err)
 	char shown[300];
 
 	pyro_url_redact(url, shown, sizeof shown);
-	return fetch_errf(err, FETCH_E_ARG, "bad pprof URL '%s': %s (PGO_GO_PPROF_URL, --pprof-url)",
-			  shown, why);
+	return fetch_errf(err, FETCH_E_ARG,
+	                  "bad pprof URL '%s': %s (PGO_GO_PPROF_URL, --pprof-url)", shown, why);
 }
 
 /* curl_url_get into a malloc'd copy; *out NULL when the part is absent. */
@@ -280,14 +280,14 @@ struct url_state {
 
 /* The client: o's connection settings, this URL, the time it profiles. */
 static int url_client(const struct fetch_job *j, const struct url_state *st, pyro_client **cl,
-		      fetch_err *err)
+                      fetch_err *err)
 {
 	pyro_conn conn = j->o->conn;
 
 	conn.url = st->u.conn;
 	conn.setting = "PGO_GO_PPROF_URL";
-	conn.timeout_ms = (conn.timeout_ms > 0 ? conn.timeout_ms : PYRO_TIMEOUT_MS) +
-			  (long)st->seconds * 1000;
+	conn.timeout_ms =
+	    (conn.timeout_ms > 0 ? conn.timeout_ms : PYRO_TIMEOUT_MS) + (long)st->seconds * 1000;
 	return pyro_client_new(&conn, cl, err);
 }
 
@@ -316,9 +316,9 @@ static int url_pull(struct fetch_job *j, cache_meta *m, unsigned *requests, fetc
 		goto out;
 	if (acc->nsamples == 0) {
 		fetch_errf(err, FETCH_E_NODATA,
-			   "the pprof endpoint at %s sent a profile without samples (the service "
-			   "was idle while it profiled: ask for more seconds)",
-			   j->server);
+		           "the pprof endpoint at %s sent a profile without samples (the service "
+		           "was idle while it profiled: ask for more seconds)",
+		           j->server);
 		goto out;
 	}
 	/* A runtime profile says when it was taken; one that does not is
@@ -336,8 +336,7 @@ out:
 	return rc;
 }
 
-static int url_job(struct fetch_job *j, const fetch_opts *o, struct url_state *st,
-		   fetch_err *err)
+static int url_job(struct fetch_job *j, const fetch_opts *o, struct url_state *st, fetch_err *err)
 {
 	j->o = o;
 	j->now = o->now ? o->now : (int64_t)time(NULL);
@@ -349,14 +348,20 @@ static int url_job(struct fetch_job *j, const fetch_opts *o, struct url_state *s
 		return fetch_err_nomem(err);
 	if (fetch_job_cache(j, err) != 0)
 		return -1;
-	j->q = (cache_query){j->server, "", NULL, 0, j->type, j->len, o->reduce.keep_locations,
-			     o->reduce.aggregate_callees};
+	j->q = (cache_query){j->server,
+	                     "",
+	                     NULL,
+	                     0,
+	                     j->type,
+	                     j->len,
+	                     o->reduce.keep_locations,
+	                     o->reduce.aggregate_callees};
 	j->newest = window_newest(j->len, j->now);
 	cache_key(&j->q, j->newest.end, j->key);
 	j->pull = url_pull;
 	j->src = st;
-	j->pull_ms = (o->conn.timeout_ms > 0 ? o->conn.timeout_ms : PYRO_TIMEOUT_MS) +
-		     st->seconds * 1000;
+	j->pull_ms =
+	    (o->conn.timeout_ms > 0 ? o->conn.timeout_ms : PYRO_TIMEOUT_MS) + st->seconds * 1000;
 	return 0;
 }
 

@@ -11,7 +11,7 @@
 
 /* What one pull has read so far. */
 struct pprof_source {
-	const char *display; /* the record's "service": the URL, the paths */
+	const char *display;      /* the record's "service": the URL, the paths */
 	int64_t start_ns, end_ns; /* the data's own span; 0 when unknown */
 	int64_t raw_size;         /* decompressed bytes read */
 };
@@ -20,12 +20,12 @@ struct pprof_source {
  * and adds it to acc; a profile without samples adds nothing. Errors name
  * it as what ("the file x.pprof"). */
 int fetch_pprof_add(struct pprof_source *s, const void *data, size_t len, size_t max_size,
-		    const char *what, fetch_pgo *acc, fetch_err *err);
+                    const char *what, fetch_pgo *acc, fetch_err *err);
 
 /* Encodes acc, checks the bytes, stores them and the record m (filled
  * here, the caller's to clear) in j's cache. */
 int fetch_pprof_store(struct fetch_job *j, const struct pprof_source *s, const fetch_pgo *acc,
-		      cache_meta *m, fetch_err *err);
+                      cache_meta *m, fetch_err *err);
 
 /* Prefixes err->msg with "prefix: ", setting code unless it is FETCH_OK. */
 int fetch_err_context(fetch_err *err, fetch_code code, const char *prefix);

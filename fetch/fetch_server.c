@@ -22,7 +22,7 @@ struct pull {
 /* Decodes one answer and adds it to acc; an answer without samples adds
  * nothing. */
 static int add_answer(struct pull *p, const char *sel, const unsigned char *body, size_t len,
-		      fetch_pgo *acc, fetch_err *err)
+                      fetch_pgo *acc, fetch_err *err)
 {
 	pprof_profile *prof = NULL;
 	char what[300];
@@ -30,7 +30,7 @@ static int add_answer(struct pull *p, const char *sel, const unsigned char *body
 
 	if (pprof_decode(body, len, p->j->o->conn.max_response, &prof, err) != 0) {
 		snprintf(what, sizeof what, "the profile %s sent for %s is not valid", p->j->server,
-			 sel);
+		         sel);
 		return fetch_err_context(err, FETCH_OK, what);
 	}
 	p->raw_size += (int64_t)prof->input_size;
@@ -38,7 +38,7 @@ static int add_answer(struct pull *p, const char *sel, const unsigned char *body
 		rc = 0;
 	else if (pprof_validate(prof, err) != 0) {
 		snprintf(what, sizeof what, "the profile %s sent for %s is unusable for PGO",
-			 p->j->server, sel);
+		         p->j->server, sel);
 		fetch_err_context(err, FETCH_E_INVALID, what);
 	} else
 		rc = fetch_pgo_add(acc, prof, err);
@@ -58,12 +58,12 @@ static int pull_window(struct pull *p, window w, int64_t end_ms, fetch_pgo **out
 		return fetch_err_nomem(err);
 	for (size_t i = 0; i < p->j->nselectors; i++) {
 		pyro_select q = {p->j->type,
-				 p->j->selectors[i],
-				 w.start * 1000,
-				 end_ms,
-				 1,
-				 o->reduce.keep_locations,
-				 o->reduce.aggregate_callees};
+		                 p->j->selectors[i],
+		                 w.start * 1000,
+		                 end_ms,
+		                 1,
+		                 o->reduce.keep_locations,
+		                 o->reduce.aggregate_callees};
 		unsigned char *body;
 		size_t len;
 		int rc;
@@ -118,7 +118,8 @@ static int search_closed(struct pull *p, fetch_pgo **acc, window *used, fetch_er
 			*used = w;
 			return 0;
 		}
-		fetch_note(j, "no samples for %s in %s", j->label, window_format(w, buf, sizeof buf));
+		fetch_note(j, "no samples for %s in %s", j->label,
+		           window_format(w, buf, sizeof buf));
 		if (k == 0 && steps > 1 && lookback_has_samples(p, &has, err) != 0)
 			return -1;
 		if (!has)
@@ -140,10 +141,10 @@ static int search_open(struct pull *p, fetch_pgo **acc, window *used, fetch_err 
 	if (*acc) {
 		*used = w;
 		fetch_note(j,
-			   "no samples for %s in the last 24 h but in the current window %s: "
-			   "this profile is not reproducible and is reused only until the window "
-			   "closes",
-			   j->label, window_format(w, buf, sizeof buf));
+		           "no samples for %s in the last 24 h but in the current window %s: "
+		           "this profile is not reproducible and is reused only until the window "
+		           "closes",
+		           j->label, window_format(w, buf, sizeof buf));
 	}
 	return 0;
 }
@@ -193,7 +194,7 @@ static void nodata_hint(struct pull *p, char *buf, size_t bufsz)
 	if (!listed(v, n, j->o->service)) {
 		fetch_closest(v, n, j->o->service, NULL, 5, names, sizeof names);
 		snprintf(buf, bufsz, "; it knows no service '%s'%s%s%s", j->o->service,
-			 *names ? " (closest: " : "", names, *names ? ")" : "");
+		         *names ? " (closest: " : "", names, *names ? ")" : "");
 	}
 	pyro_strings_free(v, n);
 }
@@ -203,15 +204,14 @@ static int no_data(struct pull *p, fetch_err *err)
 	char hint[400];
 
 	nodata_hint(p, hint, sizeof hint);
-	return fetch_errf(err, FETCH_E_NODATA,
-			  "no %s samples for %s at %s in the last 24 hours%s", p->j->type,
-			  p->j->label, p->j->server, hint);
+	return fetch_errf(err, FETCH_E_NODATA, "no %s samples for %s at %s in the last 24 hours%s",
+	                  p->j->type, p->j->label, p->j->server, hint);
 }
 
 /* ---- storing -------------------------------------------------------------------- */
 
-static int fill_meta(struct pull *p, const fetch_pgo *acc, window used, size_t size,
-		     cache_meta *m, fetch_err *err)
+static int fill_meta(struct pull *p, const fetch_pgo *acc, window used, size_t size, cache_meta *m,
+                     fetch_err *err)
 {
 	struct fetch_job *j = p->j;
 
@@ -241,8 +241,7 @@ static int fill_meta(struct pull *p, const fetch_pgo *acc, window used, size_t s
 	return 0;
 }
 
-static int store(struct pull *p, const fetch_pgo *acc, window used, cache_meta *m,
-		 fetch_err *err)
+static int store(struct pull *p, const fetch_pgo *acc, window used, cache_meta *m, fetch_err *err)
 {
 	const int64_t ns = 1000000000;
 	unsigned char *buf = NULL;
@@ -272,7 +271,8 @@ int fetch_from_server(struct fetch_job *j, cache_meta *m, unsigned *requests, fe
 	memset(m, 0, sizeof *m);
 	if (pyro_client_new(&j->o->conn, &p.cl, err) != 0)
 		return -1;
-	if (search_closed(&p, &acc, &used, err) != 0 || (!acc && search_open(&p, &acc, &used, err) != 0))
+	if (search_closed(&p, &acc, &used, err) != 0 ||
+	    (!acc && search_open(&p, &acc, &used, err) != 0))
 		goto out;
 	if (!acc) {
 		no_data(&p, err);

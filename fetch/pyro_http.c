@@ -77,7 +77,7 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 }
 
 static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-		       curl_off_t ulnow)
+                       curl_off_t ulnow)
 {
 	struct transfer *t = ud;
 	int64_t now = mono_ms();
@@ -90,11 +90,11 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
 	t->last_shown = now;
 	t->shown = 1;
 	if (dlnow >= 1000000)
-		fprintf(stderr, "\rpgo-go: fetching the profile: %.1f MB, %lds ", (double)dlnow / 1e6,
-			(long)((now - t->t0) / 1000));
+		fprintf(stderr, "\rpgo-go: fetching the profile: %.1f MB, %lds ",
+		        (double)dlnow / 1e6, (long)((now - t->t0) / 1000));
 	else
-		fprintf(stderr, "\rpgo-go: fetching the profile: %.0f kB, %lds ", (double)dlnow / 1e3,
-			(long)((now - t->t0) / 1000));
+		fprintf(stderr, "\rpgo-go: fetching the profile: %.0f kB, %lds ",
+		        (double)dlnow / 1e3, (long)((now - t->t0) / 1000));
 	fflush(stderr);
 	return 0;
 }
@@ -167,7 +167,7 @@ static void set_tls_and_auth(pyro_client *c)
 }
 
 static void set_transfer(pyro_client *c, const struct pyro_req *q, int64_t remaining_ms,
-			 struct transfer *t, struct curl_slist *hdrs)
+                         struct transfer *t, struct curl_slist *hdrs)
 {
 	CURL *h = c->h;
 
@@ -185,9 +185,9 @@ static void set_transfer(pyro_client *c, const struct pyro_req *q, int64_t remai
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, c->user_agent);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-			 (long)(c->connect_timeout_ms < remaining_ms ? c->connect_timeout_ms
-								      : remaining_ms));
+	curl_easy_setopt(
+	    h, CURLOPT_CONNECTTIMEOUT_MS,
+	    (long)(c->connect_timeout_ms < remaining_ms ? c->connect_timeout_ms : remaining_ms));
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)remaining_ms);
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_response);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
@@ -205,7 +205,7 @@ static void set_transfer(pyro_client *c, const struct pyro_req *q, int64_t remai
 
 /* One attempt; a's fields say how it ended. -1 only when out of memory. */
 static int attempt_once(pyro_client *c, const struct pyro_req *q, int64_t remaining_ms,
-			struct transfer *t, pyro_attempt *a)
+                        struct transfer *t, pyro_attempt *a)
 {
 	struct curl_slist *hdrs = request_headers(c, q->body != NULL, remaining_ms);
 	curl_off_t retry_after = 0;
@@ -276,7 +276,7 @@ static void scrub(pyro_client *c, fetch_err *err)
 }
 
 static int transport_error(pyro_client *c, const struct pyro_req *q, const pyro_attempt *a,
-			   unsigned attempts, fetch_err *err)
+                           unsigned attempts, fetch_err *err)
 {
 	const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror((CURLcode)a->curl_code);
 	char tries[48] = "";
@@ -284,59 +284,60 @@ static int transport_error(pyro_client *c, const struct pyro_req *q, const pyro_
 	if (attempts > 1)
 		snprintf(tries, sizeof tries, " (after %u attempts)", attempts);
 	if (a->too_big)
-		return fetch_errf(err, FETCH_E_NET,
-				  "%s at %s: the answer is larger than %zu MB once decoded; refused "
-				  "(a gzip bomb, or a profile too large: %s)",
-				  q->what, c->base, c->max_response >> 20,
-				  q->body ? "narrow the query" : "raise PGO_GO_MAX_RESPONSE_SIZE");
+		return fetch_errf(
+		    err, FETCH_E_NET,
+		    "%s at %s: the answer is larger than %zu MB once decoded; refused "
+		    "(a gzip bomb, or a profile too large: %s)",
+		    q->what, c->base, c->max_response >> 20,
+		    q->body ? "narrow the query" : "raise PGO_GO_MAX_RESPONSE_SIZE");
 	switch (a->curl_code) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
 		return fetch_errf(err, FETCH_E_NET,
-				  "%s at %s: cannot connect: %s%s (is the server running? check "
-				  "%s)",
-				  q->what, c->base, why, tries, c->setting);
+		                  "%s at %s: cannot connect: %s%s (is the server running? check "
+		                  "%s)",
+		                  q->what, c->base, why, tries, c->setting);
 	case CURLE_OPERATION_TIMEDOUT:
 		return fetch_errf(err, FETCH_E_NET,
-				  "%s at %s: no answer in time: %s%s (the limit for a call is "
-				  "%.3g s: PGO_GO_TIMEOUT)",
-				  q->what, c->base, why, tries, (double)c->timeout_ms / 1000);
+		                  "%s at %s: no answer in time: %s%s (the limit for a call is "
+		                  "%.3g s: PGO_GO_TIMEOUT)",
+		                  q->what, c->base, why, tries, (double)c->timeout_ms / 1000);
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
 		return fetch_errf(err, FETCH_E_NET,
-				  "%s at %s: TLS failed: %s (check the CA file and client "
-				  "certificate settings)",
-				  q->what, c->base, why);
+		                  "%s at %s: TLS failed: %s (check the CA file and client "
+		                  "certificate settings)",
+		                  q->what, c->base, why);
 	case CURLE_PARTIAL_FILE:
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
 		return fetch_errf(err, FETCH_E_NET, "%s at %s: the answer was cut short: %s%s",
-				  q->what, c->base, why, tries);
+		                  q->what, c->base, why, tries);
 	}
 	return fetch_errf(err, FETCH_E_NET, "%s at %s: %s%s", q->what, c->base, why, tries);
 }
 
 static int answer_error(pyro_client *c, const struct pyro_req *q, const pyro_attempt *a,
-			const struct transfer *t, unsigned attempts, fetch_err *err)
+                        const struct transfer *t, unsigned attempts, fetch_err *err)
 {
-	pyro_err_ctx x = {q->what, c->base, c->tenant,
-			  c->username || c->password || c->auth_header, attempts};
+	pyro_err_ctx x = {q->what, c->base, c->tenant, c->username || c->password || c->auth_header,
+	                  attempts};
 	fetch_code code = (a->status >= 400 && a->status < 500 && a->status != 429)
-			      ? FETCH_E_REFUSED
-			      : FETCH_E_NET;
+	                      ? FETCH_E_REFUSED
+	                      : FETCH_E_NET;
 
 	if (!err)
 		return -1;
 	pyro_http_error_hinted(&x, q->hint, a->status, (const char *)t->data, t->len, err->msg,
-			       sizeof err->msg);
+	                       sizeof err->msg);
 	err->code = code;
 	if (a->retry_after_s > PYRO_RETRY_AFTER_CAP_S) {
 		size_t n = strlen(err->msg);
 		snprintf(err->msg + n, sizeof err->msg - n,
-			 "; it asks to retry after %lld s, longer than pgo-go waits",
-			 (long long)a->retry_after_s);
+		         "; it asks to retry after %lld s, longer than pgo-go waits",
+		         (long long)a->retry_after_s);
 	}
 	return -1;
 }
@@ -346,8 +347,8 @@ static int answer_error(pyro_client *c, const struct pyro_req *q, const pyro_att
 static int proto_content_type(const char *ct)
 {
 	static const char *const ok[] = {"application/proto", "application/x-protobuf",
-					 "application/octet-stream",
-					 "application/vnd.google.protobuf"};
+	                                 "application/octet-stream",
+	                                 "application/vnd.google.protobuf"};
 
 	if (!*ct)
 		return 1;
@@ -379,14 +380,14 @@ static void pause_ms(int64_t ms)
 }
 
 static int finish_ok(pyro_client *c, const struct pyro_req *q, struct transfer *t,
-		     unsigned char **out, size_t *outlen, fetch_err *err)
+                     unsigned char **out, size_t *outlen, fetch_err *err)
 {
 	if (!proto_content_type(t->content_type)) {
 		fetch_errf(err, FETCH_E_NET,
-			   "%s at %s: the answer is %.60s, not protobuf (a login page or another "
-			   "service? check %s%s)",
-			   q->what, c->base, t->content_type, c->setting,
-			   q->body ? " and its path prefix" : "");
+		           "%s at %s: the answer is %.60s, not protobuf (a login page or another "
+		           "service? check %s%s)",
+		           q->what, c->base, t->content_type, c->setting,
+		           q->body ? " and its path prefix" : "");
 		free(t->data);
 		return -1;
 	}
@@ -396,7 +397,7 @@ static int finish_ok(pyro_client *c, const struct pyro_req *q, struct transfer *
 }
 
 int pyro_request(pyro_client *c, const struct pyro_req *q, unsigned char **out, size_t *outlen,
-		 fetch_err *err)
+                 fetch_err *err)
 {
 	int64_t deadline = mono_ms() + c->timeout_ms;
 	int rc = -1;
@@ -427,10 +428,10 @@ int pyro_request(pyro_client *c, const struct pyro_req *q, unsigned char **out, 
 		}
 		if (a.status)
 			pyro_say(c->note, c->cb_ctx, "%s: HTTP %ld; retrying in %.1f s", q->what,
-			    a.status, (double)delay / 1000);
+			         a.status, (double)delay / 1000);
 		else
 			pyro_say(c->note, c->cb_ctx, "%s: %s; retrying in %.1f s", q->what,
-			    curl_easy_strerror((CURLcode)a.curl_code), (double)delay / 1000);
+			         curl_easy_strerror((CURLcode)a.curl_code), (double)delay / 1000);
 		free(t.data);
 		pause_ms(delay);
 	}
@@ -440,7 +441,7 @@ int pyro_request(pyro_client *c, const struct pyro_req *q, unsigned char **out, 
 }
 
 int pyro_call(pyro_client *c, const char *method, const void *req, size_t reqlen,
-	      unsigned char **out, size_t *outlen, fetch_err *err)
+              unsigned char **out, size_t *outlen, fetch_err *err)
 {
 	struct pyro_req q = {method, NULL, req ? req : "", reqlen, NULL};
 	char *url;
@@ -457,16 +458,15 @@ int pyro_call(pyro_client *c, const char *method, const void *req, size_t reqlen
 	return rc;
 }
 
-int pyro_get(pyro_client *c, const char *query, unsigned char **out, size_t *outlen,
-	     fetch_err *err)
+int pyro_get(pyro_client *c, const char *query, unsigned char **out, size_t *outlen, fetch_err *err)
 {
 	struct pyro_req q = {"pprof endpoint", NULL, NULL, 0, NULL};
 	char hint[160], *url;
 	int rc;
 
 	snprintf(hint, sizeof hint,
-		 "check %s: it should name a running Go service's /debug/pprof/profile endpoint",
-		 c->setting);
+	         "check %s: it should name a running Go service's /debug/pprof/profile endpoint",
+	         c->setting);
 	q.hint = hint;
 	if (asprintf(&url, "%s%s%s", c->base, query && *query ? "?" : "", query ? query : "") < 0) {
 		*out = NULL;

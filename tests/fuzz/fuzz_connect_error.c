@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pyro_http_error(&x, status, (const char *)data, size, big, sizeof big);
 	check_line(big, sizeof big);
 	pyro_http_error_hinted(&x, (data[-1] & 4) ? "check the service" : NULL, status,
-			       (const char *)data, size, small, sizeof small);
+	                       (const char *)data, size, small, sizeof small);
 	check_line(small, sizeof small);
 	return 0;
 }

@@ -59,11 +59,11 @@ static void check_goflag(const char *goflags, int argc, char **argv)
 	int m = 0, v = 0;
 	const char *str = NULL, *dir = NULL;
 	struct goflag_def defs[] = {
-		{"m", GOFLAG_BOOL, &m, NULL},
-		{"v", GOFLAG_BOOL, &v, NULL},
-		{"s", GOFLAG_STRING, NULL, &str},
-		{"C", GOFLAG_CHDIR, NULL, &dir},
-		{NULL, 0, NULL, NULL},
+	    {"m", GOFLAG_BOOL, &m, NULL},
+	    {"v", GOFLAG_BOOL, &v, NULL},
+	    {"s", GOFLAG_STRING, NULL, &str},
+	    {"C", GOFLAG_CHDIR, NULL, &dir},
+	    {NULL, 0, NULL, NULL},
 	};
 	char **words;
 	int rc = goflag_apply_env(defs, goflags, "go: ", "usage\n", &words);
@@ -72,7 +72,8 @@ static void check_goflag(const char *goflags, int argc, char **argv)
 		if (!in_argv(str, 0, argv, words) || dir)
 			abort();
 		rc = goflag_parse(defs, argc, argv, "", "usage\n");
-		if (rc > argc || !in_argv(str, argc, argv, words) || !in_argv(dir, argc, argv, words))
+		if (rc > argc || !in_argv(str, argc, argv, words) ||
+		    !in_argv(dir, argc, argv, words))
 			abort();
 	} else if (rc != GOFLAG_ERROR && rc != GOFLAG_FATAL) {
 		abort();

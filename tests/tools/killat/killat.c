@@ -102,8 +102,8 @@ static int under(const char *path)
 static const char *fd_path(int fd)
 {
 	return dir_len && fd >= 0 && fd < MAX_FDS && tracked[fd][0] && getpid() == owner
-		       ? tracked[fd]
-		       : NULL;
+	           ? tracked[fd]
+	           : NULL;
 }
 
 static void track(int fd, const char *path)
@@ -156,7 +156,7 @@ static void step_end(long n)
 }
 
 #define BEGIN_PATH(call, path) (under(path) ? step_begin(call, path) : 0)
-#define BEGIN_FD(call, fd) (fd_path(fd) ? step_begin(call, fd_path(fd)) : 0)
+#define BEGIN_FD(call, fd)     (fd_path(fd) ? step_begin(call, fd_path(fd)) : 0)
 
 static int writes(int flags)
 {
@@ -188,15 +188,15 @@ static mode_t mode_arg(int flags, va_list ap)
 /* open, openat and their 64 forms: the mode is there only with O_CREAT
  * or O_TMPFILE. */
 #define COMMA ,
-#define OPEN_VARIADIC(name, label, dirparam, dirarg)                                   \
-	int name(dirparam const char *path, int flags, ...)                             \
-	{                                                                               \
-		va_list ap;                                                             \
-		mode_t mode;                                                            \
-		va_start(ap, flags);                                                    \
-		mode = mode_arg(flags, ap);                                             \
-		va_end(ap);                                                             \
-		return open_common(label, dirarg, path, flags, mode);                  \
+#define OPEN_VARIADIC(name, label, dirparam, dirarg)                                               \
+	int name(dirparam const char *path, int flags, ...)                                        \
+	{                                                                                          \
+		va_list ap;                                                                        \
+		mode_t mode;                                                                       \
+		va_start(ap, flags);                                                               \
+		mode = mode_arg(flags, ap);                                                        \
+		va_end(ap);                                                                        \
+		return open_common(label, dirarg, path, flags, mode);                              \
 	}
 
 OPEN_VARIADIC(open, "open", , AT_FDCWD)
@@ -216,18 +216,18 @@ int creat64(const char *path, mode_t mode)
 
 /* glibc's mkstemp family opens through an internal call no interposer
  * sees, so they are steps of their own. */
-#define MKTEMP(name, params, args)                                                      \
-	int name params                                                                 \
-	{                                                                               \
-		static __typeof__(&name) f;                                             \
-		long n = BEGIN_PATH(#name, tmpl);                                       \
-		int fd;                                                                 \
-		if (!f)                                                                 \
-			f = REAL(name);                                                 \
-		fd = f args;                                                            \
-		track(fd, n ? tmpl : NULL);                                             \
-		step_end(n);                                                            \
-		return fd;                                                              \
+#define MKTEMP(name, params, args)                                                                 \
+	int name params                                                                            \
+	{                                                                                          \
+		static __typeof__(&name) f;                                                        \
+		long n = BEGIN_PATH(#name, tmpl);                                                  \
+		int fd;                                                                            \
+		if (!f)                                                                            \
+			f = REAL(name);                                                            \
+		fd = f args;                                                                       \
+		track(fd, n ? tmpl : NULL);                                                        \
+		step_end(n);                                                                       \
+		return fd;                                                                         \
 	}
 
 MKTEMP(mkstemp, (char *tmpl), (tmpl))
@@ -238,17 +238,17 @@ MKTEMP(mkostemp64, (char *tmpl, int flags), (tmpl, flags))
 /* ---- descriptors -------------------------------------------------------- */
 
 /* A call on a descriptor: counted when the descriptor is tracked. */
-#define ON_FD(ret, name, params, args)                                                  \
-	ret name params                                                                 \
-	{                                                                               \
-		static __typeof__(&name) f;                                             \
-		long n = BEGIN_FD(#name, fd);                                           \
-		ret rc;                                                                 \
-		if (!f)                                                                 \
-			f = REAL(name);                                                 \
-		rc = f args;                                                            \
-		step_end(n);                                                            \
-		return rc;                                                              \
+#define ON_FD(ret, name, params, args)                                                             \
+	ret name params                                                                            \
+	{                                                                                          \
+		static __typeof__(&name) f;                                                        \
+		long n = BEGIN_FD(#name, fd);                                                      \
+		ret rc;                                                                            \
+		if (!f)                                                                            \
+			f = REAL(name);                                                            \
+		rc = f args;                                                                       \
+		step_end(n);                                                                       \
+		return rc;                                                                         \
 	}
 
 ON_FD(ssize_t, pwrite, (int fd, const void *buf, size_t len, off_t off), (fd, buf, len, off))
@@ -290,27 +290,27 @@ int close(int fd)
 /* A call on one or two paths. A relative path is taken against the working
  * directory, in the *at calls too: their directory descriptors are not
  * followed (pgo-go makes none of them). */
-#define ON_PATHS(name, params, args, a, b)                                              \
-	int name params                                                                 \
-	{                                                                               \
-		static __typeof__(&name) f;                                             \
-		long n = under(a) || under(b) ? step_begin(#name, under(b) ? b : a) : 0; \
-		int rc;                                                                 \
-		if (!f)                                                                 \
-			f = REAL(name);                                                 \
-		rc = f args;                                                            \
-		step_end(n);                                                            \
-		return rc;                                                              \
+#define ON_PATHS(name, params, args, a, b)                                                         \
+	int name params                                                                            \
+	{                                                                                          \
+		static __typeof__(&name) f;                                                        \
+		long n = under(a) || under(b) ? step_begin(#name, under(b) ? b : a) : 0;           \
+		int rc;                                                                            \
+		if (!f)                                                                            \
+			f = REAL(name);                                                            \
+		rc = f args;                                                                       \
+		step_end(n);                                                                       \
+		return rc;                                                                         \
 	}
 
 ON_PATHS(rename, (const char *from, const char *to), (from, to), from, to)
-ON_PATHS(renameat, (int fd1, const char *from, int fd2, const char *to), (fd1, from, fd2, to),
-	 from, to)
+ON_PATHS(renameat, (int fd1, const char *from, int fd2, const char *to), (fd1, from, fd2, to), from,
+         to)
 ON_PATHS(renameat2, (int fd1, const char *from, int fd2, const char *to, unsigned flags),
-	 (fd1, from, fd2, to, flags), from, to)
+         (fd1, from, fd2, to, flags), from, to)
 ON_PATHS(link, (const char *from, const char *to), (from, to), from, to)
 ON_PATHS(linkat, (int fd1, const char *from, int fd2, const char *to, int flags),
-	 (fd1, from, fd2, to, flags), from, to)
+         (fd1, from, fd2, to, flags), from, to)
 ON_PATHS(symlink, (const char *target_path, const char *to), (target_path, to), NULL, to)
 ON_PATHS(unlink, (const char *path), (path), path, NULL)
 ON_PATHS(unlinkat, (int fd, const char *path, int flags), (fd, path, flags), path, NULL)
