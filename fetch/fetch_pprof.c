@@ -56,18 +56,26 @@ static void add_span(struct pprof_source *s, const pprof_msg *m)
 		s->end_ns = end;
 }
 
-int fetch_pprof_add(struct pprof_source *s, const void *data, size_t len, size_t max_size,
-                    const char *what, fetch_pgo *acc, fetch_err *err)
+int fetch_pprof_decode(struct pprof_source *s, const void *data, size_t len, size_t max_size,
+                       pprof_release_fn *release, void *ctx, const char *what, pprof_profile **out,
+                       fetch_err *err)
 {
-	pprof_profile *prof = NULL;
+	char prefix[700];
+
+	if (pprof_decode_release(data, len, max_size, release, ctx, out, err) != 0) {
+		snprintf(prefix, sizeof prefix, "%s is not a valid profile", what);
+		return fetch_err_context(err, FETCH_OK, prefix);
+	}
+	s->raw_size += (int64_t)(*out)->input_size;
+	return 0;
+}
+
+int fetch_pprof_add(struct pprof_source *s, const pprof_profile *prof, const char *what,
+                    fetch_pgo *acc, fetch_err *err)
+{
 	char ctx[700];
 	int rc = -1;
 
-	if (pprof_decode(data, len, max_size, &prof, err) != 0) {
-		snprintf(ctx, sizeof ctx, "%s is not a valid profile", what);
-		return fetch_err_context(err, FETCH_OK, ctx);
-	}
-	s->raw_size += (int64_t)prof->input_size;
 	if (prof->msg->n_sample == 0) {
 		rc = 0; /* an idle service: nothing to add, no error yet */
 	} else if (pprof_validate(prof, err) != 0) {
@@ -79,7 +87,6 @@ int fetch_pprof_add(struct pprof_source *s, const void *data, size_t len, size_t
 	} else {
 		add_span(s, prof->msg);
 	}
-	pprof_free(prof);
 	return rc;
 }
 
@@ -291,11 +298,20 @@ static int url_client(const struct fetch_job *j, const struct url_state *st, pyr
 	return pyro_client_new(&conn, cl, err);
 }
 
+static void free_body(void *ctx)
+{
+	unsigned char **body = ctx;
+
+	free(*body);
+	*body = NULL;
+}
+
 static int url_pull(struct fetch_job *j, cache_meta *m, unsigned *requests, fetch_err *err)
 {
 	struct url_state *st = j->src;
 	pyro_client *cl = NULL;
 	fetch_pgo *acc = NULL;
+	pprof_profile *prof = NULL;
 	unsigned char *body = NULL;
 	char what[400];
 	size_t len = 0;
@@ -312,8 +328,13 @@ static int url_pull(struct fetch_job *j, cache_meta *m, unsigned *requests, fetc
 		goto out;
 	}
 	snprintf(what, sizeof what, "the answer of the pprof endpoint at %s", j->server);
-	if (fetch_pprof_add(&st->s, body, len, j->o->conn.max_response, what, acc, err) != 0)
+	if (fetch_pprof_decode(&st->s, body, len, j->o->conn.max_response, free_body, &body, what,
+	                       &prof, err) != 0)
 		goto out;
+	if (fetch_pprof_add(&st->s, prof, what, acc, err) != 0)
+		goto out;
+	pprof_free(prof);
+	prof = NULL;
 	if (acc->nsamples == 0) {
 		fetch_errf(err, FETCH_E_NODATA,
 		           "the pprof endpoint at %s sent a profile without samples (the service "
@@ -331,6 +352,7 @@ static int url_pull(struct fetch_job *j, cache_meta *m, unsigned *requests, fetc
 out:
 	*requests += cl ? pyro_client_requests(cl) : 0;
 	free(body);
+	pprof_free(prof);
 	fetch_pgo_free(acc);
 	pyro_client_free(cl);
 	return rc;

@@ -86,7 +86,7 @@ static int add_dir(struct files_state *st, const char *dir, fetch_err *err)
 
 	if (!d)
 		return fetch_errf(err, FETCH_E_IO, "cannot read the directory %s: %s", dir,
-				  strerror(errno));
+		                  strerror(errno));
 	while (rc == 0 && (e = readdir(d))) {
 		if (!fetch_pprof_wanted_name(e->d_name))
 			continue;
@@ -106,8 +106,7 @@ static int add_dir(struct files_state *st, const char *dir, fetch_err *err)
 	return rc;
 }
 
-static int expand(struct files_state *st, const char *const *paths, size_t npaths,
-		  fetch_err *err)
+static int expand(struct files_state *st, const char *const *paths, size_t npaths, fetch_err *err)
 {
 	struct stat sb;
 
@@ -116,9 +115,9 @@ static int expand(struct files_state *st, const char *const *paths, size_t npath
 	for (size_t i = 0; i < npaths; i++) {
 		if (stat(paths[i], &sb) != 0)
 			return fetch_errf(err, FETCH_E_IO, "cannot read %s: %s", paths[i],
-					  strerror(errno));
+			                  strerror(errno));
 		if (S_ISDIR(sb.st_mode) ? add_dir(st, paths[i], err)
-					: add_input(st, strdup(paths[i]), err))
+		                        : add_input(st, strdup(paths[i]), err))
 			return -1;
 	}
 	return 0;
@@ -137,7 +136,7 @@ static int map_input(struct input *in, fetch_err *err)
 	else if (sb.st_size == 0)
 		rc = 0; /* pprof_decode says what an empty profile is */
 	else if ((in->data = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) ==
-		 MAP_FAILED) {
+	         MAP_FAILED) {
 		in->data = NULL;
 		fetch_errf(err, FETCH_E_IO, "cannot read %s: %s", in->path, strerror(errno));
 	} else {
@@ -205,10 +204,21 @@ static int make_display(struct files_state *st, const char *const *paths, size_t
 	return 0;
 }
 
+/* Read: its pages need not stay resident while it is decoded and reduced
+ * (the mapping stays, for files_clear). */
+static void drop_input(void *ctx)
+{
+	struct input *in = ctx;
+
+	if (in->data)
+		madvise(in->data, in->len, MADV_DONTNEED);
+}
+
 static int files_pull(struct fetch_job *j, cache_meta *m, unsigned *requests, fetch_err *err)
 {
 	struct files_state *st = j->src;
 	fetch_pgo *acc = fetch_pgo_new(&j->o->reduce);
+	pprof_profile *prof = NULL;
 	char what[600];
 	int rc = -1;
 
@@ -219,23 +229,26 @@ static int files_pull(struct fetch_job *j, cache_meta *m, unsigned *requests, fe
 		return fetch_err_nomem(err);
 	for (size_t i = 0; i < st->n; i++) {
 		snprintf(what, sizeof what, "%s", st->in[i].path);
-		if (fetch_pprof_add(&st->s, st->in[i].data, st->in[i].len, 0, what, acc, err) != 0)
+		if (fetch_pprof_decode(&st->s, st->in[i].data, st->in[i].len, 0, drop_input,
+		                       &st->in[i], what, &prof, err) != 0)
 			goto out;
-		/* Decoded: its pages need not stay resident while the rest is. */
-		if (st->in[i].data)
-			madvise(st->in[i].data, st->in[i].len, MADV_DONTNEED);
+		if (fetch_pprof_add(&st->s, prof, what, acc, err) != 0)
+			goto out;
+		pprof_free(prof);
+		prof = NULL;
 	}
 	if (acc->nsamples == 0)
 		fetch_errf(err, FETCH_E_NODATA, "no samples in %s", st->display);
 	else
 		rc = fetch_pprof_store(j, &st->s, acc, m, err);
 out:
+	pprof_free(prof);
 	fetch_pgo_free(acc);
 	return rc;
 }
 
 static int files_job(struct fetch_job *j, const fetch_opts *o, struct files_state *st,
-		     fetch_err *err)
+                     fetch_err *err)
 {
 	j->o = o;
 	j->now = o->now ? o->now : (int64_t)time(NULL);
@@ -244,14 +257,9 @@ static int files_job(struct fetch_job *j, const fetch_opts *o, struct files_stat
 		return fetch_err_nomem(err);
 	if (content_selectors(j, st, err) != 0 || fetch_job_cache(j, err) != 0)
 		return -1;
-	j->q = (cache_query){j->server,
-			     "",
-			     (const char *const *)j->selectors,
-			     j->nselectors,
-			     j->type,
-			     0,
-			     o->reduce.keep_locations,
-			     o->reduce.aggregate_callees};
+	j->q = (cache_query){
+	    j->server, "", (const char *const *)j->selectors, j->nselectors,
+	    j->type,   0,  o->reduce.keep_locations,          o->reduce.aggregate_callees};
 	cache_key(&j->q, 0, j->key);
 	j->pull = files_pull;
 	j->src = st;
@@ -273,8 +281,8 @@ static int name_result(fetch_result *r, const char *display, fetch_err *err)
 	return 0;
 }
 
-int fetch_pprof_files(const fetch_opts *o, const char *const *paths, size_t npaths,
-		      fetch_result *r, fetch_err *err)
+int fetch_pprof_files(const fetch_opts *o, const char *const *paths, size_t npaths, fetch_result *r,
+                      fetch_err *err)
 {
 	struct files_state st;
 	struct fetch_job j;

@@ -8,6 +8,7 @@
 
 #include "fetch_int.h"
 #include "pgo_table.h"
+#include "pprof.h"
 
 /* What one pull has read so far. */
 struct pprof_source {
@@ -16,11 +17,19 @@ struct pprof_source {
 	int64_t raw_size;         /* decompressed bytes read */
 };
 
-/* Decodes one profile (data, len; max_size as pprof_decode), validates it
- * and adds it to acc; a profile without samples adds nothing. Errors name
- * it as what ("the file x.pprof"). */
-int fetch_pprof_add(struct pprof_source *s, const void *data, size_t len, size_t max_size,
-                    const char *what, fetch_pgo *acc, fetch_err *err);
+/* Decodes one profile (data, len; max_size, release and ctx as
+ * pprof_decode_release) into *out, the caller's to pprof_free, and counts its
+ * size in s. release is how the caller gives the bytes up as soon as they
+ * are read: a large profile's bytes would otherwise stay in memory beside
+ * its decoded form. Errors name it as what ("the file x.pprof"). */
+int fetch_pprof_decode(struct pprof_source *s, const void *data, size_t len, size_t max_size,
+                       pprof_release_fn *release, void *ctx, const char *what, pprof_profile **out,
+                       fetch_err *err);
+
+/* Validates a decoded profile and adds it to acc; a profile without samples
+ * adds nothing. Errors name it as what. */
+int fetch_pprof_add(struct pprof_source *s, const pprof_profile *prof, const char *what,
+                    fetch_pgo *acc, fetch_err *err);
 
 /* Encodes acc, checks the bytes, stores them and the record m (filled
  * here, the caller's to clear) in j's cache. */

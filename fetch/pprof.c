@@ -344,20 +344,38 @@ static int unpack(const unsigned char *buf, size_t len, int was_gzip, pprof_prof
 		                  "empty profile: no data%s (the source has no profile to give)",
 		                  was_gzip ? " inside the gzip stream" : "");
 	p->input_size = len;
-	p->msg = perftools__profiles__profile__unpack(NULL, len, buf);
+	/* A raw profile is millions of small blocks: the arena spares each
+	 * its malloc header and frees them all at once. */
+	p->arena = pb_arena_new();
+	if (!p->arena)
+		return fetch_err_nomem(err);
+	p->msg = perftools__profiles__profile__unpack(pb_arena_allocator(p->arena), len, buf);
 	if (!p->msg)
 		return fetch_errf(err, FETCH_E_FORMAT,
 		                  "not a pprof profile: %s (check that the URL or file names a "
 		                  "pprof profile)",
 		                  was_gzip ? "the gzip content is not a protobuf message"
 		                           : "neither gzip nor a protobuf message");
-	if (check_strings(p, err) || build_idmaps(p, err) || check_locations(p, err) ||
-	    check_samples(p, err))
-		return -1;
 	return 0;
 }
 
-int pprof_decode(const void *data, size_t len, size_t max_size, pprof_profile **out, fetch_err *err)
+static int check(pprof_profile *p, fetch_err *err)
+{
+	return check_strings(p, err) || build_idmaps(p, err) || check_locations(p, err) ||
+	       check_samples(p, err);
+}
+
+/* Calls the caller's release hook, once. */
+static void release_input(pprof_release_fn **release, void *ctx)
+{
+	if (*release) {
+		(*release)(ctx);
+		*release = NULL;
+	}
+}
+
+int pprof_decode_release(const void *data, size_t len, size_t max_size, pprof_release_fn *release,
+                         void *ctx, pprof_profile **out, fetch_err *err)
 {
 	pprof_profile *p = NULL;
 	unsigned char *raw = NULL;
@@ -369,6 +387,8 @@ int pprof_decode(const void *data, size_t len, size_t max_size, pprof_profile **
 		max_size = PPROF_MAX_SIZE_DEFAULT;
 	if (gz && pprof_gunzip(data, len, max_size, &raw, &rawlen, err))
 		goto out;
+	if (gz)
+		release_input(&release, ctx);
 	if (!gz && len > max_size) {
 		too_big(err, "profile is", max_size);
 		goto out;
@@ -380,21 +400,32 @@ int pprof_decode(const void *data, size_t len, size_t max_size, pprof_profile **
 	}
 	if (unpack(gz ? raw : data, rawlen, gz, p, err))
 		goto out;
+	/* The message holds copies of all it needs from the bytes. */
+	release_input(&release, ctx);
+	free(raw);
+	raw = NULL;
+	if (check(p, err))
+		goto out;
 	*out = p;
 	p = NULL;
 	ret = 0;
 out:
+	release_input(&release, ctx);
 	free(raw);
 	pprof_free(p);
 	return ret;
+}
+
+int pprof_decode(const void *data, size_t len, size_t max_size, pprof_profile **out, fetch_err *err)
+{
+	return pprof_decode_release(data, len, max_size, NULL, NULL, out, err);
 }
 
 void pprof_free(pprof_profile *p)
 {
 	if (!p)
 		return;
-	if (p->msg)
-		perftools__profiles__profile__free_unpacked(p->msg, NULL);
+	pb_arena_free(p->arena); /* and with it p->msg */
 	free(p->mappings.sorted);
 	free(p->locations.sorted);
 	free(p->functions.sorted);

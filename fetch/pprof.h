@@ -9,7 +9,8 @@
  *
  * Ownership: pprof_decode returns a pprof_profile the caller owns and releases
  * with pprof_free (free of NULL is a no-op). The input bytes stay the
- * caller's and may be freed as soon as pprof_decode returns. pprof_gunzip
+ * caller's and may be freed as soon as pprof_decode returns: the profile
+ * holds copies of everything it needs. pprof_gunzip
  * returns a malloc'd buffer the caller frees.
  */
 #ifndef PGO_GO_PPROF_H
@@ -19,6 +20,7 @@
 #include <stdint.h>
 
 #include "fetch_err.h"
+#include "pb_arena.h"
 #include "profile.pb-c.h"
 
 /* Largest decompressed profile accepted when the caller passes 0. A
@@ -42,7 +44,8 @@ typedef struct pprof_idmap {
 } pprof_idmap;
 
 typedef struct pprof_profile {
-	pprof_msg *msg; /* the unpacked message (owned) */
+	pprof_msg *msg;  /* the unpacked message, in arena */
+	pb_arena *arena; /* owned; holds msg */
 	pprof_idmap mappings, locations, functions;
 	size_t input_size; /* decompressed protobuf size, for reports */
 } pprof_profile;
@@ -53,6 +56,15 @@ typedef struct pprof_profile {
  * FETCH_E_PARSE (a protobuf message that breaks pprof's rules), FETCH_E_NOMEM. */
 int pprof_decode(const void *data, size_t len, size_t max_size, pprof_profile **out,
                  fetch_err *err);
+
+typedef void pprof_release_fn(void *ctx);
+
+/* As pprof_decode, calling release(ctx) (when not NULL) once, as soon as the
+ * bytes are read no more: once inflated when gzipped, once unpacked
+ * otherwise, and in any case before returning. A caller that can give the
+ * bytes up early so keeps them out of the decoding's peak of memory. */
+int pprof_decode_release(const void *data, size_t len, size_t max_size, pprof_release_fn *release,
+                         void *ctx, pprof_profile **out, fetch_err *err);
 
 void pprof_free(pprof_profile *p);
 

@@ -3,6 +3,9 @@
  * main dispatches on the subcommand; each lives in its own cmd_*.c. */
 #include <stdio.h>
 #include <string.h>
+#ifdef __linux__
+#include <malloc.h> /* mallopt, in glibc */
+#endif
 
 #include "cmd_cache.h"
 #include "cmd_fetch.h"
@@ -11,31 +14,31 @@
 #include "cmd_version.h"
 #include "config.h"
 #include "msg.h"
-#include "shim.h"
 #include "pgo_version.h"
+#include "shim.h"
 
 static const char usage_text[] =
-	"pgo-go: profile-guided optimization for Go builds, automatically\n"
-	"\n"
-	"usage:\n"
-	"  pgo-go version [-m] [-v] [-json] FILE|DIR...\n"
-	"                       what `go version` prints, for files and directories\n"
-	"  pgo-go verify [-json] [--profile FILE] BINARY|DIR...\n"
-	"                       exit 0 only if every binary was built with -pgo\n"
-	"                       (naming FILE, when given)\n"
-	"  pgo-go go ARGS...    what the shim does for `go ARGS...`\n"
-	"  pgo-go fetch [--url URL] [--service NAME | --query SELECTOR...] [--window DUR]\n"
-	"               [--profile-type TYPE] [--keep-locations N] [--[no-]aggregate-callees]\n"
-	"               [--offline] [--force] [-o FILE]\n"
-	"                       fetch the service's profile as the shim would; write\n"
-	"                       it to FILE (default ./default.pgo)\n"
-	"  pgo-go cache list|clean [--older-than DUR]|path\n"
-	"                       the profile cache\n"
-	"  pgo-go config        every setting, its value and where it came from\n"
-	"  pgo-go install-shim DIR\n"
-	"                       create DIR/go -> pgo-go and print the PATH line\n"
-	"  pgo-go --version     print pgo-go's version\n"
-	"  pgo-go --help        print this help\n";
+    "pgo-go: profile-guided optimization for Go builds, automatically\n"
+    "\n"
+    "usage:\n"
+    "  pgo-go version [-m] [-v] [-json] FILE|DIR...\n"
+    "                       what `go version` prints, for files and directories\n"
+    "  pgo-go verify [-json] [--profile FILE] BINARY|DIR...\n"
+    "                       exit 0 only if every binary was built with -pgo\n"
+    "                       (naming FILE, when given)\n"
+    "  pgo-go go ARGS...    what the shim does for `go ARGS...`\n"
+    "  pgo-go fetch [--url URL] [--service NAME | --query SELECTOR...] [--window DUR]\n"
+    "               [--profile-type TYPE] [--keep-locations N] [--[no-]aggregate-callees]\n"
+    "               [--offline] [--force] [-o FILE]\n"
+    "                       fetch the service's profile as the shim would; write\n"
+    "                       it to FILE (default ./default.pgo)\n"
+    "  pgo-go cache list|clean [--older-than DUR]|path\n"
+    "                       the profile cache\n"
+    "  pgo-go config        every setting, its value and where it came from\n"
+    "  pgo-go install-shim DIR\n"
+    "                       create DIR/go -> pgo-go and print the PATH line\n"
+    "  pgo-go --version     print pgo-go's version\n"
+    "  pgo-go --help        print this help\n";
 
 struct command {
 	const char *name;
@@ -43,12 +46,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"version", cmd_version},
-	{"verify", cmd_verify},
-	{"config", cmd_config},
-	{"install-shim", cmd_install_shim},
-	{"fetch", cmd_fetch},
-	{"cache", cmd_cache},
+    {"version", cmd_version},           {"verify", cmd_verify}, {"config", cmd_config},
+    {"install-shim", cmd_install_shim}, {"fetch", cmd_fetch},   {"cache", cmd_cache},
 };
 
 static int invoked_as_go(const char *argv0)
@@ -60,6 +59,15 @@ static int invoked_as_go(const char *argv0)
 
 int main(int argc, char **argv)
 {
+#ifdef M_MMAP_THRESHOLD
+	/* glibc raises its mmap threshold (to up to 32 MiB) whenever a large
+	 * mapped block is freed; after a big profile is decoded, the reduction's
+	 * growing tables would then be realloc'd inside the heap and leave their
+	 * old copies resident (40 MB on an 800k-sample profile). Setting the
+	 * threshold, to glibc's default, keeps it fixed: large blocks stay in
+	 * their own mappings and go back to the system when freed. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
 	if (argc > 0 && invoked_as_go(argv[0]))
 		return shim_main(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "go")) {

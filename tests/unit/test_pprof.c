@@ -1116,6 +1116,65 @@ static void test_decode_multimember(void **state)
 	free(b);
 }
 
+/* The bytes pprof_decode_release gives up. */
+struct released {
+	unsigned char *buf;
+	size_t len;
+	int calls;
+};
+
+/* Spoils the bytes: any read of them after this changes the result. */
+static void spoil(void *ctx)
+{
+	struct released *r = ctx;
+
+	memset(r->buf, 0xff, r->len);
+	r->calls++;
+}
+
+/* The bytes are given up once, as soon as they are read, gzipped or not,
+ * and the decoded profile holds copies of everything it needs from them. */
+static void test_decode_release(void **state)
+{
+	struct pb *b = pb_example();
+	size_t len, gl;
+	unsigned char *in = pb_pack(b, &len), *gz = gzip_of(in, len, &gl);
+	struct released r[2] = {{malloc(len), len, 0}, {malloc(gl), gl, 0}};
+	pprof_profile *p, *q;
+	fetch_err err = {0};
+	char *want, *got;
+	int i;
+
+	(void)state;
+	p = decode_ok(in, len);
+	want = profile_text(p);
+	pprof_free(p);
+	assert_non_null(r[0].buf);
+	assert_non_null(r[1].buf);
+	memcpy(r[0].buf, in, len);
+	memcpy(r[1].buf, gz, gl);
+	for (i = 0; i < 2; i++) {
+		if (pprof_decode_release(r[i].buf, r[i].len, 0, spoil, &r[i], &q, &err))
+			fail_msg("decode: %s", err.msg);
+		assert_int_equal(r[i].calls, 1);
+		got = profile_text(q);
+		assert_string_equal(got, want);
+		free(got);
+		pprof_free(q);
+	}
+	/* A failed decode gives them up too. */
+	r[1].calls = 0;
+	assert_int_equal(pprof_decode_release(r[1].buf, 1, 0, spoil, &r[1], &q, &err), -1);
+	assert_null(q);
+	assert_int_equal(r[1].calls, 1);
+	free(want);
+	free(r[0].buf);
+	free(r[1].buf);
+	free(gz);
+	free(in);
+	free(b);
+}
+
 static void expect_parse_error(struct pb *b, const char *needle)
 {
 	size_t len;
@@ -1257,6 +1316,7 @@ int main(void)
 	    cmocka_unit_test(test_decode_truncated),
 	    cmocka_unit_test(test_decode_gzip_bomb),
 	    cmocka_unit_test(test_decode_multimember),
+	    cmocka_unit_test(test_decode_release),
 	    cmocka_unit_test(test_decode_malformed),
 	    cmocka_unit_test(test_unknown_mapping_and_no_function),
 	    cmocka_unit_test(test_real_profile),
