@@ -176,23 +176,52 @@ pb_arena *pb_arena_new(void)
 	return a;
 }
 
-void pb_arena_free(pb_arena *a)
+static void big_free_all(pb_arena *a)
 {
 	struct big *b, *next;
-	size_t i;
 
-	if (!a)
-		return;
 	for (b = a->big; b; b = next) {
 		next = b->next;
 		free(b);
 	}
+	a->big = NULL;
+}
+
+void pb_arena_free(pb_arena *a)
+{
+	size_t i;
+
+	if (!a)
+		return;
+	big_free_all(a);
 	for (i = 0; i < a->nchunks; i++) {
 		UNPOISON(a->chunks[i].base, a->chunks[i].size);
 		free(a->chunks[i].base);
 	}
 	free(a->chunks);
 	free(a);
+}
+
+void pb_arena_reset(pb_arena *a)
+{
+	size_t i, keep = 0;
+
+	big_free_all(a);
+	if (a->nchunks == 0)
+		return;
+	for (i = 1; i < a->nchunks; i++)
+		if (a->chunks[i].size > a->chunks[keep].size)
+			keep = i;
+	for (i = 0; i < a->nchunks; i++) {
+		UNPOISON(a->chunks[i].base, a->chunks[i].size);
+		if (i != keep)
+			free(a->chunks[i].base);
+	}
+	a->chunks[0] = a->chunks[keep];
+	a->nchunks = 1;
+	a->cur = a->chunks[0].base;
+	a->left = a->chunks[0].size;
+	POISON(a->cur, a->left);
 }
 
 ProtobufCAllocator *pb_arena_allocator(pb_arena *a)

@@ -35,6 +35,11 @@ pb_arena *pb_arena_new(void);
 
 void pb_arena_free(pb_arena *a);
 
+/* Frees every block allocated from a, keeping its largest chunk for the
+ * blocks to come: a loop unpacking one small message at a time so reuses
+ * the same memory. */
+void pb_arena_reset(pb_arena *a);
+
 /* The allocator to pass to protobuf-c; valid as long as a. */
 ProtobufCAllocator *pb_arena_allocator(pb_arena *a);
 

@@ -11,6 +11,7 @@
 struct reducer {
 	fetch_pgo *acc;
 	const pprof_profile *in;
+	int vi;              /* the sample value reduced */
 	uint32_t *strings;   /* string index → acc string id */
 	uint32_t *functions; /* function position → acc function id */
 	uint32_t *mappings;  /* mapping position → acc mapping id */
@@ -148,8 +149,7 @@ static int location_id(struct reducer *r, size_t pos, int leaf, uint32_t *id, fe
 	return 0;
 }
 
-static int add_sample(struct reducer *r, const Perftools__Profiles__Sample *s, int64_t value,
-                      fetch_err *err)
+static int add_sample(struct reducer *r, const pprof_sample *s, int64_t value, fetch_err *err)
 {
 	size_t depth = s->n_location_id, keep = r->acc->opts.keep_locations, i;
 	int aggregate = r->acc->opts.aggregate_callees;
@@ -198,20 +198,15 @@ static int take_type(struct reducer *r, int vi, fetch_err *err)
 	return 0;
 }
 
-static int reduce_samples(struct reducer *r, int vi, fetch_err *err)
+static int reduce_sample(void *ctx, const pprof_sample *s, fetch_err *err)
 {
-	const pprof_msg *m = r->in->msg;
-	size_t i;
+	struct reducer *r = ctx;
+	int64_t v = s->value[r->vi];
 
-	for (i = 0; i < m->n_sample; i++) {
-		int64_t v = m->sample[i]->value[vi];
-		if (v < 0)
-			return fetch_errf(err, FETCH_E_INVALID,
-			                  "negative sample value (not a CPU profile?)");
-		if (v != 0 && add_sample(r, m->sample[i], v, err))
-			return -1;
-	}
-	return 0;
+	if (v < 0)
+		return fetch_errf(err, FETCH_E_INVALID,
+		                  "negative sample value (not a CPU profile?)");
+	return v != 0 ? add_sample(r, s, v, err) : 0;
 }
 
 int fetch_pgo_add(fetch_pgo *acc, const pprof_profile *p, fetch_err *err)
@@ -226,6 +221,7 @@ int fetch_pgo_add(fetch_pgo *acc, const pprof_profile *p, fetch_err *err)
 	memset(&r, 0, sizeof r);
 	r.acc = acc;
 	r.in = p;
+	r.vi = vi;
 	r.strings = memo_new(m->n_string_table);
 	r.functions = memo_new(m->n_function);
 	r.mappings = memo_new(m->n_mapping);
@@ -234,7 +230,7 @@ int fetch_pgo_add(fetch_pgo *acc, const pprof_profile *p, fetch_err *err)
 		fetch_err_nomem(err);
 		goto out;
 	}
-	if (take_type(&r, vi, err) || reduce_samples(&r, vi, err))
+	if (take_type(&r, vi, err) || pprof_for_each_sample(p, reduce_sample, &r, err))
 		goto out;
 	ret = 0;
 out:

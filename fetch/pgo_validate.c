@@ -71,8 +71,7 @@ struct graph_facts {
 /* Go builds its call graph from the two leaf-most locations of each sample
  * only, walking from the caller's outermost frame to the leaf's innermost
  * (graph.go NewGraph); a location without lines is one frame. */
-static void scan_sample(const pprof_profile *p, const Perftools__Profiles__Sample *s,
-                        struct graph_facts *g)
+static void scan_sample(const pprof_profile *p, const pprof_sample *s, struct graph_facts *g)
 {
 	struct node prev = {0, 0, "", 0};
 	int have_prev = 0;
@@ -98,34 +97,50 @@ static int invalid(fetch_err *err, const char *reason)
 	return fetch_errf(err, FETCH_E_INVALID, "%s", reason);
 }
 
+/* What the samples tell, gathered in one pass. */
+struct sample_scan {
+	const pprof_profile *p;
+	int vi;      /* the value Go weighs by */
+	int nonzero; /* some sample has a non-zero value there */
+	struct graph_facts g;
+};
+
+static int scan(void *ctx, const pprof_sample *s, fetch_err *err)
+{
+	struct sample_scan *sc = ctx;
+	int64_t v = s->value[sc->vi];
+
+	if (v < 0)
+		return invalid(err, "negative sample value (not a CPU profile?)");
+	if (v == 0)
+		return 0;
+	sc->nonzero = 1;
+	/* Once both facts hold, no sample can change them: spare the walk over
+	 * the locations, the costly part of the pass. */
+	if (!sc->g.start_line || !sc->g.edge)
+		scan_sample(sc->p, s, &sc->g);
+	return 0;
+}
+
 int pprof_validate(const pprof_profile *p, fetch_err *err)
 {
 	const pprof_msg *m = p->msg;
-	struct graph_facts g = {0, 0};
-	int vi = pprof_go_value_index(p), nonzero = 0;
-	size_t i;
+	struct sample_scan sc = {p, pprof_go_value_index(p), 0, {0, 0}};
 
 	if (m->n_sample == 0)
 		return invalid(err, "no samples");
-	if (vi < 0)
+	if (sc.vi < 0)
 		return invalid(err, "no cpu/nanoseconds or samples/count sample type");
-	for (i = 0; i < m->n_sample; i++) {
-		int64_t v = m->sample[i]->value[vi];
-		if (v < 0)
-			return invalid(err, "negative sample value (not a CPU profile?)");
-		if (v == 0)
-			continue;
-		nonzero = 1;
-		scan_sample(p, m->sample[i], &g);
-	}
-	if (!nonzero)
+	if (pprof_for_each_sample(p, scan, &sc, err))
+		return -1;
+	if (!sc.nonzero)
 		return fetch_errf(err, FETCH_E_INVALID, "no sample has a non-zero %s/%s value",
-		                  pprof_string(p, m->sample_type[vi]->type),
-		                  pprof_string(p, m->sample_type[vi]->unit));
-	if (!g.start_line)
+		                  pprof_string(p, m->sample_type[sc.vi]->type),
+		                  pprof_string(p, m->sample_type[sc.vi]->unit));
+	if (!sc.g.start_line)
 		return invalid(err, "functions lack start_line (profiles from eBPF collectors do; "
 		                    "use a Go runtime profile)");
-	if (!g.edge)
+	if (!sc.g.edge)
 		return invalid(err, "no call edges (every sampled stack is a single frame)");
 	return 0;
 }

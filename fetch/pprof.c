@@ -1,10 +1,12 @@
-/* pprof.c — gunzip, unpack, and Go's parse-time checks (internal/profile:
- * Parse, postDecode, CheckValid). */
+/* pprof.c — gunzip, unpack, id maps, and the visit of the samples; Go's
+ * parse-time checks are pprof_check.c's. */
 #include "pprof.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+
+#include "pprof_int.h"
 
 int pprof_is_gzip(const void *data, size_t len)
 {
@@ -202,7 +204,7 @@ const char *pprof_string(const pprof_profile *p, int64_t index)
 	return p->msg->string_table[index];
 }
 
-static int build_idmaps(pprof_profile *p, fetch_err *err)
+int pprof_build_idmaps(pprof_profile *p, fetch_err *err)
 {
 	const pprof_msg *m = p->msg;
 	size_t n = m->n_location, i;
@@ -234,106 +236,49 @@ out:
 	return ret;
 }
 
-static int bad_index(const pprof_profile *p, int64_t index)
+/* One scratch arena for all the samples, reset between them: they reuse
+ * the same few blocks. */
+int pprof_visit_samples(const pprof_profile *p, pprof_sample_fn *fn, void *ctx, int *bad_sample,
+                        fetch_err *err)
 {
-	return index < 0 || (uint64_t)index >= p->msg->n_string_table;
-}
+	pb_arena *a = pb_arena_new();
+	size_t i;
+	int rc = 0;
 
-#define CHECK_STR(idx, what)                                                                       \
-	do {                                                                                       \
-		if (bad_index(p, (idx)))                                                           \
-			return fetch_errf(err, FETCH_E_PARSE,                                      \
-			                  "malformed profile: %s has string index %lld, "          \
-			                  "past the string table's %zu entries",                   \
-			                  (what), (long long)(idx), p->msg->n_string_table);       \
-	} while (0)
-
-/* Every string index Go resolves while decoding (postDecode's getString). */
-static int check_strings(const pprof_profile *p, fetch_err *err)
-{
-	const pprof_msg *m = p->msg;
-	size_t i, j;
-
-	if (m->n_string_table == 0 || m->string_table[0][0] != '\0')
-		return fetch_errf(err, FETCH_E_PARSE,
-		                  "malformed profile: the string table must start with \"\"");
-	for (i = 0; i < m->n_mapping; i++) {
-		CHECK_STR(m->mapping[i]->filename, "a mapping's file name");
-		CHECK_STR(m->mapping[i]->build_id, "a mapping's build id");
-	}
-	for (i = 0; i < m->n_function; i++) {
-		CHECK_STR(m->function[i]->name, "a function name");
-		CHECK_STR(m->function[i]->system_name, "a function's system name");
-		CHECK_STR(m->function[i]->filename, "a function's file name");
-	}
-	for (i = 0; i < m->n_sample_type; i++) {
-		CHECK_STR(m->sample_type[i]->type, "a sample type");
-		CHECK_STR(m->sample_type[i]->unit, "a sample unit");
-	}
-	for (i = 0; i < m->n_sample; i++)
-		for (j = 0; j < m->sample[i]->n_label; j++) {
-			CHECK_STR(m->sample[i]->label[j]->key, "a label key");
-			CHECK_STR(m->sample[i]->label[j]->str, "a label value");
+	*bad_sample = 0;
+	if (!a)
+		return fetch_err_nomem(err);
+	for (i = 0; i < p->msg->n_sample && rc == 0; i++) {
+		const ProtobufCBinaryData *b = &p->msg->sample[i];
+		pprof_sample *s =
+		    perftools__profiles__sample__unpack(pb_arena_allocator(a), b->len, b->data);
+		if (!s) {
+			*bad_sample = 1;
+			rc = -1;
+		} else {
+			rc = fn(ctx, s, err);
 		}
-	for (i = 0; i < m->n_comment; i++)
-		CHECK_STR(m->comment[i], "a comment");
-	CHECK_STR(m->drop_frames, "drop_frames");
-	CHECK_STR(m->keep_frames, "keep_frames");
-	CHECK_STR(m->default_sample_type, "default_sample_type");
-	if (m->period_type) {
-		CHECK_STR(m->period_type->type, "the period type");
-		CHECK_STR(m->period_type->unit, "the period unit");
+		pb_arena_reset(a);
 	}
-	return 0;
+	pb_arena_free(a);
+	return rc;
 }
 
-/* Lines must name known functions (postDecode); a mapping id that is not in
- * the table is no error: Go reads it as "no mapping". */
-static int check_locations(const pprof_profile *p, fetch_err *err)
+int pprof_for_each_sample(const pprof_profile *p, pprof_sample_fn *fn, void *ctx, fetch_err *err)
 {
-	const pprof_msg *m = p->msg;
-	size_t i, j;
+	int bad_sample, rc = pprof_visit_samples(p, fn, ctx, &bad_sample, err);
 
-	for (i = 0; i < m->n_location; i++) {
-		const Perftools__Profiles__Location *l = m->location[i];
-		for (j = 0; j < l->n_line; j++) {
-			uint64_t fid = l->line[j]->function_id;
-			if (fid != 0 && pprof_function_pos(p, fid) == PPROF_NONE)
-				return fetch_errf(err, FETCH_E_PARSE,
-				                  "malformed profile: location %llu names function "
-				                  "%llu, which is not in the profile",
-				                  (unsigned long long)l->id,
-				                  (unsigned long long)fid);
-		}
-	}
-	return 0;
+	/* pprof_decode unpacked every sample once already. */
+	return bad_sample ? fetch_err_nomem(err) : rc;
 }
 
-/* Go checks the value count (CheckValid); an unknown location id makes Go's
- * PGO reader crash, so it is an error here. */
-static int check_samples(const pprof_profile *p, fetch_err *err)
+int pprof_not_pprof(fetch_err *err, int was_gzip)
 {
-	const pprof_msg *m = p->msg;
-	size_t i, j;
-
-	if (m->n_sample && m->n_sample_type == 0)
-		return fetch_errf(err, FETCH_E_PARSE,
-		                  "malformed profile: samples but no sample types");
-	for (i = 0; i < m->n_sample; i++) {
-		const Perftools__Profiles__Sample *s = m->sample[i];
-		if (s->n_value != m->n_sample_type)
-			return fetch_errf(err, FETCH_E_PARSE,
-			                  "malformed profile: a sample has %zu values for %zu "
-			                  "sample types",
-			                  s->n_value, m->n_sample_type);
-		for (j = 0; j < s->n_location_id; j++)
-			if (pprof_location_pos(p, s->location_id[j]) == PPROF_NONE)
-				return fetch_errf(err, FETCH_E_PARSE,
-				                  "malformed profile: a sample names location "
-				                  "%llu, which is not in the profile",
-				                  (unsigned long long)s->location_id[j]);
-	}
-	return 0;
+	return fetch_errf(err, FETCH_E_FORMAT,
+	                  "not a pprof profile: %s (check that the URL or file names a "
+	                  "pprof profile)",
+	                  was_gzip ? "the gzip content is not a protobuf message"
+	                           : "neither gzip nor a protobuf message");
 }
 
 static int unpack(const unsigned char *buf, size_t len, int was_gzip, pprof_profile *p,
@@ -349,20 +294,8 @@ static int unpack(const unsigned char *buf, size_t len, int was_gzip, pprof_prof
 	p->arena = pb_arena_new();
 	if (!p->arena)
 		return fetch_err_nomem(err);
-	p->msg = perftools__profiles__profile__unpack(pb_arena_allocator(p->arena), len, buf);
-	if (!p->msg)
-		return fetch_errf(err, FETCH_E_FORMAT,
-		                  "not a pprof profile: %s (check that the URL or file names a "
-		                  "pprof profile)",
-		                  was_gzip ? "the gzip content is not a protobuf message"
-		                           : "neither gzip nor a protobuf message");
-	return 0;
-}
-
-static int check(pprof_profile *p, fetch_err *err)
-{
-	return check_strings(p, err) || build_idmaps(p, err) || check_locations(p, err) ||
-	       check_samples(p, err);
+	p->msg = perftools__profiles__lazy__profile__unpack(pb_arena_allocator(p->arena), len, buf);
+	return p->msg ? 0 : pprof_not_pprof(err, was_gzip);
 }
 
 /* Calls the caller's release hook, once. */
@@ -404,7 +337,7 @@ int pprof_decode_release(const void *data, size_t len, size_t max_size, pprof_re
 	release_input(&release, ctx);
 	free(raw);
 	raw = NULL;
-	if (check(p, err))
+	if (pprof_check(p, gz, err))
 		goto out;
 	*out = p;
 	p = NULL;

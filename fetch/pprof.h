@@ -5,7 +5,9 @@
  * gzip bomb is refused, unpacks them with protobuf-c and makes the structural
  * checks Go makes while parsing (ids, string indexes, value counts), so every
  * reference in a decoded profile resolves. Whether the profile is of any use
- * to PGO is pgo_validate.h's question.
+ * to PGO is pgo_validate.h's question. The samples, most of a raw profile,
+ * stay protobuf bytes until visited with pprof_for_each_sample, which
+ * unpacks one at a time.
  *
  * Ownership: pprof_decode returns a pprof_profile the caller owns and releases
  * with pprof_free (free of NULL is a no-op). The input bytes stay the
@@ -22,16 +24,21 @@
 #include "fetch_err.h"
 #include "pb_arena.h"
 #include "profile.pb-c.h"
+#include "profile_lazy.pb-c.h"
 
 /* Largest decompressed profile accepted when the caller passes 0. A
  * reduced Pyroscope answer is rarely over a few MB and raw runtime profiles
- * of busy services reach tens of MB; unpacking costs about 5x the protobuf's
- * size in memory, so this bounds a decode to roughly 1.5 GB. */
+ * of busy services reach tens of MB; unpacking (the samples left packed)
+ * costs about 3x the protobuf's size in memory besides the bytes
+ * themselves, so this bounds a decode to roughly 1 GB. */
 #define PPROF_MAX_SIZE_DEFAULT ((size_t)256 << 20)
 
 #define PPROF_NONE SIZE_MAX
 
-typedef Perftools__Profiles__Profile pprof_msg;
+/* A Profile whose sample[i] is the bytes of a Sample message; every other
+ * field is as in Perftools__Profiles__Profile. */
+typedef Perftools__Profiles__Lazy__Profile pprof_msg;
+typedef Perftools__Profiles__Sample pprof_sample;
 
 /* id → position in one of the message's tables. */
 typedef struct pprof_idmap {
@@ -77,6 +84,13 @@ int pprof_is_gzip(const void *data, size_t len);
  * produced. */
 int pprof_gunzip(const void *data, size_t len, size_t max_size, unsigned char **out, size_t *outlen,
                  fetch_err *err);
+
+/* Calls fn(ctx, sample, err) on each sample of p, in order, each unpacked
+ * for the call only (it and its arrays are gone once fn returns). Stops at
+ * the first non-zero return of fn and returns it. pprof_decode checked that
+ * every sample unpacks, so the only error of its own is FETCH_E_NOMEM. */
+typedef int pprof_sample_fn(void *ctx, const pprof_sample *s, fetch_err *err);
+int pprof_for_each_sample(const pprof_profile *p, pprof_sample_fn *fn, void *ctx, fetch_err *err);
 
 /* Position of the entry with this id in msg->location / function / mapping,
  * or PPROF_NONE. */

@@ -1,6 +1,7 @@
 /* Unit tests of fetch/pb_arena: blocks are aligned, distinct and usable;
- * large blocks freed early are freed once; a message unpacked into an arena
- * is whole, and freeing it with *_free_unpacked as well is harmless. */
+ * large blocks freed early are freed once; a reset arena reuses its memory;
+ * a message unpacked into an arena is whole, and freeing it with
+ * *_free_unpacked as well is harmless. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,6 +100,43 @@ static void test_redzone(void **state)
 #endif
 }
 
+/* A reset arena hands out its largest chunk again, from its start; the
+ * blocks from before the reset are poisoned under AddressSanitizer. */
+static void test_reset(void **state)
+{
+	pb_arena *a = pb_arena_new();
+	ProtobufCAllocator *pa = pb_arena_allocator(a);
+	unsigned char *first = NULL, *p, *q;
+	size_t round, i, n;
+
+	(void)state;
+	pb_arena_reset(a); /* nothing allocated yet */
+	/* Several chunks' worth, and large blocks left to the reset. */
+	for (i = 0; i < 2000; i++) {
+		n = i % 7 ? 200 : 2 * PB_ARENA_SMALL;
+		p = pa->alloc(pa->allocator_data, n);
+		assert_non_null(p);
+		memset(p, 0xab, n);
+	}
+	for (round = 0; round < 3; round++) {
+		pb_arena_reset(a);
+		p = pa->alloc(pa->allocator_data, 16);
+		q = pa->alloc(pa->allocator_data, 16);
+		assert_non_null(p);
+		assert_non_null(q);
+		assert_ptr_not_equal(p, q);
+		memset(p, 1, 16);
+		memset(q, 2, 16);
+		if (round == 0)
+			first = p;
+		assert_ptr_equal(p, first); /* the kept chunk, from its start */
+#ifdef HAVE_ASAN
+		assert_true(__asan_address_is_poisoned(q + 16 + 64));
+#endif
+	}
+	pb_arena_free(a);
+}
+
 static void test_unpack(void **state)
 {
 	Perftools__Profiles__Profile m = PERFTOOLS__PROFILES__PROFILE__INIT, *u;
@@ -153,9 +191,8 @@ static void test_unpack(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_blocks),
-	    cmocka_unit_test(test_zero_size),
-	    cmocka_unit_test(test_redzone),
+	    cmocka_unit_test(test_blocks),  cmocka_unit_test(test_zero_size),
+	    cmocka_unit_test(test_redzone), cmocka_unit_test(test_reset),
 	    cmocka_unit_test(test_unpack),
 	};
 

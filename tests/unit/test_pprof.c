@@ -355,34 +355,51 @@ static void location_text(const pprof_profile *p, uint64_t id, char **s, size_t 
 	}
 }
 
+/* The non-zero samples, each as "STACK" with its value. */
+struct text_scan {
+	const pprof_profile *p;
+	int vi;
+	struct kv *kv;
+	size_t nkv;
+};
+
+static int sample_text(void *ctx, const pprof_sample *s, fetch_err *err)
+{
+	struct text_scan *t = ctx;
+	size_t klen = 0, kcap = 64, j;
+	char *key;
+
+	(void)err;
+	if (s->value[t->vi] == 0)
+		return 0;
+	key = malloc(kcap);
+	assert_non_null(key);
+	key[0] = 0;
+	for (j = 0; j < s->n_location_id; j++) {
+		if (j)
+			append(&key, &klen, &kcap, " ; ");
+		location_text(t->p, s->location_id[j], &key, &klen, &kcap);
+	}
+	t->kv[t->nkv].key = key;
+	t->kv[t->nkv++].value = s->value[t->vi];
+	return 0;
+}
+
 /* "type T/U\n" then "VALUE STACK\n" per distinct stack, sorted by stack. */
 static char *profile_text(const pprof_profile *p)
 {
 	int vi = fetch_pgo_value_index(p);
-	struct kv *kv = calloc(p->msg->n_sample + 1, sizeof *kv);
-	size_t nkv = 0, i, j, len = 0, cap = 256;
+	struct text_scan t = {p, vi, calloc(p->msg->n_sample + 1, sizeof *t.kv), 0};
+	struct kv *kv = t.kv;
+	size_t nkv, i, j, len = 0, cap = 256;
 	char *out = malloc(cap);
+	fetch_err err;
 
 	assert_true(vi >= 0);
 	assert_non_null(kv);
 	assert_non_null(out);
-	for (i = 0; i < p->msg->n_sample; i++) {
-		const Perftools__Profiles__Sample *s = p->msg->sample[i];
-		size_t klen = 0, kcap = 64;
-		char *key = malloc(kcap);
-		if (s->value[vi] == 0) {
-			free(key);
-			continue;
-		}
-		key[0] = 0;
-		for (j = 0; j < s->n_location_id; j++) {
-			if (j)
-				append(&key, &klen, &kcap, " ; ");
-			location_text(p, s->location_id[j], &key, &klen, &kcap);
-		}
-		kv[nkv].key = key;
-		kv[nkv++].value = s->value[vi];
-	}
+	assert_int_equal(pprof_for_each_sample(p, sample_text, &t, &err), 0);
+	nkv = t.nkv;
 	qsort(kv, nkv, sizeof *kv, cmp_kv);
 	append(&out, &len, &cap, "type %s/%s\n", pprof_string(p, p->msg->sample_type[vi]->type),
 	       pprof_string(p, p->msg->sample_type[vi]->unit));
@@ -578,7 +595,7 @@ static void test_canonical_layout(void **state)
 	struct pb *b = pb_example();
 	size_t len, outlen, rawlen, i;
 	unsigned char *in = pb_pack(b, &len), *out = reduce_one(in, len, &outlen), *raw;
-	const pprof_msg *m;
+	Perftools__Profiles__Profile *m;
 	pprof_profile *p;
 	fetch_err err;
 
@@ -587,7 +604,9 @@ static void test_canonical_layout(void **state)
 	assert_memory_equal(out, "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff", 10);
 	assert_int_equal(pprof_gunzip(out, outlen, 0, &raw, &rawlen, &err), 0);
 	p = decode_ok(raw, rawlen);
-	m = p->msg;
+	/* The samples too, unpacked. */
+	m = perftools__profiles__profile__unpack(NULL, rawlen, raw);
+	assert_non_null(m);
 	assert_int_equal(m->n_string_table, sizeof strings / sizeof *strings);
 	for (i = 0; i < m->n_string_table; i++)
 		assert_string_equal(m->string_table[i], strings[i]);
@@ -632,6 +651,7 @@ static void test_canonical_layout(void **state)
 	assert_int_equal(m->mapping[0]->id, 1);
 	assert_int_equal(m->mapping[0]->memory_start, 0);
 	assert_true(m->mapping[0]->has_functions);
+	perftools__profiles__profile__free_unpacked(m, NULL);
 	pprof_free(p);
 	free(raw);
 	free(out);
@@ -1220,6 +1240,117 @@ static void test_decode_malformed(void **state)
 	expect_parse_error(b, "string index -1");
 }
 
+/* Records the first value of each sample visited; returns 7 at the one
+ * whose first value is stop_at. */
+struct visit {
+	int64_t stop_at;
+	int64_t seen[MAXN];
+	size_t n;
+};
+
+static int visit_one(void *ctx, const pprof_sample *s, fetch_err *err)
+{
+	struct visit *v = ctx;
+
+	(void)err;
+	v->seen[v->n++] = s->value[0];
+	return s->value[0] == v->stop_at ? 7 : 0;
+}
+
+/* The samples are visited in order, each unpacked whole, until the
+ * callback returns non-zero, which is passed on. */
+static void test_for_each_sample(void **state)
+{
+	static const int64_t order[] = {1, 2, 3, 4, 0, 5, 6};
+	struct pb *b = pb_example();
+	size_t len, i;
+	unsigned char *in = pb_pack(b, &len);
+	pprof_profile *p = decode_ok(in, len);
+	struct visit v = {-1, {0}, 0};
+	fetch_err err;
+
+	(void)state;
+	assert_int_equal(pprof_for_each_sample(p, visit_one, &v, &err), 0);
+	assert_int_equal(v.n, 7);
+	for (i = 0; i < v.n; i++)
+		assert_int_equal(v.seen[i], order[i]);
+	v = (struct visit){3, {0}, 0};
+	assert_int_equal(pprof_for_each_sample(p, visit_one, &v, &err), 7);
+	assert_int_equal(v.n, 3);
+	pprof_free(p);
+	free(in);
+	free(b);
+}
+
+/* A sample whose bytes are no Sample message makes the whole profile
+ * unreadable, as when the Profile is unpacked at once: that error comes
+ * before any other defect, even one in an earlier table or sample. */
+static void test_decode_bad_sample_bytes(void **state)
+{
+	/* field 2 (sample), 2 bytes: field 1 packed, 255 bytes long, cut */
+	static const unsigned char bad[] = {0x12, 0x02, 0x0a, 0xff};
+	struct pb *b = pb_example();
+	size_t len, gl;
+	unsigned char *in, *gz;
+	char msg[512];
+
+	(void)state;
+	b->mp[0].filename = 999; /* a string error, checked before samples */
+	b->smp[0].n_value = 1;   /* a sample error, in an earlier sample */
+	in = pb_pack(b, &len);
+	in = realloc(in, len + sizeof bad);
+	assert_non_null(in);
+	memcpy(in + len, bad, sizeof bad);
+	len += sizeof bad;
+	assert_int_equal(decode_fails(in, len, 0, msg, sizeof msg), FETCH_E_FORMAT);
+	assert_non_null(strstr(msg, "not a pprof profile: neither gzip nor"));
+	gz = gzip_of(in, len, &gl);
+	assert_int_equal(decode_fails(gz, gl, 0, msg, sizeof msg), FETCH_E_FORMAT);
+	assert_non_null(strstr(msg, "not a pprof profile: the gzip content"));
+	free(gz);
+	free(in);
+	free(b);
+}
+
+/* With two defects, the one Go's parser meets first is reported: strings
+ * (a label's among them) before ids, ids before lines, lines before the
+ * samples' values and locations. */
+static void test_decode_error_order(void **state)
+{
+	struct pb *b;
+
+	(void)state;
+	b = pb_example();
+	b->fn[2].filename = 998; /* functions' strings come before labels' */
+	b->lab[0].key = 999;
+	expect_parse_error(b, "a function's file name has string index 998");
+	b = pb_example();
+	b->lab[0].key = 999; /* labels' strings come before comments' */
+	b->p.n_comment = 1;
+	b->p.comment = (int64_t[]){997};
+	expect_parse_error(b, "a label key has string index 999");
+	b = pb_example();
+	b->p.drop_frames = 996; /* any string before any id */
+	b->loc[3].id = 2;
+	expect_parse_error(b, "drop_frames has string index 996");
+	b = pb_example();
+	b->loc[3].id = 2; /* ids before the samples' locations */
+	b->smp[1].location_id[0] = 99;
+	expect_parse_error(b, "two locations have the id 2");
+	b = pb_example();
+	b->line[0].function_id = 77; /* lines before the samples' locations */
+	b->smp[0].location_id[0] = 99;
+	expect_parse_error(b, "function 77");
+	b = pb_example();
+	b->smp[1].location_id[0] = 99; /* the first sample at fault */
+	b->smp[2].n_value = 1;
+	expect_parse_error(b, "location 99");
+	b = pb_example();
+	b->smp[4].n_value = 1;
+	b->smp[5].location_id[0] = 98;
+	expect_parse_error(b, "1 values for 2 sample types");
+}
+
 /* A location whose mapping id is not in the table has no mapping (as in
  * Go); a line without a function is kept as such. */
 static void test_unknown_mapping_and_no_function(void **state)
@@ -1318,6 +1449,9 @@ int main(void)
 	    cmocka_unit_test(test_decode_multimember),
 	    cmocka_unit_test(test_decode_release),
 	    cmocka_unit_test(test_decode_malformed),
+	    cmocka_unit_test(test_for_each_sample),
+	    cmocka_unit_test(test_decode_bad_sample_bytes),
+	    cmocka_unit_test(test_decode_error_order),
 	    cmocka_unit_test(test_unknown_mapping_and_no_function),
 	    cmocka_unit_test(test_real_profile),
 	};
