@@ -3,9 +3,6 @@
  * main dispatches on the subcommand; each lives in its own cmd_*.c. */
 #include <stdio.h>
 #include <string.h>
-#ifdef __linux__
-#include <malloc.h> /* mallopt, in glibc */
-#endif
 
 #include "cmd_cache.h"
 #include "cmd_fetch.h"
@@ -59,15 +56,6 @@ static int invoked_as_go(const char *argv0)
 
 int main(int argc, char **argv)
 {
-#ifdef M_MMAP_THRESHOLD
-	/* glibc raises its mmap threshold (to up to 32 MiB) whenever a large
-	 * mapped block is freed; after a big profile is decoded, the reduction's
-	 * growing tables would then be realloc'd inside the heap and leave their
-	 * old copies resident (40 MB on an 800k-sample profile). Setting the
-	 * threshold, to glibc's default, keeps it fixed: large blocks stay in
-	 * their own mappings and go back to the system when freed. */
-	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-#endif
 	if (argc > 0 && invoked_as_go(argv[0]))
 		return shim_main(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "go")) {
