@@ -56,9 +56,9 @@ static void add_span(struct pprof_source *s, const pprof_msg *m)
 		s->end_ns = end;
 }
 
-int fetch_pprof_decode(struct pprof_source *s, const void *data, size_t len, size_t max_size,
-                       pprof_release_fn *release, void *ctx, const char *what, pprof_profile **out,
-                       fetch_err *err)
+static int decode(struct pprof_source *s, const void *data, size_t len, size_t max_size,
+                  pprof_release_fn *release, void *ctx, const char *what, pprof_profile **out,
+                  fetch_err *err)
 {
 	char prefix[700];
 
@@ -70,12 +70,16 @@ int fetch_pprof_decode(struct pprof_source *s, const void *data, size_t len, siz
 	return 0;
 }
 
-int fetch_pprof_add(struct pprof_source *s, const pprof_profile *prof, const char *what,
-                    fetch_pgo *acc, fetch_err *err)
+int fetch_pprof_add(struct pprof_source *s, const void *data, size_t len, size_t max_size,
+                    pprof_release_fn *release, void *release_ctx, const char *what, fetch_pgo *acc,
+                    fetch_err *err)
 {
+	pprof_profile *prof = NULL;
 	char ctx[700];
 	int rc = -1;
 
+	if (decode(s, data, len, max_size, release, release_ctx, what, &prof, err) != 0)
+		return -1;
 	if (prof->msg->n_sample == 0) {
 		rc = 0; /* an idle service: nothing to add, no error yet */
 	} else if (pprof_validate(prof, err) != 0) {
@@ -87,6 +91,7 @@ int fetch_pprof_add(struct pprof_source *s, const pprof_profile *prof, const cha
 	} else {
 		add_span(s, prof->msg);
 	}
+	pprof_free(prof);
 	return rc;
 }
 
@@ -311,7 +316,6 @@ static int url_pull(struct fetch_job *j, cache_meta *m, unsigned *requests, fetc
 	struct url_state *st = j->src;
 	pyro_client *cl = NULL;
 	fetch_pgo *acc = NULL;
-	pprof_profile *prof = NULL;
 	unsigned char *body = NULL;
 	char what[400];
 	size_t len = 0;
@@ -328,13 +332,9 @@ static int url_pull(struct fetch_job *j, cache_meta *m, unsigned *requests, fetc
 		goto out;
 	}
 	snprintf(what, sizeof what, "the answer of the pprof endpoint at %s", j->server);
-	if (fetch_pprof_decode(&st->s, body, len, j->o->conn.max_response, free_body, &body, what,
-	                       &prof, err) != 0)
+	if (fetch_pprof_add(&st->s, body, len, j->o->conn.max_response, free_body, &body, what, acc,
+	                    err) != 0)
 		goto out;
-	if (fetch_pprof_add(&st->s, prof, what, acc, err) != 0)
-		goto out;
-	pprof_free(prof);
-	prof = NULL;
 	if (acc->nsamples == 0) {
 		fetch_errf(err, FETCH_E_NODATA,
 		           "the pprof endpoint at %s sent a profile without samples (the service "
@@ -352,7 +352,6 @@ static int url_pull(struct fetch_job *j, cache_meta *m, unsigned *requests, fetc
 out:
 	*requests += cl ? pyro_client_requests(cl) : 0;
 	free(body);
-	pprof_free(prof);
 	fetch_pgo_free(acc);
 	pyro_client_free(cl);
 	return rc;

@@ -218,7 +218,6 @@ static int files_pull(struct fetch_job *j, cache_meta *m, unsigned *requests, fe
 {
 	struct files_state *st = j->src;
 	fetch_pgo *acc = fetch_pgo_new(&j->o->reduce);
-	pprof_profile *prof = NULL;
 	char what[600];
 	int rc = -1;
 
@@ -229,20 +228,15 @@ static int files_pull(struct fetch_job *j, cache_meta *m, unsigned *requests, fe
 		return fetch_err_nomem(err);
 	for (size_t i = 0; i < st->n; i++) {
 		snprintf(what, sizeof what, "%s", st->in[i].path);
-		if (fetch_pprof_decode(&st->s, st->in[i].data, st->in[i].len, 0, drop_input,
-		                       &st->in[i], what, &prof, err) != 0)
+		if (fetch_pprof_add(&st->s, st->in[i].data, st->in[i].len, 0, drop_input,
+		                    &st->in[i], what, acc, err) != 0)
 			goto out;
-		if (fetch_pprof_add(&st->s, prof, what, acc, err) != 0)
-			goto out;
-		pprof_free(prof);
-		prof = NULL;
 	}
 	if (acc->nsamples == 0)
 		fetch_errf(err, FETCH_E_NODATA, "no samples in %s", st->display);
 	else
 		rc = fetch_pprof_store(j, &st->s, acc, m, err);
 out:
-	pprof_free(prof);
 	fetch_pgo_free(acc);
 	return rc;
 }

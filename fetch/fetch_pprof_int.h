@@ -18,18 +18,14 @@ struct pprof_source {
 };
 
 /* Decodes one profile (data, len; max_size, release and ctx as
- * pprof_decode_release) into *out, the caller's to pprof_free, and counts its
- * size in s. release is how the caller gives the bytes up as soon as they
- * are read: a large profile's bytes would otherwise stay in memory beside
- * its decoded form. Errors name it as what ("the file x.pprof"). */
-int fetch_pprof_decode(struct pprof_source *s, const void *data, size_t len, size_t max_size,
-                       pprof_release_fn *release, void *ctx, const char *what, pprof_profile **out,
-                       fetch_err *err);
-
-/* Validates a decoded profile and adds it to acc; a profile without samples
- * adds nothing. Errors name it as what. */
-int fetch_pprof_add(struct pprof_source *s, const pprof_profile *prof, const char *what,
-                    fetch_pgo *acc, fetch_err *err);
+ * pprof_decode_release), counts its size in s, validates it and adds it to
+ * acc; a profile without samples adds nothing. release is how the caller
+ * gives the bytes up as soon as they are read: a large profile's bytes would
+ * otherwise stay in memory beside its decoded form. Errors name it as what
+ * ("the file x.pprof"). */
+int fetch_pprof_add(struct pprof_source *s, const void *data, size_t len, size_t max_size,
+                    pprof_release_fn *release, void *release_ctx, const char *what, fetch_pgo *acc,
+                    fetch_err *err);
 
 /* Encodes acc, checks the bytes, stores them and the record m (filled
  * here, the caller's to clear) in j's cache. */
