@@ -1,5 +1,5 @@
 /* fetch_int.h — what fetch.c, fetch_server.c, fetch_discover.c and
- * fetch_pprof.c share; not for other users. */
+ * fetch_url.c, fetch_files.c share; not for other users. */
 #ifndef PGO_GO_FETCH_INT_H
 #define PGO_GO_FETCH_INT_H
 

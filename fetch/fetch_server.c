@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "fetch_int.h"
-#include "fetch_pprof_int.h"
+#include "fetch_sources_int.h"
 #include "pgo_canon.h"
 #include "pgo_reduce.h"
 #include "pgo_validate.h"
@@ -36,7 +36,7 @@ static int add_answer(struct pull *p, const char *sel, const unsigned char *body
 	p->raw_size += (int64_t)prof->input_size;
 	if (prof->msg->n_sample == 0)
 		rc = 0;
-	else if (pprof_validate(prof, err) != 0) {
+	else if (pgo_validate(prof, err) != 0) {
 		snprintf(what, sizeof what, "the profile %s sent for %s is unusable for PGO",
 		         p->j->server, sel);
 		fetch_err_context(err, FETCH_E_INVALID, what);

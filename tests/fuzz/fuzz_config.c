@@ -1,4 +1,4 @@
-/* Fuzzes the configuration file loader (wrapper/config.c and inih): the
+/* Fuzzes the configuration file loader (wrapper/settings/config.c and inih): the
  * input is written to a memory file that PGO_GO_CONFIG names. Whatever it
  * holds, the load either fails with one line of error or yields a value
  * for every key. */

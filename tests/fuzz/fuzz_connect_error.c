@@ -1,4 +1,4 @@
-/* Fuzzes the decoder of HTTP error answers (fetch/pyro_err.c): whatever the
+/* Fuzzes the decoder of HTTP error answers (fetch/pyroscope/pyro_err.c): whatever the
  * server or a proxy sends, the message is one printable line that fits its
  * buffer. The first two bytes pick the status and whether credentials and
  * a hint are set; the rest is the body. */

@@ -1,4 +1,4 @@
-/* Fuzzes the go command-line parsers (wrapper/gocmd.c, and goflag.c's Go
+/* Fuzzes the go command-line parsers (wrapper/gocompat/gocmd.c, and goflag.c's Go
  * flag rules with $GOFLAGS as `pgo-go version` uses them). The input is
  * split at NUL bytes: the first piece is GOFLAGS, the rest are the
  * arguments after "go". Whatever it is, the parse points inside argv or the

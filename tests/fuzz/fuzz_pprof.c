@@ -26,7 +26,7 @@ static unsigned char *reduce(const void *data, size_t size, size_t *outlen)
 
 	if (pprof_decode(data, size, MAX_SIZE, &p, &err))
 		goto out;
-	(void)pprof_validate(p, &err);
+	(void)pgo_validate(p, &err);
 	acc = fetch_pgo_new(NULL);
 	if (!acc || fetch_pgo_add(acc, p, &err))
 		goto out;

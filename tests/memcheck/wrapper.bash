@@ -32,7 +32,7 @@ memcheck_is_pgo_go() {
 # binary either: pgo-go would take it for the real go and run itself again.
 # So when pgo-go is about to look for the real go (the shim: named go, or
 # `pgo-go go …`; not inside a build pgo-go started), do it here as
-# wrapper/realgo.c does, skipping this script and pgo-go, and pass the
+# wrapper/shim/realgo.c does, skipping this script and pgo-go, and pass the
 # result in PGO_GO_REAL. With no real go on PATH, pgo-go gets a PATH without
 # the directories that hold a pgo-go go, to find none and say so itself.
 memcheck_path=$PATH

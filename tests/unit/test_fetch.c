@@ -27,7 +27,7 @@
 
 #include "cache.h"
 #include "fetch.h"
-#include "fetch_pprof.h"
+#include "fetch_sources.h"
 #include "pprof.h"
 #include "pyro.h"
 #include "window.h"
@@ -1036,7 +1036,7 @@ static void test_select_and_garbage(void **state)
 	free(dir);
 }
 
-/* ---- the raw pprof URL and local files sources (fetch_pprof.h) ------------ */
+/* ---- the raw pprof URL and local files sources (fetch_sources.h) ------------ */
 
 static void test_pprof_pure(void **state)
 {
@@ -1044,23 +1044,23 @@ static void test_pprof_pure(void **state)
 	char buf[512];
 
 	(void)state;
-	assert_int_equal(fetch_pprof_seconds(NULL), FETCH_PPROF_SECONDS_DEFAULT);
-	assert_int_equal(fetch_pprof_seconds(""), FETCH_PPROF_SECONDS_DEFAULT);
-	assert_int_equal(fetch_pprof_seconds("seconds=5"), 5);
-	assert_int_equal(fetch_pprof_seconds("debug=0&seconds=12&x=1"), 12);
-	assert_int_equal(fetch_pprof_seconds("xseconds=7"), FETCH_PPROF_SECONDS_DEFAULT);
-	assert_int_equal(fetch_pprof_seconds("seconds=abc"), -1);
-	assert_int_equal(fetch_pprof_seconds("seconds=-1"), -1);
-	assert_int_equal(fetch_pprof_seconds("seconds=86401"), -1);
-	assert_int_equal(fetch_pprof_seconds("seconds="), -1);
+	assert_int_equal(fetch_url_seconds(NULL), FETCH_URL_SECONDS_DEFAULT);
+	assert_int_equal(fetch_url_seconds(""), FETCH_URL_SECONDS_DEFAULT);
+	assert_int_equal(fetch_url_seconds("seconds=5"), 5);
+	assert_int_equal(fetch_url_seconds("debug=0&seconds=12&x=1"), 12);
+	assert_int_equal(fetch_url_seconds("xseconds=7"), FETCH_URL_SECONDS_DEFAULT);
+	assert_int_equal(fetch_url_seconds("seconds=abc"), -1);
+	assert_int_equal(fetch_url_seconds("seconds=-1"), -1);
+	assert_int_equal(fetch_url_seconds("seconds=86401"), -1);
+	assert_int_equal(fetch_url_seconds("seconds="), -1);
 
-	assert_true(fetch_pprof_wanted_name("cpu.pprof"));
-	assert_true(fetch_pprof_wanted_name("default.pgo"));
-	assert_true(fetch_pprof_wanted_name("a.pb.gz"));
-	assert_false(fetch_pprof_wanted_name(".tmp.pgo"));
-	assert_false(fetch_pprof_wanted_name("notes.txt"));
-	assert_false(fetch_pprof_wanted_name("x.pgo.bak"));
-	assert_false(fetch_pprof_wanted_name(".pgo"));
+	assert_true(fetch_files_wanted_name("cpu.pprof"));
+	assert_true(fetch_files_wanted_name("default.pgo"));
+	assert_true(fetch_files_wanted_name("a.pb.gz"));
+	assert_false(fetch_files_wanted_name(".tmp.pgo"));
+	assert_false(fetch_files_wanted_name("notes.txt"));
+	assert_false(fetch_files_wanted_name("x.pgo.bak"));
+	assert_false(fetch_files_wanted_name(".pgo"));
 
 	/* A hint replaces the Pyroscope one on a 404, not on 401 or 5xx. */
 	pyro_http_error_hinted(&x, "check PGO_GO_PPROF_URL", 404, "404 page not found\n", 19, buf,
@@ -1169,26 +1169,26 @@ static void test_pprof_url(void **state)
 	srv->len = tiny_profile(srv->body, sizeof srv->body, 7000000, (NOW - 5) * 1000000000, 0);
 
 	/* A GET with the query, the tenant, none of Connect's headers. */
-	assert_int_equal(fetch_pprof_url(&o, url, &r, &err), 0);
+	assert_int_equal(fetch_from_url(&o, url, &r, &err), 0);
 	assert_int_equal(r.source, FETCH_FROM_SERVER);
 	assert_int_equal(srv->requests, 1);
 	assert_non_null(strstr(srv->request, "GET /debug/pprof/profile?seconds=2 HTTP/1.1\r\n"));
 	assert_non_null(strstr(srv->request, "\r\nX-Scope-OrgID: acme\r\n"));
 	assert_null(strstr(srv->request, "Connect-Protocol-Version"));
-	assert_string_equal(r.meta.profile_type, FETCH_PPROF_URL_TYPE);
+	assert_string_equal(r.meta.profile_type, FETCH_URL_TYPE);
 	assert_int_equal(r.meta.window_start, NOW - 5);
 	assert_int_equal(r.meta.window_end, NOW + 5);
 	assert_int_equal(r.meta.newest_end, HOUR_10);
 	/* The same window: the cached snapshot, no request. */
 	o.now = NOW + 600;
-	assert_int_equal(fetch_pprof_url(&o, url, &r2, &err), 0);
+	assert_int_equal(fetch_from_url(&o, url, &r2, &err), 0);
 	assert_int_equal(r2.source, FETCH_FROM_CACHE);
 	assert_string_equal(r2.path, r.path);
 	assert_int_equal(srv->requests, 1);
 	fetch_result_clear(&r2);
 	/* The same bytes saved to a file reduce to the same profile. */
 	write_bytes(saved, srv->body, srv->len);
-	assert_int_equal(fetch_pprof_files(&o, paths, 1, &r2, &err), 0);
+	assert_int_equal(fetch_from_files(&o, paths, 1, &r2, &err), 0);
 	a = read_bytes(r.path, &alen);
 	b = read_bytes(r2.path, &blen);
 	assert_int_equal(alen, blen);
@@ -1202,7 +1202,7 @@ static void test_pprof_url(void **state)
 	srv->status = 404;
 	srv->content_type = "text/plain";
 	srv->len = 0;
-	assert_int_equal(fetch_pprof_url(&o, url, &r2, &err), 0);
+	assert_int_equal(fetch_from_url(&o, url, &r2, &err), 0);
 	assert_int_equal(r2.source, FETCH_FROM_STALE);
 	assert_int_equal(srv->requests, 2);
 	assert_int_equal(w.n, 1);
@@ -1211,14 +1211,14 @@ static void test_pprof_url(void **state)
 	fetch_result_clear(&r2);
 	o.max_age = -1;
 	o.force = 1;
-	assert_int_equal(fetch_pprof_url(&o, url, &r2, &err), -1);
+	assert_int_equal(fetch_from_url(&o, url, &r2, &err), -1);
 	assert_int_equal(err.code, FETCH_E_REFUSED);
 	assert_non_null(strstr(err.msg, "check PGO_GO_PPROF_URL"));
 	/* Bad URLs never reach the network, and hide credentials. */
-	assert_int_equal(fetch_pprof_url(&o, "http://u:s3cr3t@h/x#frag", &r2, &err), -1);
+	assert_int_equal(fetch_from_url(&o, "http://u:s3cr3t@h/x#frag", &r2, &err), -1);
 	assert_int_equal(err.code, FETCH_E_ARG);
 	assert_null(strstr(err.msg, "s3cr3t"));
-	assert_int_equal(fetch_pprof_url(&o, "h:6060/debug/pprof/profile", &r2, &err), -1);
+	assert_int_equal(fetch_from_url(&o, "h:6060/debug/pprof/profile", &r2, &err), -1);
 	assert_int_equal(srv->requests, 3);
 	fetch_result_clear(&r);
 	canned_stop(srv);
@@ -1250,22 +1250,22 @@ static void test_pprof_files(void **state)
 	write_bytes(txt, "not a profile", 13);
 
 	/* A directory is its wanted files; listing them gives the same. */
-	assert_int_equal(fetch_pprof_files(&o, d, 1, &r, &err), 0);
+	assert_int_equal(fetch_from_files(&o, d, 1, &r, &err), 0);
 	assert_int_equal(r.source, FETCH_FROM_SERVER);
 	assert_int_equal(r.meta.samples, 1); /* one stack, values summed */
 	assert_int_equal(r.meta.window_start, 1000000000);
 	assert_int_equal(r.meta.window_end, 1000000110);
 	assert_string_equal(r.meta.service, in);
-	assert_int_equal(fetch_pprof_files(&o, both, 2, &r2, &err), 0);
+	assert_int_equal(fetch_from_files(&o, both, 2, &r2, &err), 0);
 	assert_int_equal(r2.source, FETCH_FROM_CACHE);
 	assert_string_equal(r2.path, r.path);
 	assert_non_null(strstr(r2.meta.service, "b.pgo + "));
 	fetch_result_clear(&r2);
 	/* Failures name the path; nothing is stored. */
-	assert_int_equal(fetch_pprof_files(&o, bad, 1, &r2, &err), -1);
+	assert_int_equal(fetch_from_files(&o, bad, 1, &r2, &err), -1);
 	assert_int_equal(err.code, FETCH_E_FORMAT);
 	assert_non_null(strstr(err.msg, "notes.txt is not a valid profile"));
-	assert_int_equal(fetch_pprof_files(&o, e, 1, &r2, &err), -1);
+	assert_int_equal(fetch_from_files(&o, e, 1, &r2, &err), -1);
 	assert_int_equal(err.code, FETCH_E_IO);
 	assert_non_null(strstr(err.msg, "no *.pprof, *.pgo or *.pb.gz file in"));
 	fetch_result_clear(&r);

@@ -888,7 +888,7 @@ static void expect_invalid(struct pb *b, const char *reason)
 	pprof_profile *p = decode_ok(in, len);
 	fetch_err err = {0};
 
-	assert_int_equal(pprof_validate(p, &err), -1);
+	assert_int_equal(pgo_validate(p, &err), -1);
 	assert_int_equal(err.code, FETCH_E_INVALID);
 	assert_string_equal(err.msg, reason);
 	pprof_free(p);
@@ -919,8 +919,8 @@ static void test_validate_ok(void **state)
 	fetch_err err = {0};
 
 	(void)state;
-	assert_int_equal(pprof_validate(p, &err), 0);
-	assert_int_equal(pprof_go_value_index(p), 0); /* samples/count comes first */
+	assert_int_equal(pgo_validate(p, &err), 0);
+	assert_int_equal(pgo_value_index(p), 0); /* samples/count comes first */
 	assert_int_equal(fetch_pgo_value_index(p), 1);
 	pprof_free(p);
 	free(in);
@@ -971,7 +971,7 @@ static void test_validate_start_line_depth(void **state)
 		unsigned char *in = pb_pack(b, &len);
 		pprof_profile *p = decode_ok(in, len);
 		fetch_err err = {0};
-		assert_int_equal(pprof_validate(p, &err), 0);
+		assert_int_equal(pgo_validate(p, &err), 0);
 		pprof_free(p);
 		free(in);
 	}
@@ -1394,13 +1394,13 @@ static void test_real_profile(void **state)
 	assert_non_null(want);
 	want[elen] = 0;
 	assert_true(pprof_is_gzip(in, len));
-	if (pprof_validate(p, &err))
+	if (pgo_validate(p, &err))
 		fail_msg("validate: %s", err.msg);
 	pprof_free(p);
 	out = reduce_one(in, len, &outlen);
 	assert_true(outlen < len);
 	p = decode_ok(out, outlen);
-	if (pprof_validate(p, &err))
+	if (pgo_validate(p, &err))
 		fail_msg("validate reduced: %s", err.msg);
 	text = profile_text(p);
 	pprof_free(p);

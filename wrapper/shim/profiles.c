@@ -10,8 +10,8 @@
 #include "msg.h"
 #include "pgo_validate.h"
 #include "pprof.h"
-#include "profile_pprof.h"
-#include "profile_pyro.h"
+#include "source_url.h"
+#include "source_pyroscope.h"
 
 /* One place a profile can come from: fills out->path (malloc'd) or leaves it
  * NULL when the source has nothing (then out->why may say why). Returns -1
@@ -67,8 +67,8 @@ static int from_profile_dir(const struct config *c, const struct profile_request
 static const struct source sources[] = {
 	{"PGO_GO_PROFILE", from_env_profile},
 	{"profile_dir", from_profile_dir},
-	{"pyroscope", profiles_from_pyroscope},
-	{"pprof_url", profiles_from_pprof_url},
+	{"pyroscope", source_pyroscope},
+	{"pprof_url", source_url},
 };
 
 /* Profiles larger than this are not read (a raw profile of a busy service
@@ -110,7 +110,7 @@ int profiles_validate(const char *path, char *why, size_t whysz)
 
 	if (!(data = read_file(path, &len, why, whysz)))
 		return -1;
-	if (pprof_decode(data, len, 0, &prof, &err) == 0 && pprof_validate(prof, &err) == 0)
+	if (pprof_decode(data, len, 0, &prof, &err) == 0 && pgo_validate(prof, &err) == 0)
 		rc = 0;
 	else
 		snprintf(why, whysz, "%s", err.msg);

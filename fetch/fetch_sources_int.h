@@ -1,7 +1,7 @@
-/* fetch_pprof_int.h — what fetch_pprof.c and fetch_pprof_files.c share;
+/* fetch_sources_int.h — what fetch_url.c and fetch_files.c share;
  * not for other users. */
-#ifndef PGO_GO_FETCH_PPROF_INT_H
-#define PGO_GO_FETCH_PPROF_INT_H
+#ifndef PGO_GO_FETCH_SOURCES_INT_H
+#define PGO_GO_FETCH_SOURCES_INT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -11,7 +11,7 @@
 #include "pprof.h"
 
 /* What one pull has read so far. */
-struct pprof_source {
+struct fetch_pulled {
 	const char *display;      /* the record's "service": the URL, the paths */
 	int64_t start_ns, end_ns; /* the data's own span; 0 when unknown */
 	int64_t raw_size;         /* decompressed bytes read */
@@ -23,13 +23,13 @@ struct pprof_source {
  * gives the bytes up as soon as they are read: a large profile's bytes would
  * otherwise stay in memory beside its decoded form. Errors name it as what
  * ("the file x.pprof"). */
-int fetch_pprof_add(struct pprof_source *s, const void *data, size_t len, size_t max_size,
+int fetch_source_add(struct fetch_pulled *s, const void *data, size_t len, size_t max_size,
                     pprof_release_fn *release, void *release_ctx, const char *what, fetch_pgo *acc,
                     fetch_err *err);
 
 /* Encodes acc, checks the bytes, stores them and the record m (filled
  * here, the caller's to clear) in j's cache. */
-int fetch_pprof_store(struct fetch_job *j, const struct pprof_source *s, const fetch_pgo *acc,
+int fetch_source_store(struct fetch_job *j, const struct fetch_pulled *s, const fetch_pgo *acc,
                       cache_meta *m, fetch_err *err);
 
 /* Prefixes err->msg with "prefix: ", setting code unless it is FETCH_OK. */

@@ -16,10 +16,10 @@
 
 /* Index of the sample value Go's PGO weighs edges by: the first sample type
  * that is samples/count or cpu/nanoseconds. -1 when there is none. */
-int pprof_go_value_index(const pprof_profile *p);
+int pgo_value_index(const pprof_profile *p);
 
 /* Index of the first sample type with this type and unit, or -1. */
-int pprof_sample_type_index(const pprof_profile *p, const char *type, const char *unit);
+int pgo_sample_type_index(const pprof_profile *p, const char *type, const char *unit);
 
 /* 0 when usable. Otherwise -1 with err->code FETCH_E_INVALID and err->msg one
  * of these reasons (checked in this order):
@@ -31,6 +31,6 @@ int pprof_sample_type_index(const pprof_profile *p, const char *type, const char
  *    runtime profile)"  — Go's "profile missing Function.start_line data"
  *   "no call edges (every sampled stack is a single frame)"
  */
-int pprof_validate(const pprof_profile *p, fetch_err *err);
+int pgo_validate(const pprof_profile *p, fetch_err *err);
 
 #endif

@@ -1,4 +1,4 @@
-/* fetch_pprof.h — the profile sources besides Pyroscope: a running
+/* fetch_sources.h — the profile sources besides Pyroscope: a running
  * service's raw pprof endpoint, and local profile files.
  *
  * Both go the way a Pyroscope answer goes: decoded (pprof.h), validated
@@ -24,13 +24,13 @@
  * The canonical profile's time_nanos and duration_nanos are the data's own
  * (the earliest start and the latest end over the inputs; 0 when they say
  * nothing), so the same data gives the same bytes by either route: a
- * profile saved from an endpoint and read back with fetch_pprof_files is
- * byte for byte the one fetch_pprof_url made of it.
+ * profile saved from an endpoint and read back with fetch_from_files is
+ * byte for byte the one fetch_from_url made of it.
  *
  * Ownership: as fetch.h. The paths and URL stay the caller's.
  */
-#ifndef PGO_GO_FETCH_PPROF_H
-#define PGO_GO_FETCH_PPROF_H
+#ifndef PGO_GO_FETCH_SOURCES_H
+#define PGO_GO_FETCH_SOURCES_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -39,11 +39,11 @@
 
 /* What a raw endpoint is asked to profile for when its URL says nothing:
  * net/http/pprof's default. */
-#define FETCH_PPROF_SECONDS_DEFAULT 30
+#define FETCH_URL_SECONDS_DEFAULT 30
 
 /* The profile_type recorded for the two sources' snapshots. */
-#define FETCH_PPROF_URL_TYPE "pprof-url:cpu"
-#define FETCH_PPROF_FILE_TYPE "pprof-file:cpu"
+#define FETCH_URL_TYPE "pprof-url:cpu"
+#define FETCH_FILES_TYPE "pprof-file:cpu"
 
 /* The profile of url, a /debug/pprof/profile endpoint (http or https,
  * credentials in it or in o->conn). o->conn.url, o->service and
@@ -53,7 +53,7 @@
  * FETCH_E_GZIP / FETCH_E_TOOBIG / FETCH_E_PARSE (not a profile),
  * FETCH_E_INVALID (unusable for PGO), FETCH_E_NODATA (no samples),
  * FETCH_E_OFFLINE, FETCH_E_IO, FETCH_E_NOMEM. */
-int fetch_pprof_url(const fetch_opts *o, const char *url, fetch_result *r, fetch_err *err);
+int fetch_from_url(const fetch_opts *o, const char *url, fetch_result *r, fetch_err *err);
 
 /* The profiles at paths merged: files, and directories standing for every
  * *.pprof, *.pgo and *.pb.gz file in them (not in subdirectories).
@@ -61,17 +61,17 @@ int fetch_pprof_url(const fetch_opts *o, const char *url, fetch_result *r, fetch
  * Errors: FETCH_E_IO (a path that cannot be read, a directory without
  * profiles), the decoding and validation errors (naming the file),
  * FETCH_E_MERGE, FETCH_E_NODATA (no samples in any), FETCH_E_NOMEM. */
-int fetch_pprof_files(const fetch_opts *o, const char *const *paths, size_t npaths,
+int fetch_from_files(const fetch_opts *o, const char *const *paths, size_t npaths,
                       fetch_result *r, fetch_err *err);
 
 /* ---- pure parts, exposed for the tests -------------------------------- */
 
 /* The seconds a raw endpoint's query ("seconds=5&debug=0") asks for:
- * FETCH_PPROF_SECONDS_DEFAULT when absent, -1 when not a number. */
-int64_t fetch_pprof_seconds(const char *query);
+ * FETCH_URL_SECONDS_DEFAULT when absent, -1 when not a number. */
+int64_t fetch_url_seconds(const char *query);
 
 /* Whether a file name is one a directory source takes: *.pprof, *.pgo,
  * *.pb.gz (not hidden). */
-int fetch_pprof_wanted_name(const char *name);
+int fetch_files_wanted_name(const char *name);
 
 #endif

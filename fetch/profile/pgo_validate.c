@@ -5,7 +5,7 @@
 #include <limits.h>
 #include <string.h>
 
-int pprof_sample_type_index(const pprof_profile *p, const char *type, const char *unit)
+int pgo_sample_type_index(const pprof_profile *p, const char *type, const char *unit)
 {
 	const pprof_msg *m = p->msg;
 	size_t i;
@@ -17,7 +17,7 @@ int pprof_sample_type_index(const pprof_profile *p, const char *type, const char
 	return -1;
 }
 
-int pprof_go_value_index(const pprof_profile *p)
+int pgo_value_index(const pprof_profile *p)
 {
 	const pprof_msg *m = p->msg;
 	size_t i;
@@ -122,10 +122,10 @@ static int scan(void *ctx, const pprof_sample *s, fetch_err *err)
 	return 0;
 }
 
-int pprof_validate(const pprof_profile *p, fetch_err *err)
+int pgo_validate(const pprof_profile *p, fetch_err *err)
 {
 	const pprof_msg *m = p->msg;
-	struct sample_scan sc = {p, pprof_go_value_index(p), 0, {0, 0}};
+	struct sample_scan sc = {p, pgo_value_index(p), 0, {0, 0}};
 
 	if (m->n_sample == 0)
 		return invalid(err, "no samples");

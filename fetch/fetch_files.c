@@ -1,4 +1,4 @@
-/* fetch_pprof_files.c — the local files source: files and directories of
+/* fetch_files.c — the local files source: files and directories of
  * profiles, keyed by their content, reduced and merged into one snapshot. */
 #include <dirent.h>
 #include <errno.h>
@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fetch_pprof.h"
-#include "fetch_pprof_int.h"
+#include "fetch_sources.h"
+#include "fetch_sources_int.h"
 
 /* One file: mapped, not read, so a profile of hundreds of MB costs no copy
  * and its pages can be dropped by the kernel once decoded. */
@@ -23,13 +23,13 @@ struct input {
 };
 
 struct files_state {
-	struct pprof_source s;
+	struct fetch_pulled s;
 	struct input *in;
 	size_t n, cap;
 	char *display; /* the paths as given, " + " between them */
 };
 
-int fetch_pprof_wanted_name(const char *name)
+int fetch_files_wanted_name(const char *name)
 {
 	static const char *const ext[] = {".pprof", ".pgo", ".pb.gz"};
 	size_t n = strlen(name);
@@ -88,7 +88,7 @@ static int add_dir(struct files_state *st, const char *dir, fetch_err *err)
 		return fetch_errf(err, FETCH_E_IO, "cannot read the directory %s: %s", dir,
 		                  strerror(errno));
 	while (rc == 0 && (e = readdir(d))) {
-		if (!fetch_pprof_wanted_name(e->d_name))
+		if (!fetch_files_wanted_name(e->d_name))
 			continue;
 		if (asprintf(&p, "%s/%s", dir, e->d_name) < 0) {
 			rc = fetch_err_nomem(err);
@@ -223,19 +223,19 @@ static int files_pull(struct fetch_job *j, cache_meta *m, unsigned *requests, fe
 
 	(void)requests;
 	memset(m, 0, sizeof *m);
-	st->s = (struct pprof_source){.display = st->display};
+	st->s = (struct fetch_pulled){.display = st->display};
 	if (!acc)
 		return fetch_err_nomem(err);
 	for (size_t i = 0; i < st->n; i++) {
 		snprintf(what, sizeof what, "%s", st->in[i].path);
-		if (fetch_pprof_add(&st->s, st->in[i].data, st->in[i].len, 0, drop_input,
+		if (fetch_source_add(&st->s, st->in[i].data, st->in[i].len, 0, drop_input,
 		                    &st->in[i], what, acc, err) != 0)
 			goto out;
 	}
 	if (acc->nsamples == 0)
 		fetch_errf(err, FETCH_E_NODATA, "no samples in %s", st->display);
 	else
-		rc = fetch_pprof_store(j, &st->s, acc, m, err);
+		rc = fetch_source_store(j, &st->s, acc, m, err);
 out:
 	fetch_pgo_free(acc);
 	return rc;
@@ -246,7 +246,7 @@ static int files_job(struct fetch_job *j, const fetch_opts *o, struct files_stat
 {
 	j->o = o;
 	j->now = o->now ? o->now : (int64_t)time(NULL);
-	j->type = FETCH_PPROF_FILE_TYPE;
+	j->type = FETCH_FILES_TYPE;
 	if (!(j->server = strdup("local files")) || !(j->label = strdup(st->display)))
 		return fetch_err_nomem(err);
 	if (content_selectors(j, st, err) != 0 || fetch_job_cache(j, err) != 0)
@@ -275,7 +275,7 @@ static int name_result(fetch_result *r, const char *display, fetch_err *err)
 	return 0;
 }
 
-int fetch_pprof_files(const fetch_opts *o, const char *const *paths, size_t npaths, fetch_result *r,
+int fetch_from_files(const fetch_opts *o, const char *const *paths, size_t npaths, fetch_result *r,
                       fetch_err *err)
 {
 	struct files_state st;

@@ -1,7 +1,7 @@
-/* fetch_pprof.c — the raw pprof endpoint source, and what it shares with
- * the local files source (fetch_pprof_files.c): adding one decoded profile
+/* fetch_url.c — the raw pprof endpoint source, and what it shares with
+ * the local files source (fetch_files.c): adding one decoded profile
  * to the merge, and storing the result. */
-#include "fetch_pprof.h"
+#include "fetch_sources.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "fetch_int.h"
-#include "fetch_pprof_int.h"
+#include "fetch_sources_int.h"
 #include "pgo_canon.h"
 #include "pgo_reduce.h"
 #include "pgo_validate.h"
@@ -41,7 +41,7 @@ int fetch_err_context(fetch_err *err, fetch_code code, const char *prefix)
 }
 
 /* Widens the data's span by p's own, when p says when it was taken. */
-static void add_span(struct pprof_source *s, const pprof_msg *m)
+static void add_span(struct fetch_pulled *s, const pprof_msg *m)
 {
 	int64_t start = m->time_nanos, end;
 
@@ -56,7 +56,7 @@ static void add_span(struct pprof_source *s, const pprof_msg *m)
 		s->end_ns = end;
 }
 
-static int decode(struct pprof_source *s, const void *data, size_t len, size_t max_size,
+static int decode(struct fetch_pulled *s, const void *data, size_t len, size_t max_size,
                   pprof_release_fn *release, void *ctx, const char *what, pprof_profile **out,
                   fetch_err *err)
 {
@@ -70,7 +70,7 @@ static int decode(struct pprof_source *s, const void *data, size_t len, size_t m
 	return 0;
 }
 
-int fetch_pprof_add(struct pprof_source *s, const void *data, size_t len, size_t max_size,
+int fetch_source_add(struct fetch_pulled *s, const void *data, size_t len, size_t max_size,
                     pprof_release_fn *release, void *release_ctx, const char *what, fetch_pgo *acc,
                     fetch_err *err)
 {
@@ -82,7 +82,7 @@ int fetch_pprof_add(struct pprof_source *s, const void *data, size_t len, size_t
 		return -1;
 	if (prof->msg->n_sample == 0) {
 		rc = 0; /* an idle service: nothing to add, no error yet */
-	} else if (pprof_validate(prof, err) != 0) {
+	} else if (pgo_validate(prof, err) != 0) {
 		snprintf(ctx, sizeof ctx, "%s is unusable for PGO", what);
 		fetch_err_context(err, FETCH_E_INVALID, ctx);
 	} else if ((rc = fetch_pgo_add(acc, prof, err)) != 0) {
@@ -103,7 +103,7 @@ int fetch_check_encoded(const unsigned char *buf, size_t len, fetch_err *err)
 	int rc = pprof_decode(buf, len, 0, &prof, err);
 
 	if (rc == 0)
-		rc = pprof_validate(prof, err);
+		rc = pgo_validate(prof, err);
 	pprof_free(prof);
 	return rc != 0 ? fetch_err_context(err, FETCH_E_INVALID, "the reduced profile is unusable")
 	               : 0;
@@ -119,7 +119,7 @@ static int copy_selectors(const struct fetch_job *j, cache_meta *m)
 	return 0;
 }
 
-static int fill_meta(const struct fetch_job *j, const struct pprof_source *s, const fetch_pgo *acc,
+static int fill_meta(const struct fetch_job *j, const struct fetch_pulled *s, const fetch_pgo *acc,
                      size_t size, cache_meta *m, fetch_err *err)
 {
 	const int64_t ns = 1000000000;
@@ -144,7 +144,7 @@ static int fill_meta(const struct fetch_job *j, const struct pprof_source *s, co
 	return 0;
 }
 
-int fetch_pprof_store(struct fetch_job *j, const struct pprof_source *s, const fetch_pgo *acc,
+int fetch_source_store(struct fetch_job *j, const struct fetch_pulled *s, const fetch_pgo *acc,
                       cache_meta *m, fetch_err *err)
 {
 	unsigned char *buf = NULL;
@@ -166,7 +166,7 @@ out:
 
 /* ---- the raw endpoint -------------------------------------------------------- */
 
-int64_t fetch_pprof_seconds(const char *query)
+int64_t fetch_url_seconds(const char *query)
 {
 	const char *p = query;
 	char *end;
@@ -183,7 +183,7 @@ int64_t fetch_pprof_seconds(const char *query)
 		p = strchr(p, '&');
 		p = p ? p + 1 : NULL;
 	}
-	return FETCH_PPROF_SECONDS_DEFAULT;
+	return FETCH_URL_SECONDS_DEFAULT;
 }
 
 /* The URL's parts: what the client connects to (credentials kept, for
@@ -277,7 +277,7 @@ static int parse_url(const char *url, struct pprof_url *u, fetch_err *err)
 	else if (check_url(h, url, err) == 0 && split_url(h, u, err) == 0)
 		rc = 0;
 	curl_url_cleanup(h);
-	if (rc == 0 && fetch_pprof_seconds(u->query) < 0)
+	if (rc == 0 && fetch_url_seconds(u->query) < 0)
 		rc = bad_url(url, "seconds= wants a number of seconds up to 86400", err);
 	if (rc != 0)
 		pprof_url_clear(u);
@@ -285,7 +285,7 @@ static int parse_url(const char *url, struct pprof_url *u, fetch_err *err)
 }
 
 struct url_state {
-	struct pprof_source s;
+	struct fetch_pulled s;
 	struct pprof_url u;
 	int64_t seconds;
 };
@@ -322,7 +322,7 @@ static int url_pull(struct fetch_job *j, cache_meta *m, unsigned *requests, fetc
 	int rc = -1;
 
 	memset(m, 0, sizeof *m);
-	st->s = (struct pprof_source){.display = j->server};
+	st->s = (struct fetch_pulled){.display = j->server};
 	if (url_client(j, st, &cl, err) != 0)
 		return -1;
 	if (pyro_get(cl, st->u.query, &body, &len, err) != 0)
@@ -332,7 +332,7 @@ static int url_pull(struct fetch_job *j, cache_meta *m, unsigned *requests, fetc
 		goto out;
 	}
 	snprintf(what, sizeof what, "the answer of the pprof endpoint at %s", j->server);
-	if (fetch_pprof_add(&st->s, body, len, j->o->conn.max_response, free_body, &body, what, acc,
+	if (fetch_source_add(&st->s, body, len, j->o->conn.max_response, free_body, &body, what, acc,
 	                    err) != 0)
 		goto out;
 	if (acc->nsamples == 0) {
@@ -348,7 +348,7 @@ static int url_pull(struct fetch_job *j, cache_meta *m, unsigned *requests, fetc
 		st->s.start_ns = j->now * 1000000000;
 		st->s.end_ns = st->s.start_ns + st->seconds * 1000000000;
 	}
-	rc = fetch_pprof_store(j, &st->s, acc, m, err);
+	rc = fetch_source_store(j, &st->s, acc, m, err);
 out:
 	*requests += cl ? pyro_client_requests(cl) : 0;
 	free(body);
@@ -362,7 +362,7 @@ static int url_job(struct fetch_job *j, const fetch_opts *o, struct url_state *s
 	j->o = o;
 	j->now = o->now ? o->now : (int64_t)time(NULL);
 	j->len = o->window ? o->window : WINDOW_DEFAULT;
-	j->type = FETCH_PPROF_URL_TYPE;
+	j->type = FETCH_URL_TYPE;
 	if (j->len < WINDOW_MIN || j->len > WINDOW_MAX)
 		return fetch_errf(err, FETCH_E_ARG, "the window must be between 1m and 24h");
 	if (!(j->server = strdup(st->u.shown)) || !(j->label = strdup("the pprof endpoint")))
@@ -386,7 +386,7 @@ static int url_job(struct fetch_job *j, const fetch_opts *o, struct url_state *s
 	return 0;
 }
 
-int fetch_pprof_url(const fetch_opts *o, const char *url, fetch_result *r, fetch_err *err)
+int fetch_from_url(const fetch_opts *o, const char *url, fetch_result *r, fetch_err *err)
 {
 	struct url_state st;
 	struct fetch_job j;
@@ -399,7 +399,7 @@ int fetch_pprof_url(const fetch_opts *o, const char *url, fetch_result *r, fetch
 		err = &local;
 	if (parse_url(url, &st.u, err) != 0)
 		return -1;
-	st.seconds = fetch_pprof_seconds(st.u.query);
+	st.seconds = fetch_url_seconds(st.u.query);
 	if (url_job(&j, o, &st, err) == 0)
 		rc = fetch_job_run(&j, r, err);
 	fetch_job_free(&j);

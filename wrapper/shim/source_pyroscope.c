@@ -1,4 +1,4 @@
-#include "profile_pyro.h"
+#include "source_pyroscope.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "fetch.h"
-#include "fetch_config.h"
+#include "settings_fetch.h"
 #include "msg.h"
 
 /* The last element of a module path, without a major-version suffix: the
@@ -61,7 +61,7 @@ static int source_failed(const struct config *c, const fetch_err *e, struct prof
 	return (out->why = strdup(e->msg)) ? 0 : -1;
 }
 
-int profiles_from_pyroscope(const struct config *c, const struct profile_request *req,
+int source_pyroscope(const struct config *c, const struct profile_request *req,
 			    struct profile_choice *out)
 {
 	char err[1024], *found = NULL;
@@ -70,9 +70,9 @@ int profiles_from_pyroscope(const struct config *c, const struct profile_request
 	fetch_err e;
 
 	if (*config_get(c, CFG_PPROF_URL))
-		return 0; /* a raw pprof URL replaces the server (profile_pprof.c) */
+		return 0; /* a raw pprof URL replaces the server (source_url.c) */
 	fetch_opts_defaults(&o);
-	if (fetch_opts_from_config(c, &o, err, sizeof err) != 0) {
+	if (settings_fetch_opts(c, &o, err, sizeof err) != 0) {
 		pgo_errorf("%s", err);
 		return -1;
 	}

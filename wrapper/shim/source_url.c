@@ -1,12 +1,12 @@
-#include "profile_pprof.h"
+#include "source_url.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "fetch_config.h"
-#include "fetch_pprof.h"
+#include "settings_fetch.h"
+#include "fetch_sources.h"
 #include "msg.h"
 
 /* "fetched, captured 2024-05-01T10:12:03Z": when the data is from. */
@@ -21,7 +21,7 @@ static void describe(const fetch_result *r, struct profile_choice *out)
 		out->detail = NULL;
 }
 
-int profiles_from_pprof_url(const struct config *c, const struct profile_request *req,
+int source_url(const struct config *c, const struct profile_request *req,
 			    struct profile_choice *out)
 {
 	const char *url = config_get(c, CFG_PPROF_URL);
@@ -34,11 +34,11 @@ int profiles_from_pprof_url(const struct config *c, const struct profile_request
 	if (!*url)
 		return 0;
 	fetch_opts_defaults(&o);
-	if (fetch_opts_from_config(c, &o, err, sizeof err) != 0) {
+	if (settings_fetch_opts(c, &o, err, sizeof err) != 0) {
 		pgo_errorf("%s", err);
 		return -1;
 	}
-	if (fetch_pprof_url(&o, url, &r, &e) != 0)
+	if (fetch_from_url(&o, url, &r, &e) != 0)
 		return (out->why = strdup(e.msg)) ? 0 : -1;
 	out->path = strdup(r.path);
 	describe(&r, out);

@@ -24,9 +24,9 @@ struct reducer {
 
 int fetch_pgo_value_index(const pprof_profile *p)
 {
-	int i = pprof_sample_type_index(p, "cpu", "nanoseconds");
+	int i = pgo_sample_type_index(p, "cpu", "nanoseconds");
 
-	return i >= 0 ? i : pprof_sample_type_index(p, "samples", "count");
+	return i >= 0 ? i : pgo_sample_type_index(p, "samples", "count");
 }
 
 int64_t fetch_pgo_total(const fetch_pgo *acc)

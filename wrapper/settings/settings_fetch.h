@@ -1,9 +1,9 @@
-/* fetch_config.h — pgo-go's settings as the fetch library's options: the
+/* settings_fetch.h — pgo-go's settings as the fetch library's options: the
  * one mapping `pgo-go fetch` and the shim share, so both fetch the same
  * snapshot for the same configuration.
  */
-#ifndef PGO_GO_FETCH_CONFIG_H
-#define PGO_GO_FETCH_CONFIG_H
+#ifndef PGO_GO_SETTINGS_FETCH_H
+#define PGO_GO_SETTINGS_FETCH_H
 
 #include <stddef.h>
 
@@ -20,7 +20,7 @@
  * notes go to msg.h. The strings o points to belong to c (or the
  * environment): c must outlive o. Returns 0, or -1 with a one-line reason
  * in err (a setting that does not parse). */
-int fetch_opts_from_config(const struct config *c, fetch_opts *o, char *err, size_t errsz);
+int settings_fetch_opts(const struct config *c, fetch_opts *o, char *err, size_t errsz);
 
 /* Parses a decimal number up to max: 0, or -1 when s is not one. */
 int fetch_config_uint(const char *s, unsigned long max, unsigned long *out);

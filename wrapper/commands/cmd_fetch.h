@@ -1,5 +1,5 @@
 /* cmd_fetch.h — `pgo-go fetch`. (The mapping from settings to the fetch
- * library's options, which the shim shares, is fetch_config.h.)
+ * library's options, which the shim shares, is settings_fetch.h.)
  *
  * `pgo-go fetch [--url U] [--service S | --query Q ...] [--window W]
  * [--profile-type T] [--keep-locations N] [--[no-]aggregate-callees]

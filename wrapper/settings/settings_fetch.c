@@ -1,6 +1,6 @@
 /* fetch_config.c — pgo-go's settings (config.h) as the fetch library's
  * options (fetch.h). */
-#include "fetch_config.h"
+#include "settings_fetch.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -160,7 +160,7 @@ static void test_clock(fetch_opts *o)
 		o->now = (int64_t)t;
 }
 
-int fetch_opts_from_config(const struct config *c, fetch_opts *o, char *err, size_t errsz)
+int settings_fetch_opts(const struct config *c, fetch_opts *o, char *err, size_t errsz)
 {
 	fetch_err ferr;
 

@@ -14,8 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fetch_config.h"
-#include "fetch_pprof.h"
+#include "settings_fetch.h"
+#include "fetch_sources.h"
 #include "gomod.h"
 #include "msg.h"
 #include "window.h"
@@ -317,8 +317,8 @@ static void print_summary(const char *out, const fetch_result *r)
 	window w = {m->window_start, m->window_end, m->open_window};
 	char what[512], win[112], size[32], age[32], from[64] = "";
 
-	int raw = !strcmp(m->profile_type, FETCH_PPROF_URL_TYPE) ||
-		  !strcmp(m->profile_type, FETCH_PPROF_FILE_TYPE);
+	int raw = !strcmp(m->profile_type, FETCH_URL_TYPE) ||
+		  !strcmp(m->profile_type, FETCH_FILES_TYPE);
 
 	subject(m, what, sizeof what);
 	format_size(m->size, size, sizeof size);
@@ -363,11 +363,11 @@ static int fetch_from_source(const struct config *c, const struct fetch_cli *cli
 	int pyro = cli->url || cli->service || cli->nqueries;
 
 	if (cli->nfrom)
-		return fetch_pprof_files(o, cli->from, cli->nfrom, r, err);
+		return fetch_from_files(o, cli->from, cli->nfrom, r, err);
 	if (cli->pprof_url)
-		return fetch_pprof_url(o, cli->pprof_url, r, err);
+		return fetch_from_url(o, cli->pprof_url, r, err);
 	if (!pyro && *config_get(c, CFG_PPROF_URL))
-		return fetch_pprof_url(o, config_get(c, CFG_PPROF_URL), r, err);
+		return fetch_from_url(o, config_get(c, CFG_PPROF_URL), r, err);
 	return fetch_profile(o, r, err);
 }
 
@@ -380,7 +380,7 @@ static int run_fetch(const struct config *c, const struct fetch_cli *cli)
 	int rc;
 
 	fetch_opts_defaults(&o);
-	if (fetch_opts_from_config(c, &o, err, sizeof err) != 0) {
+	if (settings_fetch_opts(c, &o, err, sizeof err) != 0) {
 		pgo_errorf("%s", err);
 		return 1;
 	}
