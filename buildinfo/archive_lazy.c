@@ -1,21 +1,20 @@
 /* archive_lazy.c — libarchive, loaded only when an archive is to be read.
  *
- * pgo-go runs as `go` for every go command; linking libarchive would make
- * the dynamic loader map it and its dependencies (libxml2, ICU, libstdc++,
- * the compressors…) on every one of those runs, for the benefit of the rare
- * `pgo-go version IMAGE.tar`. So the program links no libarchive: this file
- * defines the libarchive functions bi_archive.c calls, and the first call
- * opens libarchive.so.13 and forwards to it. When it cannot be loaded,
- * archive_read_new returns NULL (bi_archive.c reports that as libarchive's
- * failure) and bi_archive_lazy_error says why.
+ * Linking libarchive would make the dynamic loader map it and its
+ * dependencies (libxml2, ICU, libstdc++, the compressors…) on every go
+ * command, for the benefit of the rare `pgo-go version IMAGE.tar`. This
+ * file defines the libarchive functions bi_archive.c calls, loaded with
+ * lazy_dl.h's pattern. When libarchive cannot be loaded, archive_read_new
+ * returns NULL (bi_archive.c reports that as libarchive's failure) and
+ * bi_archive_lazy_error says why.
  */
 #include <archive.h>
 #include <archive_entry.h>
-#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "archive_lazy.h"
+#include "lazy_dl.h"
 
 #define ARCHIVE_SONAME "libarchive.so.13"
 
@@ -60,48 +59,21 @@
 
 #define POINTER(ret, name, params, args) ret(*name) params;
 static struct {
-	int tried, ok;
-	char error[256];
 	LAZY_FUNCTIONS(POINTER)
 	void (*archive_set_error)(struct archive *, int, const char *, ...);
-} lib;
+} fn;
 
-static int resolve(void *h, const char *name, void *slot)
-{
-	void *f = dlsym(h, name);
+#define SYMBOL(ret, name, params, args) {#name, &fn.name},
+static const struct lazy_sym syms[] = {
+	LAZY_FUNCTIONS(SYMBOL){"archive_set_error", &fn.archive_set_error},
+};
 
-	if (!f) {
-		snprintf(lib.error, sizeof lib.error, "%s lacks %s", ARCHIVE_SONAME, name);
-		return -1;
-	}
-	*(void **)slot = f; /* POSIX: function pointers survive void * */
-	return 0;
-}
-
-#define RESOLVE(ret, name, params, args)                                                   \
-	if (resolve(h, #name, &lib.name) != 0)                                             \
-		goto fail;
+static struct lazy_lib lib = {ARCHIVE_SONAME, "libarchive13", syms,
+			      sizeof syms / sizeof *syms, 0, 0, ""};
 
 static int load(void)
 {
-	void *h;
-
-	if (lib.tried)
-		return lib.ok ? 0 : -1;
-	lib.tried = 1;
-	if (!(h = dlopen(ARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL))) {
-		snprintf(lib.error, sizeof lib.error, "cannot load %s (install libarchive13): %s",
-			 ARCHIVE_SONAME, dlerror());
-		return -1;
-	}
-	LAZY_FUNCTIONS(RESOLVE)
-	if (resolve(h, "archive_set_error", &lib.archive_set_error) != 0)
-		goto fail;
-	lib.ok = 1;
-	return 0;
-fail:
-	dlclose(h);
-	return -1;
+	return lazy_load(&lib);
 }
 
 const char *bi_archive_lazy_error(void)
@@ -117,7 +89,7 @@ const char *bi_archive_lazy_error(void)
 	{                                                                                  \
 		if (load() != 0)                                                           \
 			return (ret)0;                                                     \
-		return lib.name args;                                                      \
+		return fn.name args;                                                      \
 	}
 LAZY_FUNCTIONS(FORWARD)
 
@@ -131,5 +103,5 @@ void archive_set_error(struct archive *a, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	lib.archive_set_error(a, err, "%s", msg);
+	fn.archive_set_error(a, err, "%s", msg);
 }

@@ -55,18 +55,26 @@ typedef enum bi_code {
 	BI_E_PARSE,    /* modinfo text malformed: line and detail say where */
 	BI_E_NOMEM,
 	BI_E_NOBITS,   /* "unexpected read from section with uninitialized data" (PE, XCOFF) */
+	BI_E_ARCHIVE,  /* an archive could not be read to its end: where says which */
 } bi_code;
 
+/* How the library reports a failure: a code to decide on and the message.
+ * msg is Go's own text for the error, the part after "could not read Go
+ * build info from F: " ("unrecognized file format", "not a Go executable",
+ * strerror for BI_E_IO and BI_E_OPEN, "could not parse Go build info: line
+ * N: …"); for BI_E_ARCHIVE, libarchive's message or the limit that was hit.
+ * It owns no memory. */
 typedef struct bi_error {
 	bi_code code;
-	int sys_errno; /* BI_E_IO, BI_E_OPEN */
-	int line;      /* BI_E_PARSE: 1-based line of the modinfo text */
-	char detail[256]; /* BI_E_PARSE: Go's message after "line N: " */
+	int sys_errno;    /* BI_E_IO, BI_E_OPEN */
+	int line;         /* BI_E_PARSE: 1-based line of the modinfo text */
+	char msg[512];
+	char where[1024]; /* BI_E_ARCHIVE: the archive that failed: "img.tar!/blobs/sha256/…" */
 } bi_error;
 
-/* Go's text for err, the part after "could not read Go build info from F: ".
- * BI_E_PARSE gives "could not parse Go build info: line N: DETAIL". */
-const char *bi_error_text(const bi_error *err, char *buf, size_t bufsz);
+/* Fills err (if not NULL) with code and its message (errno for BI_E_IO and
+ * BI_E_OPEN); returns code. */
+int bi_fail(bi_error *err, bi_code code);
 
 /* Reads the build info of the binary at path. */
 int bi_read_file(const char *path, bi_info **out, bi_error *err);

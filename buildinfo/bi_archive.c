@@ -9,8 +9,8 @@
  * found becomes a record; records are reported after the walk, once the
  * image's manifest (which docker save writes last) says how layers stack.
  *
- * Keeping the libarchive calls here lets a later change load libarchive on
- * demand (dlopen) without touching the rest of the program.
+ * Every libarchive call of the program is here; archive_lazy.c loads
+ * libarchive on the first one.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -57,7 +57,7 @@ typedef struct bi_walk {
 	uint64_t raw_read;      /* bytes read from the input itself */
 	size_t next_level;
 	unsigned char *buf; /* BI_BLOCK, for spooling */
-	bi_archive_error *err;
+	bi_error *err;
 	int failed; /* err is set */
 	int aborted;
 } bi_walk;
@@ -100,9 +100,10 @@ static void bi_fail_walk(bi_walk *w, const char *where, const char *fmt, ...)
 	if (w->failed)
 		return;
 	w->failed = 1;
+	bi_fail(w->err, BI_E_ARCHIVE);
 	snprintf(w->err->where, sizeof(w->err->where), "%s", where);
 	va_start(ap, fmt);
-	vsnprintf(w->err->what, sizeof(w->err->what), fmt, ap);
+	vsnprintf(w->err->msg, sizeof(w->err->msg), fmt, ap);
 	va_end(ap);
 }
 
@@ -222,7 +223,7 @@ static la_ssize_t bi_feed_read(struct archive *a, void *data, const void **buff)
 	bi_feed *f = data;
 
 	if (bi_over_budget(f->w)) {
-		archive_set_error(a, ERANGE, "%s", f->w->err->what);
+		archive_set_error(a, ERANGE, "%s", f->w->err->msg);
 		return ARCHIVE_FATAL;
 	}
 	if (f->src != NULL)
@@ -406,7 +407,7 @@ static int bi_binary(bi_walk *w, bi_level *lv, int candidate, const unsigned cha
 		if (err.code == BI_E_NOMEM) {
 			rc = bi_abort(w, w->display, "out of memory");
 		} else if (err.code == BI_E_IO) {
-			rc = bi_member_error(w, lv, name, path, strerror(err.sys_errno));
+			rc = bi_member_error(w, lv, name, path, err.msg);
 		} else if ((w->flags & BI_ARCHIVE_ALL) && candidate) {
 			if ((r = bi_add_rec(w, lv, name, path, BI_MEMBER_NOT_GO)) == NULL)
 				rc = bi_abort(w, w->display, "out of memory");
@@ -768,7 +769,7 @@ out:
 }
 
 static int bi_walk_run(const char *display, const bi_archive_limits *lim, int flags, bi_feed *f,
-                       bi_member_fn fn, void *ctx, bi_archive_error *err)
+                       bi_member_fn fn, void *ctx, bi_error *err)
 {
 	locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0), saved = (locale_t)0;
 	bi_archive_limits def;
@@ -809,7 +810,7 @@ static int bi_walk_run(const char *display, const bi_archive_limits *lim, int fl
 }
 
 int bi_archive_walk_file(const char *path, const char *display, const bi_archive_limits *lim,
-                         int flags, bi_member_fn fn, void *ctx, bi_archive_error *err)
+                         int flags, bi_member_fn fn, void *ctx, bi_error *err)
 {
 	bi_feed *f = calloc(1, sizeof(*f));
 	struct stat st;
@@ -818,14 +819,17 @@ int bi_archive_walk_file(const char *path, const char *display, const bi_archive
 
 	memset(err, 0, sizeof(*err));
 	if (f == NULL) {
+		bi_fail(err, BI_E_ARCHIVE);
 		snprintf(err->where, sizeof(err->where), "%s", display);
-		snprintf(err->what, sizeof(err->what), "out of memory");
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return BI_ARCHIVE_FAIL;
 	}
 	f->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (f->fd < 0 || fstat(f->fd, &st) != 0) {
+		int e = errno;
+		bi_fail(err, BI_E_ARCHIVE);
 		snprintf(err->where, sizeof(err->where), "%s", display);
-		snprintf(err->what, sizeof(err->what), "%s", strerror(errno));
+		snprintf(err->msg, sizeof(err->msg), "%s", strerror(e));
 		code = BI_ARCHIVE_FAIL;
 		goto out;
 	}
@@ -849,7 +853,7 @@ out:
 
 int bi_archive_walk_mem(const void *data, size_t size, const char *display,
                         const bi_archive_limits *lim, int flags, bi_member_fn fn, void *ctx,
-                        bi_archive_error *err)
+                        bi_error *err)
 {
 	bi_feed *f = calloc(1, sizeof(*f));
 	bi_src src;
@@ -857,8 +861,9 @@ int bi_archive_walk_mem(const void *data, size_t size, const char *display,
 
 	memset(err, 0, sizeof(*err));
 	if (f == NULL) {
+		bi_fail(err, BI_E_ARCHIVE);
 		snprintf(err->where, sizeof(err->where), "%s", display);
-		snprintf(err->what, sizeof(err->what), "out of memory");
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
 		return BI_ARCHIVE_FAIL;
 	}
 	bi_src_init_mem(&src, data, size);

@@ -37,8 +37,9 @@
  * followed (they are reported as such), names with a ".." component are not
  * read, nested archives stop at a depth limit, members above a size limit
  * are not read, and the walk stops when decompression produces more than
- * ratio_max bytes per input byte (a decompression bomb). Errors carry
- * libarchive's own message.
+ * ratio_max bytes per input byte (a decompression bomb). A walk that fails
+ * fills a bi_error: BI_E_ARCHIVE, where naming the archive that failed,
+ * msg libarchive's own message (or the limit hit).
  *
  * Ownership: the walker owns every bi_member and its strings; they are valid
  * during the callback only. Every libarchive call of the program is in
@@ -107,20 +108,16 @@ typedef enum bi_archive_code {
 	BI_ARCHIVE_STOPPED, /* the callback asked to stop */
 } bi_archive_code;
 
-typedef struct bi_archive_error {
-	char where[1024]; /* the archive that failed: "img.tar!/blobs/sha256/…" */
-	char what[512];   /* libarchive's message, or which limit was hit */
-} bi_archive_error;
 
 /* Walks the archive in the file at path (a pipe or a device works too, read
  * once from start to end). display names it in member names and messages.
  * Members found before a failure are reported before BI_ARCHIVE_FAIL. */
 int bi_archive_walk_file(const char *path, const char *display, const bi_archive_limits *lim,
-                         int flags, bi_member_fn fn, void *ctx, bi_archive_error *err);
+                         int flags, bi_member_fn fn, void *ctx, bi_error *err);
 
 /* The same over a memory buffer (fuzzing, tests). */
 int bi_archive_walk_mem(const void *data, size_t size, const char *display,
                         const bi_archive_limits *lim, int flags, bi_member_fn fn, void *ctx,
-                        bi_archive_error *err);
+                        bi_error *err);
 
 #endif

@@ -144,42 +144,41 @@ static bi_info *info_new(void)
 	return info;
 }
 
-/* Stores Go's message, cut at a rune boundary with "..." if it does not fit
- * (Go's is unbounded; ours lives in a fixed buffer). */
-static void set_detail(bi_error *err, const char *msg, size_t n)
+/* Go's message after "line N: ", cut at a rune boundary with "..." past
+ * 255 bytes (Go's is unbounded; ours lives in a fixed buffer). */
+static void set_detail(char *detail, size_t size, const char *msg, size_t n)
 {
-	const size_t max = sizeof(err->detail) - 1;
+	const size_t max = size - 1;
 	const size_t keep = max - 3;
 
 	if (n <= max) {
-		memcpy(err->detail, msg, n);
-		err->detail[n] = '\0';
+		memcpy(detail, msg, n);
+		detail[n] = '\0';
 		return;
 	}
 	n = keep;
 	while (n > 0 && ((unsigned char)msg[n] & 0xC0) == 0x80)
 		n--;
-	memcpy(err->detail, msg, n);
-	memcpy(err->detail + n, "...", 4);
+	memcpy(detail, msg, n);
+	memcpy(detail + n, "...", 4);
 }
 
 static int fail_nomem(parser *ps)
 {
-	if (ps->err != NULL) {
-		memset(ps->err, 0, sizeof(*ps->err));
-		ps->err->code = BI_E_NOMEM;
-	}
-	return BI_E_NOMEM;
+	return bi_fail(ps->err, BI_E_NOMEM);
 }
 
 /* Reports a malformed line; msg is Go's text after "line N: ". */
 static int fail_msg(parser *ps, const char *msg, size_t n)
 {
+	char detail[256];
+
 	if (ps->err != NULL) {
-		memset(ps->err, 0, sizeof(*ps->err));
-		ps->err->code = BI_E_PARSE;
+		bi_fail(ps->err, BI_E_PARSE);
 		ps->err->line = ps->line;
-		set_detail(ps->err, msg, n);
+		set_detail(detail, sizeof detail, msg, n);
+		snprintf(ps->err->msg, sizeof ps->err->msg, "could not parse Go build info: line %d: %s",
+		         ps->line, detail);
 	}
 	return BI_E_PARSE;
 }

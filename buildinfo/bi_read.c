@@ -564,32 +564,3 @@ out:
 	return rc;
 }
 
-const char *bi_error_text(const bi_error *err, char *buf, size_t bufsz)
-{
-	switch (err->code) {
-	case BI_OK:
-		return "success";
-	case BI_E_FORMAT:
-		return "unrecognized file format";
-	case BI_E_NOTGO:
-		return "not a Go executable";
-	case BI_E_UNMAPPED:
-		return "address not mapped";
-	case BI_E_NOBITS:
-		return "unexpected read from section with uninitialized data";
-	case BI_E_IO:
-	case BI_E_OPEN:
-		if (buf == NULL || bufsz == 0)
-			return strerror(err->sys_errno);
-		return strerror_r(err->sys_errno, buf, bufsz);
-	case BI_E_PARSE:
-		if (buf == NULL || bufsz == 0)
-			return "could not parse Go build info";
-		snprintf(buf, bufsz, "could not parse Go build info: line %d: %s", err->line,
-		         err->detail);
-		return buf;
-	case BI_E_NOMEM:
-		return "out of memory";
-	}
-	return "unknown error";
-}

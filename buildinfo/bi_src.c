@@ -1,6 +1,7 @@
 /* bi_src.c — bounded reads from a file descriptor or a memory buffer, and the
  * views and read-ahead windows the format readers build on them. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -57,12 +58,46 @@ int bi_src_read(const bi_src *src, void *buf, size_t n, uint64_t off, size_t *go
 	return 0;
 }
 
+/* Go's words for each failure (debug/buildinfo's errors). */
+static const char *code_text(bi_code code)
+{
+	switch (code) {
+	case BI_OK:
+		return "success";
+	case BI_E_FORMAT:
+		return "unrecognized file format";
+	case BI_E_NOTGO:
+		return "not a Go executable";
+	case BI_E_UNMAPPED:
+		return "address not mapped";
+	case BI_E_NOBITS:
+		return "unexpected read from section with uninitialized data";
+	case BI_E_PARSE:
+		return "could not parse Go build info";
+	case BI_E_NOMEM:
+		return "out of memory";
+	case BI_E_IO:
+	case BI_E_OPEN:
+	case BI_E_ARCHIVE:
+		break;
+	}
+	return "unknown error";
+}
+
 int bi_fail(bi_error *err, bi_code code)
 {
-	if (err != NULL) {
-		err->code = code;
-		if (code == BI_E_IO || code == BI_E_OPEN)
-			err->sys_errno = errno;
+	int e = errno;
+
+	if (err == NULL)
+		return code;
+	err->code = code;
+	err->line = 0;
+	err->where[0] = '\0';
+	if (code == BI_E_IO || code == BI_E_OPEN) {
+		err->sys_errno = e;
+		snprintf(err->msg, sizeof err->msg, "%s", strerror(e));
+	} else {
+		snprintf(err->msg, sizeof err->msg, "%s", code_text(code));
 	}
 	return code;
 }

@@ -94,9 +94,9 @@ static int job_selectors(struct fetch_job *j, fetch_err *err)
 	size_t n = o->nselectors ? o->nselectors : 1, k = 0;
 
 	if (!o->nselectors && (!o->service || !*o->service))
-		return fetch_errf(err, FETCH_E_ARG,
-		                  "no service to fetch a profile for: set PGO_GO_SERVICE or "
-		                  "PGO_GO_QUERY");
+		return fetch_errf(err, FETCH_E_ARG, "no service to fetch a profile for: set %s or %s",
+		                  fetch_setting_name(&o->conn.names, FETCH_SET_SERVICE),
+		                  fetch_setting_name(&o->conn.names, FETCH_SET_QUERY));
 	if (!(j->selectors = calloc(n, sizeof *j->selectors)))
 		return fetch_err_nomem(err);
 	for (size_t i = 0; i < n; i++, j->nselectors++) {
@@ -140,7 +140,9 @@ int fetch_job_cache(struct fetch_job *j, fetch_err *err)
 	char *dir = NULL;
 	int rc;
 
-	if (cache_default_dir(j->o->cache_dir, &dir, err) != 0)
+	if (cache_default_dir(j->o->cache_dir,
+	                      fetch_setting_name(&j->o->conn.names, FETCH_SET_CACHE_DIR), &dir,
+	                      err) != 0)
 		return -1;
 	rc = cache_open(dir, 1, &j->c, err);
 	free(dir);
@@ -167,7 +169,8 @@ static int job_init(struct fetch_job *j, const fetch_opts *o, fetch_err *err)
 	    o->profile_type && *o->profile_type ? o->profile_type : FETCH_PROFILE_TYPE_DEFAULT;
 	if (j->len < WINDOW_MIN || j->len > WINDOW_MAX)
 		return fetch_errf(err, FETCH_E_ARG, "the window must be between 1m and 24h");
-	if (pyro_base_url(o->conn.url, &j->server, err) != 0 || job_selectors(j, err) != 0 ||
+	if (pyro_base_url(o->conn.url, fetch_setting_name(&o->conn.names, o->conn.url_setting),
+	                  &j->server, err) != 0 || job_selectors(j, err) != 0 ||
 	    job_label(j, err) != 0 || fetch_job_cache(j, err) != 0)
 		return -1;
 	j->q = (cache_query){j->server,
@@ -230,9 +233,10 @@ static int use_offline(struct fetch_job *j, fetch_result *r, fetch_err *err)
 		return -1;
 	if (!found)
 		return fetch_errf(err, FETCH_E_OFFLINE,
-		                  "offline (PGO_GO_OFFLINE) and no profile of %s from %s in the "
-		                  "cache %s",
-		                  j->label, j->server, j->c->dir);
+		                  "offline (%s) and no profile of %s from %s%s%s%s in the cache %s",
+		                  fetch_setting_name(&j->o->conn.names, FETCH_SET_OFFLINE), j->label,
+		                  j->server, *j->q.tenant ? " (tenant " : "", j->q.tenant,
+		                  *j->q.tenant ? ")" : "", j->c->dir);
 	return result_from(j, &m, FETCH_FROM_OFFLINE, r, err);
 }
 

@@ -87,6 +87,12 @@ static void discovery_key(const char *server, const char *tenant, const char *na
 	free(text);
 }
 
+/* The tenant a message should name, or NULL. */
+static const char *tenant_of(const fetch_opts *o)
+{
+	return o->conn.tenant_id && *o->conn.tenant_id ? o->conn.tenant_id : NULL;
+}
+
 /* The server's answer: name, else alt, else FETCH_E_NODATA naming the
  * closest. */
 static int ask_server(const fetch_opts *o, const char *server, const char *name, const char *alt,
@@ -110,11 +116,13 @@ static int ask_server(const fetch_opts *o, const char *server, const char *name,
 	if (rc != 0 && !*service) {
 		fetch_closest(v, n, name, alt, 5, near, sizeof near);
 		fetch_errf(err, FETCH_E_NODATA,
-		           "%s knows no service '%s'%s%s%s (%s%s); set PGO_GO_SERVICE or map the "
+		           "%s%s%s%s knows no service '%s'%s%s%s (%s%s); set %s or map the "
 		           "package to a service in .pgo-go.ini",
-		           server, name, alt && *alt ? " nor '" : "", alt && *alt ? alt : "",
-		           alt && *alt ? "'" : "", n ? "closest: " : "it has no services at all",
-		           n ? near : "");
+		           server, tenant_of(o) ? " (tenant " : "", tenant_of(o) ? tenant_of(o) : "",
+		           tenant_of(o) ? ")" : "", name, alt && *alt ? " nor '" : "",
+		           alt && *alt ? alt : "", alt && *alt ? "'" : "",
+		           n ? "closest: " : "it has no services at all", n ? near : "",
+		           fetch_setting_name(&o->conn.names, FETCH_SET_SERVICE));
 	}
 out:
 	pyro_strings_free(v, n);
@@ -156,8 +164,10 @@ static int discover(const fetch_opts *o, cache *c, const char *server, const cha
 		return found > 0 ? 0 : -1;
 	if (o->offline)
 		return fetch_errf(err, FETCH_E_OFFLINE,
-		                  "offline (PGO_GO_OFFLINE) and no cached service name for '%s'",
-		                  name);
+		                  "offline (%s) and no cached service name for '%s'%s%s%s",
+		                  fetch_setting_name(&o->conn.names, FETCH_SET_OFFLINE), name,
+		                  tenant_of(o) ? " (tenant " : "", tenant_of(o) ? tenant_of(o) : "",
+		                  tenant_of(o) ? ")" : "");
 	if (ask_server(o, server, name, alt, now, service, err) == 0) {
 		/* Not caching the answer costs a request next time, nothing more. */
 		cache_service_put(c, key, *service, &cause);
@@ -185,8 +195,11 @@ int fetch_discover_service(const fetch_opts *o, const char *name, const char *al
 		err = &local;
 	if (!name || !*name)
 		return fetch_errf(err, FETCH_E_ARG, "no name to look a service up by");
-	if (pyro_base_url(o->conn.url, &server, err) == 0 &&
-	    cache_default_dir(o->cache_dir, &dir, err) == 0 && cache_open(dir, 1, &c, err) == 0)
+	if (pyro_base_url(o->conn.url, fetch_setting_name(&o->conn.names, o->conn.url_setting),
+	                  &server, err) == 0 &&
+	    cache_default_dir(o->cache_dir, fetch_setting_name(&o->conn.names, FETCH_SET_CACHE_DIR),
+	                      &dir, err) == 0 &&
+	    cache_open(dir, 1, &c, err) == 0)
 		rc = discover(o, c, server, name, alt, service, err);
 	cache_close(c);
 	free(dir);

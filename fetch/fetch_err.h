@@ -56,4 +56,36 @@ static inline int fetch_err_nomem(fetch_err *err)
 	return fetch_errf(err, FETCH_E_NOMEM, "out of memory");
 }
 
+/* The settings a message may tell the user to check. The library does not
+ * know how the program spells them (an environment variable, a flag, a
+ * config key): it asks the program's namer, or uses the plain key ("url"). */
+typedef enum fetch_setting {
+	FETCH_SET_URL,
+	FETCH_SET_PPROF_URL,
+	FETCH_SET_TENANT_ID,
+	FETCH_SET_USERNAME,
+	FETCH_SET_PASSWORD,
+	FETCH_SET_TOKEN,
+	FETCH_SET_SERVICE,
+	FETCH_SET_QUERY,
+	FETCH_SET_OFFLINE,
+	FETCH_SET_CACHE_DIR,
+	FETCH_SET_TIMEOUT,
+	FETCH_SET_MAX_RESPONSE_SIZE,
+	FETCH_SET_CA_FILE,
+	FETCH_SET_CLIENT_CERT,
+	FETCH_SET_CLIENT_KEY,
+	FETCH_SET_PROFILE_TYPE,
+	FETCH_SET_COUNT
+} fetch_setting;
+
+typedef struct fetch_namer {
+	/* The name to show for s; must not return NULL. */
+	const char *(*name)(void *ctx, fetch_setting s);
+	void *ctx;
+} fetch_namer;
+
+/* n's name for s (n or its function may be NULL: the plain key). */
+const char *fetch_setting_name(const fetch_namer *n, fetch_setting s);
+
 #endif

@@ -202,13 +202,12 @@ static void pprof_url_clear(struct pprof_url *u)
 	memset(u, 0, sizeof *u);
 }
 
-static int bad_url(const char *url, const char *why, fetch_err *err)
+static int bad_url(const char *url, const char *name, const char *why, fetch_err *err)
 {
 	char shown[300];
 
 	pyro_url_redact(url, shown, sizeof shown);
-	return fetch_errf(err, FETCH_E_ARG,
-	                  "bad pprof URL '%s': %s (PGO_GO_PPROF_URL, --pprof-url)", shown, why);
+	return fetch_errf(err, FETCH_E_ARG, "bad pprof URL '%s': %s (%s)", shown, why, name);
 }
 
 /* curl_url_get into a malloc'd copy; *out NULL when the part is absent. */
@@ -224,7 +223,7 @@ static int url_part(CURLU *h, CURLUPart part, char **out)
 	return *out ? 0 : -1;
 }
 
-static int check_url(CURLU *h, const char *url, fetch_err *err)
+static int check_url(CURLU *h, const char *url, const char *name, fetch_err *err)
 {
 	char *scheme = NULL, *host = NULL, *frag = NULL;
 	int rc = -1;
@@ -233,11 +232,11 @@ static int check_url(CURLU *h, const char *url, fetch_err *err)
 	    url_part(h, CURLUPART_FRAGMENT, &frag))
 		fetch_err_nomem(err);
 	else if (!scheme || (strcasecmp(scheme, "http") && strcasecmp(scheme, "https")))
-		bad_url(url, "only http:// and https:// are supported", err);
+		bad_url(url, name, "only http:// and https:// are supported", err);
 	else if (!host || !*host)
-		bad_url(url, "no host", err);
+		bad_url(url, name, "no host", err);
 	else if (frag)
-		bad_url(url, "a fragment (#…) means nothing to a server", err);
+		bad_url(url, name, "a fragment (#…) means nothing to a server", err);
 	else
 		rc = 0;
 	free(scheme);
@@ -260,25 +259,25 @@ static int split_url(CURLU *h, struct pprof_url *u, fetch_err *err)
 	return 0;
 }
 
-static int parse_url(const char *url, struct pprof_url *u, fetch_err *err)
+static int parse_url(const char *url, const char *name, struct pprof_url *u, fetch_err *err)
 {
 	CURLU *h;
 	int rc = -1;
 
 	memset(u, 0, sizeof *u);
 	if (!url || !*url)
-		return fetch_errf(err, FETCH_E_ARG, "no pprof URL (PGO_GO_PPROF_URL, --pprof-url)");
+		return fetch_errf(err, FETCH_E_ARG, "no pprof URL (%s)", name);
 	if (!strstr(url, "://"))
-		return bad_url(url, "no scheme (start it with http:// or https://)", err);
+		return bad_url(url, name, "no scheme (start it with http:// or https://)", err);
 	if (!(h = curl_url()))
 		return fetch_err_nomem(err);
 	if (curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK)
-		bad_url(url, "not a valid URL", err);
-	else if (check_url(h, url, err) == 0 && split_url(h, u, err) == 0)
+		bad_url(url, name, "not a valid URL", err);
+	else if (check_url(h, url, name, err) == 0 && split_url(h, u, err) == 0)
 		rc = 0;
 	curl_url_cleanup(h);
 	if (rc == 0 && fetch_url_seconds(u->query) < 0)
-		rc = bad_url(url, "seconds= wants a number of seconds up to 86400", err);
+		rc = bad_url(url, name, "seconds= wants a number of seconds up to 86400", err);
 	if (rc != 0)
 		pprof_url_clear(u);
 	return rc;
@@ -297,7 +296,7 @@ static int url_client(const struct fetch_job *j, const struct url_state *st, pyr
 	pyro_conn conn = j->o->conn;
 
 	conn.url = st->u.conn;
-	conn.setting = "PGO_GO_PPROF_URL";
+	conn.url_setting = FETCH_SET_PPROF_URL;
 	conn.timeout_ms =
 	    (conn.timeout_ms > 0 ? conn.timeout_ms : PYRO_TIMEOUT_MS) + (long)st->seconds * 1000;
 	return pyro_client_new(&conn, cl, err);
@@ -397,7 +396,7 @@ int fetch_from_url(const fetch_opts *o, const char *url, fetch_result *r, fetch_
 	memset(&j, 0, sizeof j);
 	if (!err)
 		err = &local;
-	if (parse_url(url, &st.u, err) != 0)
+	if (parse_url(url, fetch_setting_name(&o->conn.names, FETCH_SET_PPROF_URL), &st.u, err) != 0)
 		return -1;
 	st.seconds = fetch_url_seconds(st.u.query);
 	if (url_job(&j, o, &st, err) == 0)

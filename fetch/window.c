@@ -1,67 +1,10 @@
-/* window.c — duration parsing and aligned window arithmetic. */
+/* window.c — aligned window arithmetic, and durations for people. */
 #include "window.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-static int64_t unit_seconds(char u)
-{
-	switch (u) {
-	case 'd':
-		return 86400;
-	case 'h':
-		return 3600;
-	case 'm':
-		return 60;
-	case 's':
-		return 1;
-	}
-	return 0;
-}
-
-/* Bounded well below INT64_MAX so sums and products never overflow. */
-#define DURATION_MAX ((int64_t)100 * 365 * 86400)
-
-int window_parse_duration(const char *s, int64_t *seconds, fetch_err *err)
-{
-	const char *p = s;
-	int64_t total = 0;
-
-	if (!s || !*s)
-		return fetch_errf(err, FETCH_E_ARG, "empty duration (expected e.g. 1h, 30m, 90s)");
-	while (*p) {
-		int64_t n = 0, u;
-		const char *digits = p;
-
-		while (*p >= '0' && *p <= '9' && n <= DURATION_MAX)
-			n = n * 10 + (*p++ - '0');
-		u = unit_seconds(*p);
-		if (p == digits || !u || n > DURATION_MAX)
-			return fetch_errf(err, FETCH_E_ARG,
-					  "bad duration '%s' (expected e.g. 1h, 30m, 90s, 1h30m)", s);
-		total += n * u;
-		if (total > DURATION_MAX)
-			return fetch_errf(err, FETCH_E_ARG, "duration '%s' is too long", s);
-		p++;
-	}
-	*seconds = total;
-	return 0;
-}
-
-int window_parse(const char *s, int64_t *seconds, fetch_err *err)
-{
-	int64_t v;
-
-	if (window_parse_duration(s, &v, err) != 0)
-		return -1;
-	if (v < WINDOW_MIN || v > WINDOW_MAX)
-		return fetch_errf(err, FETCH_E_ARG,
-				  "window '%s' is out of range: it must be between 1m and 24h", s);
-	*seconds = v;
-	return 0;
-}
 
 /* Floor division: times before 1970 do not occur, but a negative clock in a
  * test must not make a window end after now. */

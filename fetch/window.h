@@ -1,4 +1,4 @@
-/* window.h — the aligned windows a profile snapshot covers (design §3.3).
+/* window.h — the aligned windows a profile snapshot covers.
  *
  * A window of length L ends at the last whole multiple of L seconds since
  * the epoch (UTC) at or before now, so every machine that builds in the same
@@ -15,7 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fetch_err.h"
 
 #define WINDOW_MIN 60            /* 1m: shorter holds too few samples to matter */
 #define WINDOW_MAX 86400         /* 24h: Pyroscope refuses longer query ranges */
@@ -26,13 +25,6 @@ typedef struct window {
 	int64_t start, end; /* [start, end), seconds since the epoch */
 	int open;           /* the current window: end is "now", not a boundary */
 } window;
-
-/* Parses a duration: one or more <integer><unit> with unit d, h, m or s
- * ("1h", "30m", "90s", "1h30m", "7d"). Errors (FETCH_E_ARG) name the text. */
-int window_parse_duration(const char *s, int64_t *seconds, fetch_err *err);
-
-/* window_parse_duration, then the window's bounds: WINDOW_MIN..WINDOW_MAX. */
-int window_parse(const char *s, int64_t *seconds, fetch_err *err);
 
 /* The newest closed window of length len at time now. */
 window window_newest(int64_t len, int64_t now);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd_cache.h"
+#include "cmd_config.h"
 #include "cmd_fetch.h"
 #include "cmd_install_shim.h"
 #include "cmd_verify.h"

@@ -1,5 +1,5 @@
 // Command pprofreduce is bench/fetch.sh's reference point: the go-pgo
-// reduction of one profile (design §5) done the way a Go program would do
+// reduction of one profile done the way a Go program would do
 // it, with github.com/google/pprof/profile.
 //
 //	pprofreduce IN OUT [KEEP]

@@ -18,7 +18,7 @@
 
 static const char *const subdirs[] = {"profiles", "snapshots", "locks", "services"};
 
-int cache_default_dir(const char *configured, char **out, fetch_err *err)
+int cache_default_dir(const char *configured, const char *setting, char **out, fetch_err *err)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	int n;
@@ -31,8 +31,9 @@ int cache_default_dir(const char *configured, char **out, fetch_err *err)
 		n = asprintf(out, "%s/.cache/pgo-go", home);
 	else
 		return fetch_errf(err, FETCH_E_ARG,
-				  "no cache directory: set PGO_GO_CACHE_DIR (neither "
-				  "XDG_CACHE_HOME nor HOME is set)");
+				  "no cache directory: set %s (neither XDG_CACHE_HOME nor HOME is "
+				  "set)",
+				  setting);
 	if (n < 0) {
 		*out = NULL;
 		return fetch_err_nomem(err);

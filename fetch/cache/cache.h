@@ -1,4 +1,4 @@
-/* cache.h — the content-addressed profile cache (design §3.4).
+/* cache.h — the content-addressed profile cache.
  *
  * Layout under the cache directory (mode 0700 when this code creates it):
  *   profiles/<sha256>.pgo    canonical profiles, named by their SHA-256
@@ -66,8 +66,9 @@ typedef struct cache_meta {
 } cache_meta;
 
 /* The directory to use: configured if not empty, else $XDG_CACHE_HOME/pgo-go,
- * else $HOME/.cache/pgo-go. *out is malloc'd. */
-int cache_default_dir(const char *configured, char **out, fetch_err *err);
+ * else $HOME/.cache/pgo-go. *out is malloc'd. setting names the
+ * configured one in the error when there is none. */
+int cache_default_dir(const char *configured, const char *setting, char **out, fetch_err *err);
 
 /* Opens the cache at dir. With create, makes it and its subdirectories
  * (0700) when missing; without, a missing directory is an empty cache. */
@@ -159,5 +160,12 @@ typedef struct cache_clean_stats {
  * ones written in the last minute: a fetch may be about to name them). */
 int cache_clean(const cache *c, int64_t older_than, int64_t now, cache_clean_stats *st,
                 fetch_err *err);
+
+/* Writes dir/name the way the cache writes every file: a temporary file in
+ * dir, fsync'd, then renamed into place, so a reader sees the old file or
+ * the new one, never part of one, even after a crash. Mode 0644. The one
+ * atomic write of the program (`pgo-go fetch -o` uses it too). */
+int cache_write_atomic(const char *dir, const char *name, const void *data, size_t len,
+                       fetch_err *err);
 
 #endif

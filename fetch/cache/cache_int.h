@@ -6,10 +6,6 @@
 
 #include "fetch_err.h"
 
-/* Writes dir/name through a temporary file in dir and a rename, mode 0644. */
-int cache_write_atomic(const char *dir, const char *name, const void *data, size_t len,
-		       fetch_err *err);
-
 /* Whether name is 64 lowercase hex digits followed by suffix. */
 int cache_is_hex_name(const char *name, const char *suffix);
 

@@ -2,7 +2,7 @@
  * of it Go's PGO reads, merged over any number of profiles.
  *
  * This is what Pyroscope's GoPGO stack-trace selector asks the server to do
- * (design §5), done again on the client so that a server that did not, a raw
+ * (querier.proto: GoPGO), done again on the client so that a server that did not, a raw
  * pprof endpoint and a local file all give the same result. For each sample
  * (stack leaf first):
  *   - keep the first keep_locations locations: Go's PGO only ever looks at

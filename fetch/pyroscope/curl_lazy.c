@@ -1,88 +1,68 @@
 /* curl_lazy.c — libcurl, loaded only when pgo-go first needs the network.
  *
- * pgo-go runs as `go` for every go command, and most of them pass straight
- * through to the real go. Linking libcurl would make the dynamic loader map
- * and relocate it and its thirty-odd dependencies (TLS, HTTP/2, IDN, LDAP,
- * Kerberos…) on every one of those runs, which costs more than the rest of
- * the pass-through put together. So the program links no libcurl: this file
- * defines the few libcurl functions pgo-go calls, and each one opens
- * libcurl.so.4 on first use and forwards to it. When libcurl cannot be
- * loaded, the calls fail the way libcurl itself fails (NULL handles,
- * CURLE_FAILED_INIT), and curl_lazy_error says why.
+ * Linking libcurl would make the dynamic loader map and relocate it and its
+ * thirty-odd dependencies (TLS, HTTP/2, IDN, LDAP, Kerberos…) on every go
+ * command, which costs more than the rest of the pass-through put
+ * together. This file defines the few libcurl functions pgo-go calls,
+ * loaded with lazy_dl.h's pattern. When libcurl cannot be loaded, the calls
+ * fail the way libcurl itself fails (NULL handles, CURLE_FAILED_INIT), and
+ * curl_lazy_error says why.
  */
 #define CURL_DISABLE_TYPECHECK /* we define the functions the macros wrap */
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "curl_lazy.h"
+#include "lazy_dl.h"
 
 #define CURL_SONAME "libcurl.so.4"
 
-/* The functions pgo-go uses, resolved together so a partial libcurl is
- * treated as no libcurl. */
+/* The functions forwarded as they are: return type, name, parameters,
+ * arguments, and what a call returns when libcurl cannot be loaded. The
+ * variadic ones (setopt, getinfo) follow by hand. */
+#define LAZY_FUNCTIONS(X)                                                                  \
+	X(CURLcode, curl_global_init, (long flags), (flags), CURLE_FAILED_INIT)            \
+	X(CURL *, curl_easy_init, (void), (), NULL)                                        \
+	X(CURLcode, curl_easy_perform, (CURL * h), (h), CURLE_FAILED_INIT)                 \
+	X(struct curl_slist *, curl_slist_append, (struct curl_slist * l, const char *s),  \
+	  (l, s), NULL)                                                                    \
+	X(CURLU *, curl_url, (void), (), NULL)                                             \
+	X(CURLUcode, curl_url_get, (CURLU * u, CURLUPart w, char **p, unsigned int f),     \
+	  (u, w, p, f), CURLUE_OUT_OF_MEMORY)                                              \
+	X(CURLUcode, curl_url_set, (CURLU * u, CURLUPart w, const char *p, unsigned int f), \
+	  (u, w, p, f), CURLUE_OUT_OF_MEMORY)
+/* Those that release something: nothing to release when never loaded. */
+#define LAZY_RELEASERS(X)                                                                  \
+	X(curl_easy_cleanup, CURL *)                                                       \
+	X(curl_easy_reset, CURL *)                                                         \
+	X(curl_free, void *)                                                               \
+	X(curl_slist_free_all, struct curl_slist *)                                        \
+	X(curl_url_cleanup, CURLU *)
+
+#define POINTER(ret, name, params, args, fail) ret(*name) params;
+#define RELEASER_POINTER(name, type) void (*name)(type);
 static struct {
-	int tried, ok;
-	char error[256];
-	CURLcode (*global_init)(long);
-	CURL *(*easy_init)(void);
-	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
-	CURLcode (*easy_perform)(CURL *);
-	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
-	void (*easy_cleanup)(CURL *);
-	void (*easy_reset)(CURL *);
-	const char *(*easy_strerror)(CURLcode);
-	void (*free_)(void *);
-	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
-	void (*slist_free_all)(struct curl_slist *);
-	CURLU *(*url)(void);
-	void (*url_cleanup)(CURLU *);
-	CURLUcode (*url_get)(CURLU *, CURLUPart, char **, unsigned int);
-	CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
-} lib;
+	LAZY_FUNCTIONS(POINTER)
+	LAZY_RELEASERS(RELEASER_POINTER)
+	CURLcode (*curl_easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*curl_easy_getinfo)(CURL *, CURLINFO, ...);
+	const char *(*curl_easy_strerror)(CURLcode);
+} fn;
 
-static int resolve(void *h, const char *name, void *slot)
-{
-	void *f = dlsym(h, name);
+#define SYMBOL(ret, name, params, args, fail) {#name, &fn.name},
+#define RELEASER_SYMBOL(name, type) {#name, &fn.name},
+static const struct lazy_sym syms[] = {
+	LAZY_FUNCTIONS(SYMBOL) LAZY_RELEASERS(RELEASER_SYMBOL){"curl_easy_setopt", &fn.curl_easy_setopt},
+	{"curl_easy_getinfo", &fn.curl_easy_getinfo},
+	{"curl_easy_strerror", &fn.curl_easy_strerror},
+};
 
-	if (!f) {
-		snprintf(lib.error, sizeof lib.error, "%s lacks %s", CURL_SONAME, name);
-		return -1;
-	}
-	/* POSIX guarantees a function pointer survives the trip through void *. */
-	*(void **)slot = f;
-	return 0;
-}
+static struct lazy_lib lib = {CURL_SONAME, "libcurl4", syms, sizeof syms / sizeof *syms, 0, 0, ""};
 
 static int load(void)
 {
-	void *h;
-
-	if (lib.tried)
-		return lib.ok ? 0 : -1;
-	lib.tried = 1;
-	if (!(h = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL))) {
-		snprintf(lib.error, sizeof lib.error, "cannot load %s (install libcurl4): %s",
-			 CURL_SONAME, dlerror());
-		return -1;
-	}
-	if (resolve(h, "curl_global_init", &lib.global_init) || resolve(h, "curl_easy_init", &lib.easy_init) ||
-	    resolve(h, "curl_easy_setopt", &lib.easy_setopt) ||
-	    resolve(h, "curl_easy_perform", &lib.easy_perform) ||
-	    resolve(h, "curl_easy_getinfo", &lib.easy_getinfo) ||
-	    resolve(h, "curl_easy_cleanup", &lib.easy_cleanup) ||
-	    resolve(h, "curl_easy_reset", &lib.easy_reset) ||
-	    resolve(h, "curl_easy_strerror", &lib.easy_strerror) || resolve(h, "curl_free", &lib.free_) ||
-	    resolve(h, "curl_slist_append", &lib.slist_append) ||
-	    resolve(h, "curl_slist_free_all", &lib.slist_free_all) || resolve(h, "curl_url", &lib.url) ||
-	    resolve(h, "curl_url_cleanup", &lib.url_cleanup) ||
-	    resolve(h, "curl_url_get", &lib.url_get) || resolve(h, "curl_url_set", &lib.url_set)) {
-		dlclose(h);
-		return -1;
-	}
-	lib.ok = 1;
-	return 0;
+	return lazy_load(&lib);
 }
 
 const char *curl_lazy_error(void)
@@ -91,14 +71,24 @@ const char *curl_lazy_error(void)
 	return lib.ok ? NULL : lib.error;
 }
 
-CURLcode curl_global_init(long flags)
-{
-	return load() ? CURLE_FAILED_INIT : lib.global_init(flags);
-}
+#define FORWARD(ret, name, params, args, fail)                                             \
+	ret name params                                                                    \
+	{                                                                                  \
+		return load() ? fail : fn.name args;                                       \
+	}
+LAZY_FUNCTIONS(FORWARD)
 
-CURL *curl_easy_init(void)
+#define RELEASE(name, type)                                                                \
+	void name(type p)                                                                  \
+	{                                                                                  \
+		if (p && !load())                                                          \
+			fn.name(p);                                                        \
+	}
+LAZY_RELEASERS(RELEASE)
+
+const char *curl_easy_strerror(CURLcode code)
 {
-	return load() ? NULL : lib.easy_init();
+	return load() ? lib.error : fn.curl_easy_strerror(code);
 }
 
 /* An option's number says the type of its argument (curl.h: CURLOPTTYPE_*),
@@ -112,15 +102,15 @@ CURLcode curl_easy_setopt(CURL *h, CURLoption opt, ...)
 		return CURLE_FAILED_INIT;
 	va_start(ap, opt);
 	if (opt < CURLOPTTYPE_OBJECTPOINT)
-		rc = lib.easy_setopt(h, opt, va_arg(ap, long));
+		rc = fn.curl_easy_setopt(h, opt, va_arg(ap, long));
 	else if (opt < CURLOPTTYPE_FUNCTIONPOINT)
-		rc = lib.easy_setopt(h, opt, va_arg(ap, void *));
+		rc = fn.curl_easy_setopt(h, opt, va_arg(ap, void *));
 	else if (opt < CURLOPTTYPE_OFF_T)
-		rc = lib.easy_setopt(h, opt, va_arg(ap, void (*)(void)));
+		rc = fn.curl_easy_setopt(h, opt, va_arg(ap, void (*)(void)));
 	else if (opt < CURLOPTTYPE_BLOB)
-		rc = lib.easy_setopt(h, opt, va_arg(ap, curl_off_t));
+		rc = fn.curl_easy_setopt(h, opt, va_arg(ap, curl_off_t));
 	else
-		rc = lib.easy_setopt(h, opt, va_arg(ap, void *));
+		rc = fn.curl_easy_setopt(h, opt, va_arg(ap, void *));
 	va_end(ap);
 	return rc;
 }
@@ -136,67 +126,5 @@ CURLcode curl_easy_getinfo(CURL *h, CURLINFO info, ...)
 	va_start(ap, info);
 	out = va_arg(ap, void *);
 	va_end(ap);
-	return lib.easy_getinfo(h, info, out);
-}
-
-CURLcode curl_easy_perform(CURL *h)
-{
-	return load() ? CURLE_FAILED_INIT : lib.easy_perform(h);
-}
-
-void curl_easy_cleanup(CURL *h)
-{
-	if (h && !load())
-		lib.easy_cleanup(h);
-}
-
-void curl_easy_reset(CURL *h)
-{
-	if (h && !load())
-		lib.easy_reset(h);
-}
-
-const char *curl_easy_strerror(CURLcode code)
-{
-	if (load())
-		return lib.error;
-	return lib.easy_strerror(code);
-}
-
-void curl_free(void *p)
-{
-	if (p && !load())
-		lib.free_(p);
-}
-
-struct curl_slist *curl_slist_append(struct curl_slist *list, const char *s)
-{
-	return load() ? NULL : lib.slist_append(list, s);
-}
-
-void curl_slist_free_all(struct curl_slist *list)
-{
-	if (list && !load())
-		lib.slist_free_all(list);
-}
-
-CURLU *curl_url(void)
-{
-	return load() ? NULL : lib.url();
-}
-
-void curl_url_cleanup(CURLU *u)
-{
-	if (u && !load())
-		lib.url_cleanup(u);
-}
-
-CURLUcode curl_url_get(CURLU *u, CURLUPart what, char **part, unsigned int flags)
-{
-	return load() ? CURLUE_OUT_OF_MEMORY : lib.url_get(u, what, part, flags);
-}
-
-CURLUcode curl_url_set(CURLU *u, CURLUPart what, const char *part, unsigned int flags)
-{
-	return load() ? CURLUE_OUT_OF_MEMORY : lib.url_set(u, what, part, flags);
+	return fn.curl_easy_getinfo(h, info, out);
 }

@@ -49,15 +49,17 @@ typedef struct pyro_conn {
 	long timeout_ms;         /* per call, retries and pauses included */
 	unsigned retries;        /* attempts after the first */
 	size_t max_response;     /* decoded body bytes accepted */
-	int progress;            /* a progress line on stderr, if a TTY, for
-				  * answers that take more than a second */
-	const char *setting;     /* the setting that names url, for messages
-				  * (kept, not copied: a literal); NULL:
-				  * "PGO_GO_URL" */
+	fetch_setting url_setting; /* the setting that names url, for messages */
+	fetch_namer names;       /* how messages name settings */
 	/* Called (if set) with one line each: warnings (credentials over
 	 * plain http) and notes for verbose output (retries). */
 	void (*warn)(void *ctx, const char *msg);
 	void (*note)(void *ctx, const char *msg);
+	/* Called (if set) while an answer arrives, at most five times a
+	 * second once it has taken a second: bytes so far and milliseconds
+	 * since the request; done is 1 once, when the transfer ends after
+	 * a progress call. */
+	void (*progress)(void *ctx, int64_t bytes, int64_t elapsed_ms, int done);
 	void *cb_ctx;
 } pyro_conn;
 
@@ -77,7 +79,11 @@ const char *pyro_client_server(const pyro_client *c);
 
 /* The base URL pyro_client_server would give for url, without a client
  * (for the cache when offline). *base is malloc'd. */
-int pyro_base_url(const char *url, char **base, fetch_err *err);
+int pyro_base_url(const char *url, const char *name, char **base, fetch_err *err);
+
+/* The URL as given with any "user:password@" cut out, for messages (even
+ * when it does not parse). */
+void pyro_url_redact(const char *url, char *buf, size_t bufsz);
 
 /* How many HTTP requests the client has sent (retries included). */
 unsigned pyro_client_requests(const pyro_client *c);
@@ -142,6 +148,8 @@ typedef struct pyro_err_ctx {
 	const char *tenant;  /* may be NULL */
 	int have_credentials;
 	unsigned attempts;   /* how many were made */
+	const fetch_namer *names; /* how hints name settings; NULL: the plain keys */
+	fetch_setting url_setting;
 } pyro_err_ctx;
 
 /* The line for an HTTP error answer: body is the answer (a Connect JSON

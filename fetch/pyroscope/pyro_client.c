@@ -18,7 +18,6 @@ void pyro_conn_defaults(pyro_conn *c)
 	c->timeout_ms = PYRO_TIMEOUT_MS;
 	c->retries = PYRO_RETRIES;
 	c->max_response = PYRO_MAX_RESPONSE;
-	c->progress = 1;
 }
 
 /* ---- setting up --------------------------------------------------------- */
@@ -69,10 +68,11 @@ static int copy_settings(pyro_client *c, const pyro_conn *o, fetch_err *err)
 	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : PYRO_TIMEOUT_MS;
 	c->retries = o->retries;
 	c->max_response = o->max_response ? o->max_response : PYRO_MAX_RESPONSE;
-	c->progress = o->progress;
-	c->setting = o->setting && *o->setting ? o->setting : "PGO_GO_URL";
+	c->url_setting = o->url_setting;
+	c->names = o->names;
 	c->warn = o->warn;
 	c->note = o->note;
+	c->progress = o->progress;
 	c->cb_ctx = o->cb_ctx;
 	return 0;
 }
@@ -115,11 +115,16 @@ static int take_url_credentials(pyro_client *c, struct pyro_url *u, fetch_err *e
 	return c->username || !u->user ? 0 : fetch_err_nomem(err);
 }
 
+const char *pyro_url_setting(const pyro_client *c)
+{
+	return fetch_setting_name(&c->names, c->url_setting);
+}
+
 static int setup_url(pyro_client *c, const char *url, fetch_err *err)
 {
 	struct pyro_url u;
 
-	if (pyro_url_parse(url, &u, err) != 0)
+	if (pyro_url_parse(url, pyro_url_setting(c), &u, err) != 0)
 		return -1;
 	if (take_url_credentials(c, &u, err) != 0) {
 		pyro_url_clear(&u);
@@ -150,7 +155,8 @@ int pyro_client_new(const pyro_conn *o, pyro_client **out, fetch_err *err)
 	if (!c)
 		return fetch_err_nomem(err);
 	if (!o->url || !*o->url) {
-		fetch_errf(err, FETCH_E_ARG, "no Pyroscope URL: set PGO_GO_URL");
+		fetch_errf(err, FETCH_E_ARG, "no Pyroscope URL: set %s",
+			   fetch_setting_name(&o->names, o->url_setting));
 		goto fail;
 	}
 	if (copy_settings(c, o, err) != 0 || setup_url(c, o->url, err) != 0 ||

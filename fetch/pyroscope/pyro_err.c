@@ -59,33 +59,54 @@ int64_t pyro_retry_delay(const pyro_attempt *a, unsigned attempt, unsigned retri
 	return delay;
 }
 
-/* What to check, by Connect code (or HTTP status when there is none). */
-static const char *hint_for(const pyro_err_ctx *x, const char *hint, const char *code, long status,
-			    int is_connect)
+/* Whether the server's message is about the tenant (Pyroscope's
+ * multi-tenancy: "tenant ID … contains unsupported character", "multiple
+ * org IDs present", "no org id"). */
+static int about_tenant(const char *msg)
 {
-	if (!strcmp(code, "unauthenticated") || status == 401)
-		return x->have_credentials || (x->tenant && *x->tenant)
-			   ? "check the credentials (PGO_GO_USERNAME/PGO_GO_PASSWORD or "
-			     "PGO_GO_TOKEN) and the tenant (PGO_GO_TENANT_ID)"
-			   : "the server wants a tenant or credentials: set PGO_GO_TENANT_ID, "
-			     "PGO_GO_USERNAME/PGO_GO_PASSWORD or PGO_GO_TOKEN";
-	if (!strcmp(code, "permission_denied") || status == 403)
-		return "check that the credentials may read this tenant (PGO_GO_TENANT_ID)";
-	if (hint && status != 429 && status < 500)
-		return hint;
-	if (status == 404 && !is_connect)
-		return "no Pyroscope API at this URL: check PGO_GO_URL and its path prefix";
-	if (!strcmp(code, "not_found"))
-		return "check the service name or query (PGO_GO_SERVICE, PGO_GO_QUERY)";
-	if (!strcmp(code, "invalid_argument") || status == 400)
-		return "check the query (PGO_GO_SERVICE, PGO_GO_QUERY) and the profile type";
-	if (!strcmp(code, "unimplemented") || status == 501)
-		return "the server does not offer this method: is PGO_GO_URL a Pyroscope server?";
-	if (!strcmp(code, "resource_exhausted") || status == 429)
-		return "the server is limiting requests; try again later";
-	if (status >= 500)
-		return "the server failed; try again later";
-	return "check PGO_GO_URL";
+	return strcasestr(msg, "tenant") || strcasestr(msg, "org id");
+}
+
+#define NAME(s) fetch_setting_name(x->names, (s))
+
+/* What to check, by Connect code (or HTTP status when there is none), the
+ * settings named as the program spells them. Returns buf. */
+static const char *hint_for(const pyro_err_ctx *x, const char *hint, const char *code,
+			    const char *msg, long status, int is_connect, char *buf, size_t bufsz)
+{
+	if (about_tenant(msg) && status >= 400 && status < 500 && status != 429)
+		snprintf(buf, bufsz, "check the tenant (%s)", NAME(FETCH_SET_TENANT_ID));
+	else if (!strcmp(code, "unauthenticated") || status == 401)
+		snprintf(buf, bufsz,
+			 x->have_credentials || (x->tenant && *x->tenant)
+			     ? "check the credentials (%s/%s or %s) and the tenant (%s)"
+			     : "the server wants a tenant or credentials: set %4$s, %1$s/%2$s or %3$s",
+			 NAME(FETCH_SET_USERNAME), NAME(FETCH_SET_PASSWORD), NAME(FETCH_SET_TOKEN),
+			 NAME(FETCH_SET_TENANT_ID));
+	else if (!strcmp(code, "permission_denied") || status == 403)
+		snprintf(buf, bufsz, "check that the credentials may read this tenant (%s)",
+			 NAME(FETCH_SET_TENANT_ID));
+	else if (hint && status != 429 && status < 500)
+		snprintf(buf, bufsz, "%s", hint);
+	else if (status == 404 && !is_connect)
+		snprintf(buf, bufsz, "no Pyroscope API at this URL: check %s and its path prefix",
+			 NAME(x->url_setting));
+	else if (!strcmp(code, "not_found"))
+		snprintf(buf, bufsz, "check the service name or query (%s, %s)",
+			 NAME(FETCH_SET_SERVICE), NAME(FETCH_SET_QUERY));
+	else if (!strcmp(code, "invalid_argument") || status == 400)
+		snprintf(buf, bufsz, "check the query (%s, %s) and the profile type (%s)",
+			 NAME(FETCH_SET_SERVICE), NAME(FETCH_SET_QUERY), NAME(FETCH_SET_PROFILE_TYPE));
+	else if (!strcmp(code, "unimplemented") || status == 501)
+		snprintf(buf, bufsz, "the server does not offer this method: is %s a Pyroscope server?",
+			 NAME(x->url_setting));
+	else if (!strcmp(code, "resource_exhausted") || status == 429)
+		snprintf(buf, bufsz, "the server is limiting requests; try again later");
+	else if (status >= 500)
+		snprintf(buf, bufsz, "the server failed; try again later");
+	else
+		snprintf(buf, bufsz, "check %s", NAME(x->url_setting));
+	return buf;
 }
 
 /* Copies s into buf as one printable line: control characters become
@@ -147,7 +168,7 @@ void pyro_http_error(const pyro_err_ctx *x, long status, const char *body, size_
 void pyro_http_error_hinted(const pyro_err_ctx *x, const char *hint, long status, const char *body,
 			    size_t len, char *buf, size_t bufsz)
 {
-	char code[64] = "", msg[300] = "", tries[48] = "";
+	char code[64] = "", msg[300] = "", tries[48] = "", hb[300];
 	int is_connect = connect_error(body, len, code, sizeof code, msg, sizeof msg);
 
 	if (!is_connect)
@@ -156,7 +177,7 @@ void pyro_http_error_hinted(const pyro_err_ctx *x, const char *hint, long status
 		snprintf(tries, sizeof tries, ", after %u attempts", x->attempts);
 	snprintf(buf, bufsz, "%s at %s: HTTP %ld%s%s%s%s (%s%s)", x->method, x->server, status,
 		 *code ? " " : "", code, *msg ? ": " : "", msg,
-		 hint_for(x, hint, code, status, is_connect), tries);
+		 hint_for(x, hint, code, msg, status, is_connect, hb, sizeof hb), tries);
 }
 
 void pyro_scrub(char *buf, size_t bufsz, const char *const *secrets, size_t nsecrets)

@@ -89,22 +89,15 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
 		return 0;
 	t->last_shown = now;
 	t->shown = 1;
-	if (dlnow >= 1000000)
-		fprintf(stderr, "\rpgo-go: fetching the profile: %.1f MB, %lds ",
-		        (double)dlnow / 1e6, (long)((now - t->t0) / 1000));
-	else
-		fprintf(stderr, "\rpgo-go: fetching the profile: %.0f kB, %lds ",
-		        (double)dlnow / 1e3, (long)((now - t->t0) / 1000));
-	fflush(stderr);
+	t->c->progress(t->c->cb_ctx, (int64_t)dlnow, now - t->t0, 0);
 	return 0;
 }
 
 static void end_progress(struct transfer *t)
 {
-	if (t->shown) {
-		fputs("\r\033[K", stderr);
-		fflush(stderr);
-	}
+	if (t->shown)
+		t->c->progress(t->c->cb_ctx, (int64_t)t->len, mono_ms() - t->t0, 1);
+	t->shown = 0;
 }
 
 static struct curl_slist *add_header(struct curl_slist *h, const char *line, int *failed)
@@ -195,7 +188,7 @@ static void set_transfer(pyro_client *c, const struct pyro_req *q, int64_t remai
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, t);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, t);
-	if (c->progress && isatty(STDERR_FILENO)) {
+	if (c->progress) {
 		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 		curl_easy_setopt(h, CURLOPT_XFERINFODATA, t);
@@ -287,29 +280,32 @@ static int transport_error(pyro_client *c, const struct pyro_req *q, const pyro_
 		return fetch_errf(
 		    err, FETCH_E_NET,
 		    "%s at %s: the answer is larger than %zu MB once decoded; refused "
-		    "(a gzip bomb, or a profile too large: %s)",
+		    "(a gzip bomb, or a profile too large: %s %s)",
 		    q->what, c->base, c->max_response >> 20,
-		    q->body ? "narrow the query" : "raise PGO_GO_MAX_RESPONSE_SIZE");
+		    q->body ? "narrow the query" : "raise",
+		    q->body ? "" : fetch_setting_name(&c->names, FETCH_SET_MAX_RESPONSE_SIZE));
 	switch (a->curl_code) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
 		return fetch_errf(err, FETCH_E_NET,
 		                  "%s at %s: cannot connect: %s%s (is the server running? check "
 		                  "%s)",
-		                  q->what, c->base, why, tries, c->setting);
+		                  q->what, c->base, why, tries, pyro_url_setting(c));
 	case CURLE_OPERATION_TIMEDOUT:
 		return fetch_errf(err, FETCH_E_NET,
 		                  "%s at %s: no answer in time: %s%s (the limit for a call is "
-		                  "%.3g s: PGO_GO_TIMEOUT)",
-		                  q->what, c->base, why, tries, (double)c->timeout_ms / 1000);
+		                  "%.3g s: %s)",
+		                  q->what, c->base, why, tries, (double)c->timeout_ms / 1000,
+		                  fetch_setting_name(&c->names, FETCH_SET_TIMEOUT));
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
 		return fetch_errf(err, FETCH_E_NET,
-		                  "%s at %s: TLS failed: %s (check the CA file and client "
-		                  "certificate settings)",
-		                  q->what, c->base, why);
+		                  "%s at %s: TLS failed: %s (check %s, %s and %s)", q->what,
+		                  c->base, why, fetch_setting_name(&c->names, FETCH_SET_CA_FILE),
+		                  fetch_setting_name(&c->names, FETCH_SET_CLIENT_CERT),
+		                  fetch_setting_name(&c->names, FETCH_SET_CLIENT_KEY));
 	case CURLE_PARTIAL_FILE:
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
@@ -322,8 +318,8 @@ static int transport_error(pyro_client *c, const struct pyro_req *q, const pyro_
 static int answer_error(pyro_client *c, const struct pyro_req *q, const pyro_attempt *a,
                         const struct transfer *t, unsigned attempts, fetch_err *err)
 {
-	pyro_err_ctx x = {q->what, c->base, c->tenant, c->username || c->password || c->auth_header,
-	                  attempts};
+	pyro_err_ctx x = {q->what,   c->base,     c->tenant, c->username || c->password || c->auth_header,
+	                  attempts, &c->names, c->url_setting};
 	fetch_code code = (a->status >= 400 && a->status < 500 && a->status != 429)
 	                      ? FETCH_E_REFUSED
 	                      : FETCH_E_NET;
@@ -386,7 +382,7 @@ static int finish_ok(pyro_client *c, const struct pyro_req *q, struct transfer *
 		fetch_errf(err, FETCH_E_NET,
 		           "%s at %s: the answer is %.60s, not protobuf (a login page or another "
 		           "service? check %s%s)",
-		           q->what, c->base, t->content_type, c->setting,
+		           q->what, c->base, t->content_type, pyro_url_setting(c),
 		           q->body ? " and its path prefix" : "");
 		free(t->data);
 		return -1;
@@ -466,7 +462,7 @@ int pyro_get(pyro_client *c, const char *query, unsigned char **out, size_t *out
 
 	snprintf(hint, sizeof hint,
 	         "check %s: it should name a running Go service's /debug/pprof/profile endpoint",
-	         c->setting);
+	         pyro_url_setting(c));
 	q.hint = hint;
 	if (asprintf(&url, "%s%s%s", c->base, query && *query ? "?" : "", query ? query : "") < 0) {
 		*out = NULL;

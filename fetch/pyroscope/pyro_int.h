@@ -20,10 +20,11 @@ struct pyro_client {
 	long connect_timeout_ms, timeout_ms;
 	unsigned retries, requests;
 	size_t max_response;
-	int progress;
-	const char *setting; /* static: "PGO_GO_URL", for messages */
+	fetch_setting url_setting;
+	fetch_namer names;
 	void (*warn)(void *ctx, const char *msg);
 	void (*note)(void *ctx, const char *msg);
+	void (*progress)(void *ctx, int64_t bytes, int64_t elapsed_ms, int done);
 	void *cb_ctx;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -39,12 +40,12 @@ struct pyro_url {
 	char *base, *scheme, *host, *user, *password;
 };
 
-/* The URL as given with any "user:password@" cut out, for messages (even
- * when it does not parse). */
-void pyro_url_redact(const char *url, char *buf, size_t bufsz);
+/* The name of the setting c's URL came from, for messages. */
+const char *pyro_url_setting(const pyro_client *c);
 
-/* Errors (FETCH_E_ARG) name the URL without its credentials. */
-int pyro_url_parse(const char *url, struct pyro_url *u, fetch_err *err);
+/* Errors (FETCH_E_ARG) name the URL without its credentials, and the
+ * setting (name) it came from. */
+int pyro_url_parse(const char *url, const char *name, struct pyro_url *u, fetch_err *err);
 void pyro_url_clear(struct pyro_url *u);
 
 /* One request with retries (pyro_http.c): a Connect unary call when req

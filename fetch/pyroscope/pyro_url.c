@@ -43,16 +43,17 @@ static int get_part(CURLU *h, CURLUPart part, char **out, unsigned flags)
 	return 0;
 }
 
-static int bad_url(const char *url, const char *why, fetch_err *err)
+static int bad_url(const char *url, const char *name, const char *why, fetch_err *err)
 {
 	char shown[300];
 
 	pyro_url_redact(url, shown, sizeof shown);
-	return fetch_errf(err, FETCH_E_ARG, "bad Pyroscope URL '%s': %s (PGO_GO_URL)", shown, why);
+	return fetch_errf(err, FETCH_E_ARG, "bad Pyroscope URL '%s': %s (%s)", shown, why, name);
 }
 
 /* Fills scheme, host, user, password; checks what a base URL may hold. */
-static int take_parts(CURLU *h, const char *url, struct pyro_url *u, fetch_err *err)
+static int take_parts(CURLU *h, const char *url, const char *name, struct pyro_url *u,
+		      fetch_err *err)
 {
 	char *query = NULL, *fragment = NULL;
 	int rc = 0;
@@ -63,11 +64,11 @@ static int take_parts(CURLU *h, const char *url, struct pyro_url *u, fetch_err *
 	    get_part(h, CURLUPART_QUERY, &query, 0) || get_part(h, CURLUPART_FRAGMENT, &fragment, 0))
 		rc = fetch_err_nomem(err);
 	else if (!u->scheme || (strcasecmp(u->scheme, "http") && strcasecmp(u->scheme, "https")))
-		rc = bad_url(url, "only http:// and https:// are supported", err);
+		rc = bad_url(url, name, "only http:// and https:// are supported", err);
 	else if (!u->host || !*u->host)
-		rc = bad_url(url, "no host", err);
+		rc = bad_url(url, name, "no host", err);
 	else if (query || fragment)
-		rc = bad_url(url, "a base URL takes no query (?…) or fragment (#…)", err);
+		rc = bad_url(url, name, "a base URL takes no query (?…) or fragment (#…)", err);
 	free(query);
 	free(fragment);
 	return rc;
@@ -88,7 +89,7 @@ static int take_base(CURLU *h, struct pyro_url *u, fetch_err *err)
 	return 0;
 }
 
-int pyro_url_parse(const char *url, struct pyro_url *u, fetch_err *err)
+int pyro_url_parse(const char *url, const char *name, struct pyro_url *u, fetch_err *err)
 {
 	CURLU *h = curl_url();
 	int rc = -1;
@@ -97,10 +98,10 @@ int pyro_url_parse(const char *url, struct pyro_url *u, fetch_err *err)
 	if (!h)
 		return fetch_err_nomem(err);
 	if (!strstr(url, "://"))
-		bad_url(url, "no scheme (start it with http:// or https://)", err);
+		bad_url(url, name, "no scheme (start it with http:// or https://)", err);
 	else if (curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK)
-		bad_url(url, "not a valid URL", err);
-	else if (take_parts(h, url, u, err) == 0 && take_base(h, u, err) == 0)
+		bad_url(url, name, "not a valid URL", err);
+	else if (take_parts(h, url, name, u, err) == 0 && take_base(h, u, err) == 0)
 		rc = 0;
 	curl_url_cleanup(h);
 	if (rc != 0)
@@ -121,14 +122,14 @@ void pyro_url_clear(struct pyro_url *u)
 	memset(u, 0, sizeof *u);
 }
 
-int pyro_base_url(const char *url, char **base, fetch_err *err)
+int pyro_base_url(const char *url, const char *name, char **base, fetch_err *err)
 {
 	struct pyro_url u;
 
 	*base = NULL;
 	if (!url || !*url)
-		return fetch_errf(err, FETCH_E_ARG, "no Pyroscope URL: set PGO_GO_URL");
-	if (pyro_url_parse(url, &u, err) != 0)
+		return fetch_errf(err, FETCH_E_ARG, "no URL: set %s", name);
+	if (pyro_url_parse(url, name, &u, err) != 0)
 		return -1;
 	*base = u.base;
 	u.base = NULL;

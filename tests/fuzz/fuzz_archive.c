@@ -45,7 +45,7 @@ static int member(void *ctx, const bi_member *m)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	bi_archive_limits lim;
-	bi_archive_error err;
+	bi_error err;
 
 	bi_archive_limits_default(&lim);
 	lim.mem_max = (size_t)4 << 20;

@@ -1,7 +1,8 @@
-/* Fuzzes the configuration file loader (wrapper/settings/config.c and inih): the
- * input is written to a memory file that PGO_GO_CONFIG names. Whatever it
- * holds, the load either fails with one line of error or yields a value
- * for every key. */
+/* Fuzzes the configuration file loader (wrapper/settings/config.c, the
+ * value parsers and inih): the input is written to a memory file that
+ * PGO_GO_CONFIG names. Whatever it holds, the load either fails with one
+ * line of error or yields a value and an origin for every setting, and
+ * every string setting points at its text. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,7 +33,7 @@ static int setup(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct config c;
-	char err[512];
+	pgo_err err;
 
 	/* A *_file key names a file to read: keep the fuzzer from naming a
 	 * terminal or a pipe that would block. */
@@ -43,14 +44,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
 		abort();
-	if (config_load(&c, NULL, err, sizeof err) != 0) {
-		if (!err[0] || strchr(err, '\n'))
+	if (config_load(&c, NULL, &err) != 0) {
+		if (!err.msg[0] || strchr(err.msg, '\n') || err.code != PGO_E_CONFIG)
 			abort();
 		return 0;
 	}
-	for (int k = 0; k < CFG_COUNT; k++)
-		if (!config_get(&c, k) || !c.v[k].origin)
+	for (int k = 0; k < CFG_COUNT; k++) {
+		const struct cfg_def *d = config_def(k);
+		if (!c.v[k].text || !c.v[k].origin)
 			abort();
+		if ((d->kind == VALUE_STRING || d->kind == VALUE_PATH || d->kind == VALUE_URL ||
+		     d->kind == VALUE_SECRET) &&
+		    *(const char **)((char *)&c + d->offset) != c.v[k].text)
+			abort();
+	}
+	if (c.window_ms < 60000 || c.window_ms > 86400000 || c.retries > 20)
+		abort();
 	for (size_t i = 0; i < c.nmap; i++)
 		if (!c.map[i].package || !c.map[i].service || !c.map[i].origin)
 			abort();

@@ -1,12 +1,15 @@
-/* Fuzzes duration parsing (fetch/window.c) and the window arithmetic on what
- * it accepts: a parsed duration is positive and bounded, its rendering
- * parses back to no more than it (it rounds down), and every window lies
- * where window.h says it does. */
+/* Fuzzes the setting value parsers (wrapper/settings/values.c) and the
+ * window arithmetic (fetch/window.c) on the durations they accept: a parsed
+ * duration is positive and bounded, its rendering parses back to no more
+ * than it (it rounds down), and every window lies where window.h says it
+ * does; sizes, counts and fractions stay in their ranges. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "values.h"
 #include "window.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -33,28 +36,46 @@ static void check_windows(int64_t len)
 		abort();
 }
 
+static void check_others(const char *s)
+{
+	const char *why;
+	unsigned long n;
+	size_t size;
+	double f;
+	int b;
+
+	if (value_size(s, &size) == 0 && size == 0)
+		abort();
+	if (value_count(s, 1000, &n) == 0 && n > 1000)
+		abort();
+	if (value_fraction(s, &f) == 0 && !(f >= 0 && f <= 1))
+		abort();
+	if (value_bool(s, &b) == 0 && b != 0 && b != 1)
+		abort();
+	if (value_url(s, &why) == 0 && strncasecmp(s, "http", 4) != 0)
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = malloc(size + 1), buf[64];
-	int64_t secs, again;
-	fetch_err err;
+	int64_t ms, again;
 
 	if (!s)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
-	if (window_parse_duration(s, &secs, &err) == 0) {
-		if (secs < 0)
+	if (value_duration(s, &ms) == 0) {
+		int64_t secs = ms / 1000;
+		if (ms < 0)
 			abort();
 		window_format_duration(secs, buf, sizeof buf);
-		if (secs > 0 && (window_parse_duration(buf, &again, &err) != 0 || again > secs))
+		if (secs > 0 && (value_duration(buf, &again) != 0 || again > ms))
 			abort();
+		if (secs >= WINDOW_MIN && secs <= WINDOW_MAX)
+			check_windows(secs);
 	}
-	if (window_parse(s, &secs, &err) == 0) {
-		if (secs < WINDOW_MIN || secs > WINDOW_MAX)
-			abort();
-		check_windows(secs);
-	}
+	check_others(s);
 	free(s);
 	return 0;
 }

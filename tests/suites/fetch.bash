@@ -579,6 +579,10 @@ SUITE_fetch() {
   pgo fetch --url "$URL_prefix/wrong/prefix" --service wl-past
   expect_exit 1
   expect_line_count "$RUN_ERR" 1
+  # The flag set the URL: the hint names the flag.
+  expect_contains "$RUN_ERR" "check --url and its path prefix"
+  PGO_GO_URL="$URL_prefix/wrong/prefix" pgo fetch --service wl-past
+  expect_exit 1
   expect_contains "$RUN_ERR" "check PGO_GO_URL and its path prefix"
 
   TEST "cache list, clean, path"
@@ -670,7 +674,7 @@ SUITE_fetch() {
     expect_no_temp_files
     expect_file_missing default.pgo
     case $f in
-    *404* | path) expect_contains "$RUN_ERR" "HTTP 404" && expect_contains "$RUN_ERR" "check PGO_GO_PPROF_URL" ;;
+    *404* | path) expect_contains "$RUN_ERR" "HTTP 404" && expect_contains "$RUN_ERR" "check --pprof-url" ;;
     *garbage*) expect_contains "$RUN_ERR" "is not a valid profile: not a pprof profile" ;;
     *oversize* | *bomb*) expect_contains "$RUN_ERR" "larger than 64 MB once decoded" ;;
     *empty*) expect_contains "$RUN_ERR" "sent a profile without samples" ;;
@@ -678,9 +682,14 @@ SUITE_fetch() {
     esac
   done
   expect_equal "$(requests "$URL_plain" Pprof)" 1 "requests (a refused answer is not retried)"
+  # A flag's value goes through the setting's parser: a usage error naming
+  # the flag; the same value in the environment names the variable.
   pgo fetch --pprof-url "ftp://example.com/x"
+  expect_exit 2
+  expect_stderr "pgo-go: --pprof-url 'ftp://example.com/x': not a URL: it must start with http:// or https://"
+  PGO_GO_PPROF_URL="ftp://example.com/x" pgo fetch
   expect_exit 1
-  expect_contains "$RUN_ERR" "bad pprof URL"
+  expect_stderr "pgo-go: PGO_GO_PPROF_URL='ftp://example.com/x': not a URL: it must start with http:// or https://"
   pgo fetch --pprof-url "$(pprof_url wl-past)" --service wl-past
   expect_exit 2
 

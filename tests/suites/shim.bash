@@ -392,6 +392,85 @@ SH
   expect_contains "$RUN_ERR" "a secret may not be in a project file"
   expect_not_contains "$RUN_ERR" "s3cret"
 
+  TEST "settings: a bad value from a file, the environment or a flag is one error naming where"
+  use_shim
+  write_main app example.com/app
+  cd app
+  printf '[pgo-go]\nverify = strcit\n' >.pgo-go.ini
+  PGO_GO_PROFILE=$PROFILE run go build -o out
+  expect_exit 1
+  expect_stderr "pgo-go: $TEST_DIR/app/.pgo-go.ini:2: verify = 'strcit': not one of off, warn, strict"
+  expect_file_missing out
+  rm .pgo-go.ini
+  PGO_GO_REQUIRE=ye PGO_GO_PROFILE=$PROFILE run go build -o out
+  expect_exit 1
+  expect_stderr "pgo-go: PGO_GO_REQUIRE='ye': not a boolean (1, true, yes, on or 0, false, no, off)"
+  pgo_go config
+  expect_exit 0
+  PGO_GO_WINDOW=25h pgo_go config
+  expect_exit 1
+  expect_stderr "pgo-go: PGO_GO_WINDOW='25h': out of range: it must be between 1m and 24h"
+  pgo_go fetch --url 127.0.0.1:4040 --service x
+  expect_exit 2
+  expect_stderr "pgo-go: --url '127.0.0.1:4040': not a URL: it must start with http:// or https://"
+  # Pass-through commands read no file: a bad file does not break them.
+  printf '[pgo-go]\nverify = strcit\n' >.pgo-go.ini
+  run go env GOOS
+  expect_exit 0
+  expect_empty "$RUN_ERR"
+
+  TEST "settings: an inline # comment is a comment; ca_file works in a file; '-' maps to no profile"
+  use_shim
+  write_main app example.com/app
+  cd app
+  printf '[pgo-go]\nrequire = yes   # never ship without PGO\nca_file = /etc/ssl/x.pem\n[services]\n. = -  # a tool\n' >.pgo-go.ini
+  pgo_go config
+  expect_exit 0
+  expect_line "$RUN_OUT" "^require += yes +# .*/app/.pgo-go.ini:2$"
+  expect_line "$RUN_OUT" "^ca_file += /etc/ssl/x.pem +# .*/app/.pgo-go.ini:3$"
+  expect_line "$RUN_OUT" "^service \. = - # .*/app/.pgo-go.ini:5$"
+  # Mapped to no profile: no warning, and REQUIRE does not fail it.
+  PGO_GO_URL=http://127.0.0.1:9 run go build -o out
+  expect_exit 0
+  expect_empty "$RUN_ERR"
+  expect_pgo out ""
+
+  TEST "settings: real = PATH in a config file is the go that builds"
+  use_shim
+  write_main app example.com/app
+  # A go that records that it ran, then runs the real one.
+  printf '#!/bin/sh\necho "$@" >>"%s/real-ran"\nexec "%s" "$@"\n' "$TEST_DIR" "$REAL_GO" >"$TEST_DIR/realgo"
+  chmod +x "$TEST_DIR/realgo"
+  printf '[pgo-go]\nreal = %s\n' "$TEST_DIR/realgo" >app/.pgo-go.ini
+  cd app
+  PGO_GO_PROFILE=$PROFILE run go build -o out
+  expect_exit 0
+  expect_pgo out "$PROFILE"
+  expect_line "$TEST_DIR/real-ran" "^build -pgo=$PROFILE -o out$"
+  # The environment's PGO_GO_REAL wins over the file.
+  rm -f "$TEST_DIR/real-ran"
+  PGO_GO_REAL=$REAL_GO PGO_GO_PROFILE=$PROFILE run go build -o out2
+  expect_exit 0
+  expect_file_missing "$TEST_DIR/real-ran"
+
+  TEST "PGO_GO_REAL naming pgo-go itself: one error, no loop"
+  use_shim
+  write_main app example.com/app
+  cd app
+  PGO_GO_REAL=$(command -v go) run timeout 10 go version
+  expect_exit 127
+  expect_stderr "pgo-go: PGO_GO_REAL names $TEST_DIR/shim/go, which is pgo-go itself, not the real go: point it at the Go toolchain's bin/go, or unset it to take the first go on PATH after pgo-go"
+  printf '[pgo-go]\nreal = %s\n' "$PGO_GO_BIN" >.pgo-go.ini
+  PGO_GO_PROFILE=$PROFILE run timeout 10 go build -o out
+  expect_exit 1
+  expect_contains "$RUN_ERR" "pgo-go: real ($TEST_DIR/app/.pgo-go.ini:2) names $PGO_GO_BIN, which is pgo-go itself"
+
+  TEST "the README's settings list is pgo-go config --list"
+  pgo_go config --list
+  expect_exit 0
+  sed -n '/<!-- settings:begin -->/,/<!-- settings:end -->/p' "$PGO_GO_SRC/README.md" | sed '1d;$d' >readme-table
+  expect_equal_content readme-table "$RUN_OUT" "the README's settings table (regenerate it with pgo-go config --list)"
+
   TEST "install-shim creates DIR/go and prints the PATH line"
   pgo_go install-shim "$TEST_DIR/sh"
   expect_exit 0

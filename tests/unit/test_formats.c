@@ -1392,27 +1392,37 @@ static void test_real_go_binary(void **state)
 
 static void test_error_text(void **state)
 {
-	bi_error err = {0};
-	char buf[128];
+	static const struct {
+		bi_code code;
+		const char *text;
+	} want[] = {
+	    {BI_E_FORMAT, "unrecognized file format"},
+	    {BI_E_NOTGO, "not a Go executable"},
+	    {BI_E_UNMAPPED, "address not mapped"},
+	    {BI_E_NOBITS, "unexpected read from section with uninitialized data"},
+	    {BI_E_NOMEM, "out of memory"},
+	};
+	bi_error err;
 
 	(void)state;
-	err.code = BI_E_FORMAT;
-	assert_string_equal(bi_error_text(&err, buf, sizeof(buf)), "unrecognized file format");
-	err.code = BI_E_NOTGO;
-	assert_string_equal(bi_error_text(&err, buf, sizeof(buf)), "not a Go executable");
-	err.code = BI_E_UNMAPPED;
-	assert_string_equal(bi_error_text(&err, buf, sizeof(buf)), "address not mapped");
-	err.code = BI_E_NOBITS;
-	assert_string_equal(bi_error_text(&err, buf, sizeof(buf)),
-	                    "unexpected read from section with uninitialized data");
-	err.code = BI_E_IO;
-	err.sys_errno = EIO;
-	assert_string_equal(bi_error_text(&err, buf, sizeof(buf)), "Input/output error");
-	err.code = BI_E_PARSE;
-	err.line = 3;
-	strcpy(err.detail, "unexpected key");
-	assert_string_equal(bi_error_text(&err, buf, sizeof(buf)),
-	                    "could not parse Go build info: line 3: unexpected key");
+	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+		assert_int_equal(bi_fail(&err, want[i].code), want[i].code);
+		assert_int_equal(err.code, want[i].code);
+		assert_string_equal(err.msg, want[i].text);
+	}
+	errno = EIO;
+	bi_fail(&err, BI_E_IO);
+	assert_int_equal(err.sys_errno, EIO);
+	assert_string_equal(err.msg, "Input/output error");
+	/* A parse error carries the line, in Go's words. */
+	const char *bad = "path\tx\n=>\tx\tv1\tsum\n";
+	bi_info *bi = NULL;
+	assert_int_equal(bi_info_parse(bad, strlen(bad), &bi, &err), BI_E_PARSE);
+	assert_null(bi);
+	assert_int_equal(err.code, BI_E_PARSE);
+	assert_int_equal(err.line, 2);
+	assert_string_equal(err.msg, "could not parse Go build info: line 2: replacement with no "
+				     "module on previous line");
 }
 
 int main(void)

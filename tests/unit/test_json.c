@@ -113,7 +113,7 @@ static void check_json(td_file *td)
 	bi_error err;
 
 	if (bi_info_parse(in, inn, &bi, &err) != BI_OK) {
-		td_fail(td, "parse failed: line %d: %s", err.line, err.detail);
+		td_fail(td, "parse failed: %s", err.msg);
 	} else {
 		free(bi->go_version.p);
 		bi->go_version = str_of(td->field[2]);

@@ -194,3 +194,18 @@ void pgo_log_argv(const char *what, char *const argv[])
 	buf[n] = '\0';
 	pgo_logf("%s: %s", what, buf);
 }
+
+void pgo_progress(int64_t bytes, int64_t elapsed_ms, int done)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	if (done)
+		fputs("\r\033[K", stderr);
+	else if (bytes >= 1000000)
+		fprintf(stderr, "\rpgo-go: fetching the profile: %.1f MB, %llds ", (double)bytes / 1e6,
+			(long long)(elapsed_ms / 1000));
+	else
+		fprintf(stderr, "\rpgo-go: fetching the profile: %.0f kB, %llds ", (double)bytes / 1e3,
+			(long long)(elapsed_ms / 1000));
+	fflush(stderr);
+}

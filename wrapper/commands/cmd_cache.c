@@ -9,8 +9,9 @@
 
 #include "cache.h"
 #include "config.h"
-#include "gomod.h"
 #include "msg.h"
+#include "project.h"
+#include "values.h"
 #include "window.h"
 
 static const char cache_usage[] = "usage: pgo-go cache list\n"
@@ -22,20 +23,17 @@ static const char cache_usage[] = "usage: pgo-go cache list\n"
 static char *cache_dir(void)
 {
 	struct config c;
-	struct gomod mod;
-	char err[1024], *dir = NULL;
-	int have_mod = gomod_find(".", &mod) == 0;
+	char *dir = NULL;
 	fetch_err ferr;
+	pgo_err err;
 
-	if (config_load(&c, have_mod ? mod.root : NULL, err, sizeof err) != 0)
-		pgo_errorf("%s", err);
-	else {
-		if (cache_default_dir(config_get(&c, CFG_CACHE_DIR), &dir, &ferr) != 0)
-			pgo_errorf("%s", ferr.msg);
-		config_free(&c);
+	if (project_load_config(&c, ".", &err) != 0) {
+		pgo_errorf("%s", err.msg);
+		return NULL;
 	}
-	if (have_mod)
-		gomod_free(&mod);
+	if (cache_default_dir(c.cache_dir, "PGO_GO_CACHE_DIR", &dir, &ferr) != 0)
+		pgo_errorf("%s", ferr.msg);
+	config_free(&c);
 	return dir;
 }
 
@@ -129,23 +127,40 @@ out:
 
 /* ---- clean ------------------------------------------------------------------ */
 
-static int cache_clean_cmd(const char *dir, int argc, char **argv)
+/* clean's options: none, or --older-than DUR (also --older-than=DUR).
+ * Returns 0, or the exit status of a usage error (after saying why). */
+static int clean_options(int argc, char **argv, int64_t *older)
 {
-	int64_t older = 0;
+	const char *v = NULL;
+	int64_t ms;
+
+	*older = 0;
+	if (argc == 4 && !strcmp(argv[2], "--older-than"))
+		v = argv[3];
+	else if (argc == 3 && !strncmp(argv[2], "--older-than=", 13))
+		v = argv[2] + 13;
+	else if (argc != 2) {
+		pgo_errorf("cache clean takes only --older-than DUR, not '%s'", argv[2]);
+		fputs(cache_usage, stderr);
+		return PGO_EXIT_USAGE;
+	}
+	if (v && value_duration(v, &ms) != 0) {
+		pgo_errorf("--older-than '%s': not %s (%s)", v, value_kind_name(VALUE_DURATION),
+			   value_forms(VALUE_DURATION));
+		return PGO_EXIT_USAGE;
+	}
+	if (v)
+		*older = ms / 1000;
+	return 0;
+}
+
+static int cache_clean_cmd(const char *dir, int64_t older)
+{
 	cache_clean_stats st;
 	fetch_err err;
 	cache *c = NULL;
 	int rc = 1;
 
-	if (argc == 4 && !strcmp(argv[2], "--older-than")) {
-		if (window_parse_duration(argv[3], &older, &err) != 0) {
-			pgo_errorf("--older-than: %s", err.msg);
-			return 2;
-		}
-	} else if (argc != 2) {
-		fputs(cache_usage, stderr);
-		return 2;
-	}
 	if (cache_open(dir, 0, &c, &err) != 0 ||
 	    cache_clean(c, older, (int64_t)time(NULL), &st, &err) != 0)
 		pgo_errorf("%s", err.msg);
@@ -160,27 +175,33 @@ static int cache_clean_cmd(const char *dir, int argc, char **argv)
 
 int cmd_cache(int argc, char **argv)
 {
+	int64_t older = 0;
 	char *dir;
 	int rc;
 
-	if (argc < 2 || (strcmp(argv[1], "list") && strcmp(argv[1], "clean") &&
-			 strcmp(argv[1], "path"))) {
+	if (argc < 2) {
 		fputs(cache_usage, stderr);
-		return 2;
+		return PGO_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "list") && strcmp(argv[1], "clean") && strcmp(argv[1], "path")) {
+		pgo_errorf("unknown cache command '%s' (list, clean or path)", argv[1]);
+		return PGO_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "clean") && argc != 2) {
-		fputs(cache_usage, stderr);
-		return 2;
+		pgo_errorf("cache %s takes no arguments", argv[1]);
+		return PGO_EXIT_USAGE;
 	}
+	if (!strcmp(argv[1], "clean") && (rc = clean_options(argc, argv, &older)) != 0)
+		return rc;
 	if (!(dir = cache_dir()))
-		return 1;
+		return PGO_EXIT_FAIL;
 	if (!strcmp(argv[1], "path")) {
 		printf("%s\n", dir);
 		rc = 0;
 	} else if (!strcmp(argv[1], "list"))
 		rc = cache_list(dir);
 	else
-		rc = cache_clean_cmd(dir, argc, argv);
+		rc = cache_clean_cmd(dir, older);
 	free(dir);
 	return rc;
 }

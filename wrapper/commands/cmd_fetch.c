@@ -14,10 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "settings_fetch.h"
+#include "cache.h"
 #include "fetch_sources.h"
-#include "gomod.h"
 #include "msg.h"
+#include "project.h"
+#include "settings_fetch.h"
 #include "window.h"
 
 static const char fetch_usage[] =
@@ -167,38 +168,35 @@ static int parse_cli(int argc, char **argv, struct fetch_cli *cli)
 	return check_sources(cli);
 }
 
-static int apply_cli(const struct fetch_cli *cli, fetch_opts *o)
+/* A flag of the command line, as an override of its setting: through the
+ * setting's own parser, named in errors as the flag. */
+static int set_flag(struct config *c, enum cfg_key k, const char *value, const char *flag,
+		    pgo_err *err)
 {
-	fetch_err ferr;
-	unsigned long n;
+	return value ? config_set(c, k, value, CFG_FROM_FLAG, flag, err) : 0;
+}
 
-	if (cli->url)
-		o->conn.url = cli->url;
-	if (cli->service) {
-		o->service = cli->service;
-		o->nselectors = 0;
-	}
-	if (cli->nqueries) {
-		o->selectors = cli->queries;
-		o->nselectors = cli->nqueries;
-	}
-	if (cli->window && window_parse(cli->window, &o->window, &ferr) != 0) {
-		pgo_errorf("--window: %s", ferr.msg);
-		return 2;
-	}
-	if (cli->type)
-		o->profile_type = cli->type;
-	if (cli->keep) {
-		if (fetch_config_uint(cli->keep, 1000000, &n) != 0) {
-			pgo_errorf("--keep-locations wants a number, not '%s'", cli->keep);
-			return 2;
-		}
-		o->reduce.keep_locations = (unsigned)n;
-	}
-	if (cli->aggregate >= 0)
-		o->reduce.aggregate_callees = cli->aggregate;
-	o->force |= cli->force;
-	o->offline |= cli->offline;
+static int apply_cli(struct config *c, const struct fetch_cli *cli, pgo_err *err)
+{
+	if (set_flag(c, CFG_URL, cli->url, "--url", err) ||
+	    set_flag(c, CFG_PPROF_URL, cli->pprof_url, "--pprof-url", err) ||
+	    set_flag(c, CFG_WINDOW, cli->window, "--window", err) ||
+	    set_flag(c, CFG_PROFILE_TYPE, cli->type, "--profile-type", err) ||
+	    set_flag(c, CFG_KEEP_LOCATIONS, cli->keep, "--keep-locations", err) ||
+	    set_flag(c, CFG_OFFLINE, cli->offline ? "1" : NULL, "--offline", err))
+		return -1;
+	if (cli->aggregate >= 0 &&
+	    set_flag(c, CFG_AGGREGATE_CALLEES, cli->aggregate ? "1" : "0",
+		     cli->aggregate ? "--aggregate-callees" : "--no-aggregate-callees", err))
+		return -1;
+	/* The service and the queries replace each other, whatever the lower
+	 * layers said. */
+	if (cli->service && (set_flag(c, CFG_SERVICE, cli->service, "--service", err) ||
+			     set_flag(c, CFG_QUERY, "", "--service", err)))
+		return -1;
+	for (size_t i = 0; i < cli->nqueries; i++)
+		if (set_flag(c, CFG_QUERY, cli->queries[i], "--query", err))
+			return -1;
 	return 0;
 }
 
@@ -222,56 +220,32 @@ static unsigned char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t len)
+/* dst gets data the way the cache writes: a reader (a build running
+ * meanwhile) sees the old profile or the new one. "-" is standard output. */
+static int write_profile(const char *dst, const unsigned char *data, size_t len)
 {
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
+	char *dcopy = strdup(dst), *bcopy = strdup(dst);
+	fetch_err err;
+	int rc = -1;
 
-/* dst gets data through a temporary file beside it and a rename: a reader
- * (a build running meanwhile) sees the old profile or the new one. */
-static int write_atomic(const char *dst, const unsigned char *data, size_t len)
-{
-	char *copy = strdup(dst), *tmp = NULL;
-	int fd = -1, rc = -1;
-
-	if (!copy || asprintf(&tmp, "%s/.%s.XXXXXX", dirname(copy), "pgo-go-fetch") < 0) {
-		tmp = NULL;
-		goto out;
+	if (!strcmp(dst, "-")) {
+		rc = fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : -1;
+		if (rc != 0)
+			pgo_errorf("cannot write the profile to standard output: %s", strerror(errno));
+	} else if (!dcopy || !bcopy) {
+		pgo_errorf("out of memory");
+	} else if ((rc = cache_write_atomic(dirname(dcopy), basename(bcopy), data, len, &err)) != 0) {
+		pgo_errorf("%s", err.msg);
 	}
-	if ((fd = mkstemp(tmp)) < 0) {
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
-	if (write_all(fd, data, len) == 0 && fchmod(fd, 0644) == 0 && close(fd) == 0) {
-		fd = -1;
-		rc = rename(tmp, dst);
-	}
-out:
-	if (rc != 0)
-		pgo_errorf("cannot write %s: %s", dst, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	if (rc != 0 && tmp)
-		unlink(tmp);
-	free(tmp);
-	free(copy);
+	free(dcopy);
+	free(bcopy);
 	return rc;
 }
 
 static int copy_profile(const char *src, const char *dst)
 {
 	size_t len = 0, oldlen = 0;
-	unsigned char *data = slurp(src, &len), *old;
+	unsigned char *data = slurp(src, &len), *old = NULL;
 	int rc = 0;
 
 	if (!data) {
@@ -279,9 +253,10 @@ static int copy_profile(const char *src, const char *dst)
 		return -1;
 	}
 	/* Equal bytes are left alone: the file's time stays as it was. */
-	old = slurp(dst, &oldlen);
+	if (strcmp(dst, "-") != 0)
+		old = slurp(dst, &oldlen);
 	if (!old || oldlen != len || memcmp(old, data, len) != 0)
-		rc = write_atomic(dst, data, len);
+		rc = write_profile(dst, data, len);
 	free(old);
 	free(data);
 	return rc;
@@ -335,25 +310,12 @@ static void print_summary(const char *out, const fetch_result *r)
 		snprintf(win, sizeof win, ", %s ", raw ? "captured" : "window");
 	if (win[0])
 		window_format(w, win + strlen(win), sizeof win - strlen(win));
-	printf("wrote %s: %s%s, %" PRId64 " samples, %s%s\n", out, what, win, m->samples, size,
-	       from);
+	/* With -o -, standard output is the profile: the summary goes to stderr. */
+	fprintf(strcmp(out, "-") ? stdout : stderr, "wrote %s: %s%s, %" PRId64 " samples, %s%s\n",
+		strcmp(out, "-") ? out : "standard output", what, win, m->samples, size, from);
 }
 
 /* ---- the command -------------------------------------------------------------- */
-
-static int load_config(struct config *c)
-{
-	struct gomod mod;
-	char err[1024];
-	int have_mod = gomod_find(".", &mod) == 0, rc;
-
-	rc = config_load(c, have_mod ? mod.root : NULL, err, sizeof err);
-	if (have_mod)
-		gomod_free(&mod);
-	if (rc != 0)
-		pgo_errorf("%s", err);
-	return rc;
-}
 
 /* The command line's source, else the configured raw endpoint (as the shim
  * would use it), else Pyroscope. */
@@ -364,10 +326,8 @@ static int fetch_from_source(const struct config *c, const struct fetch_cli *cli
 
 	if (cli->nfrom)
 		return fetch_from_files(o, cli->from, cli->nfrom, r, err);
-	if (cli->pprof_url)
-		return fetch_from_url(o, cli->pprof_url, r, err);
-	if (!pyro && *config_get(c, CFG_PPROF_URL))
-		return fetch_from_url(o, config_get(c, CFG_PPROF_URL), r, err);
+	if (!pyro && *c->pprof_url)
+		return fetch_from_url(o, c->pprof_url, r, err);
 	return fetch_profile(o, r, err);
 }
 
@@ -376,21 +336,20 @@ static int run_fetch(const struct config *c, const struct fetch_cli *cli)
 	fetch_opts o;
 	fetch_result r;
 	fetch_err ferr;
-	char err[1024];
 	int rc;
 
 	fetch_opts_defaults(&o);
-	if (settings_fetch_opts(c, &o, err, sizeof err) != 0) {
-		pgo_errorf("%s", err);
-		return 1;
+	settings_fetch_opts(c, &o);
+	if (cli->nqueries) { /* every --query merges: more than the setting's one */
+		o.selectors = cli->queries;
+		o.nselectors = cli->nqueries;
 	}
-	if ((rc = apply_cli(cli, &o)) != 0)
-		return rc;
+	o.force = cli->force;
 	if (fetch_from_source(c, cli, &o, &r, &ferr) != 0) {
 		pgo_errorf("%s", ferr.msg);
-		return 1;
+		return PGO_EXIT_FAIL;
 	}
-	rc = copy_profile(r.path, cli->out) == 0 ? 0 : 1;
+	rc = copy_profile(r.path, cli->out) == 0 ? PGO_EXIT_OK : PGO_EXIT_FAIL;
 	if (rc == 0)
 		print_summary(cli->out, &r);
 	fetch_result_clear(&r);
@@ -401,6 +360,7 @@ int cmd_fetch(int argc, char **argv)
 {
 	struct fetch_cli cli;
 	struct config c;
+	pgo_err err;
 	int rc = parse_cli(argc, argv, &cli);
 
 	if (rc != 0) {
@@ -408,15 +368,21 @@ int cmd_fetch(int argc, char **argv)
 		free(cli.from);
 		return rc < 0 ? 0 : rc;
 	}
-	if (load_config(&c) != 0) {
+	if (project_load_config(&c, ".", &err) != 0) {
+		pgo_errorf("%s", err.msg);
 		free(cli.queries);
 		free(cli.from);
-		return 1;
+		return pgo_exit_for(err.code);
 	}
-	pgo_msg_set_verbose(config_bool(&c, CFG_VERBOSE));
-	pgo_msg_set_log(config_get(&c, CFG_LOG));
-	pgo_log_argv("command", argv);
-	rc = run_fetch(&c, &cli);
+	if (apply_cli(&c, &cli, &err) != 0) {
+		pgo_errorf("%s", err.msg);
+		rc = pgo_exit_for(err.code);
+	} else {
+		pgo_msg_set_verbose(c.verbose);
+		pgo_msg_set_log(c.log);
+		pgo_log_argv("command", argv);
+		rc = run_fetch(&c, &cli);
+	}
 	config_free(&c);
 	free(cli.queries);
 	free(cli.from);

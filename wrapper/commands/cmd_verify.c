@@ -1,6 +1,5 @@
 #include "cmd_verify.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <jansson.h>
@@ -15,7 +14,9 @@
 #include "goerr.h"
 #include "goflag.h"
 #include "msg.h"
+#include "outcome.h"
 #include "verify.h"
+#include "walk.h"
 
 static const char verify_usage[] =
 	"usage: pgo-go verify [-json] [--profile FILE] [--path PATTERN] BINARY|DIR|ARCHIVE...\n";
@@ -27,7 +28,10 @@ struct verify_run {
 	const char *pattern; /* --path: only archive members whose path matches */
 	json_t *results;     /* -json: the array being built */
 	int failed;          /* some binary is not verified */
-	int found;           /* binaries reported under the current argument */
+	/* A named file being tried as an archive: its own verdict, and the Go
+	 * binaries judged in it. */
+	struct verify_result pending;
+	size_t checked;
 };
 
 static void report_line(const char *file, const struct verify_result *r)
@@ -68,7 +72,6 @@ static void report_json(json_t *arr, const char *file, const struct verify_resul
 
 static void report(struct verify_run *run, const char *file, const struct verify_result *r)
 {
-	run->found++;
 	if (r->status != VERIFY_OK)
 		run->failed = 1;
 	if (run->json)
@@ -125,149 +128,116 @@ static int member_selected(const struct verify_run *run, const bi_member *m)
 	return fnmatch(pat, m->path + 1, 0) == 0;
 }
 
-/* What one archive named on the command line held. */
-struct verify_archive {
-	struct verify_run *run;
-	size_t checked; /* Go binaries judged */
-	int nomem;
-};
-
 static int verify_member(void *ctx, const bi_member *m)
 {
-	struct verify_archive *va = ctx;
-	struct verify_result r = {VERIFY_UNREADABLE, NULL, NULL, (char *)m->message};
+	struct verify_run *run = ctx;
+	struct verify_result r = {VERIFY_UNREADABLE, BI_OK, NULL, NULL, (char *)m->message};
 
 	if (m->kind == BI_MEMBER_ERROR) {
-		report(va->run, m->name, &r);
+		report(run, m->name, &r);
 		return 0;
 	}
-	if (m->kind != BI_MEMBER_GO || !member_selected(va->run, m))
+	if (m->kind != BI_MEMBER_GO || !member_selected(run, m))
 		return 0;
 	if (m->fate != BI_FATE_PRESENT) {
-		report_shadowed(va->run, m);
+		report_shadowed(run, m);
 		return 0;
 	}
-	if (verify_info(m->info, va->run->profile, &r) != 0) {
+	if (verify_info(m->info, run->profile, &r) != 0) {
 		verify_result_clear(&r);
-		va->nomem = 1;
+		pgo_errorf("out of memory verifying %s", m->name);
 		return 1;
 	}
-	va->checked++;
-	report(va->run, m->name, &r);
-	add_layer_json(va->run, m);
+	run->checked++;
+	report(run, m->name, &r);
+	add_layer_json(run, m);
 	verify_result_clear(&r);
 	return 0;
 }
 
-/* A file named on the command line that is no object file may be an
- * archive. Returns 1 when it was one (and is reported), 0 when it is no
- * archive, -1 when out of memory. */
-static int check_archive(struct verify_run *run, const char *file)
+/* The archive a named file turned out to be, or the file's own verdict
+ * when it is none. */
+static void archive_done(void *ctx, const char *file, int rc, const bi_error *err)
 {
-	struct verify_archive va = {run, 0, 0};
-	struct verify_result r = {VERIFY_NOT_GO, NULL, NULL, NULL};
-	bi_archive_error err;
-	char msg[sizeof(((bi_archive_error *)0)->where) + sizeof(((bi_archive_error *)0)->what) + 2];
-	int rc = bi_archive_walk_file(file, file, NULL, 0, verify_member, &va, &err);
+	struct verify_run *run = ctx;
+	struct verify_result r = {VERIFY_NOT_GO, BI_OK, NULL, NULL, NULL};
+	char msg[sizeof err->where + sizeof err->msg + 2];
 
-	if (va.nomem)
-		return -1;
-	if (rc == BI_ARCHIVE_NOT)
-		return 0;
+	if (rc == BI_ARCHIVE_NOT) {
+		report(run, file, &run->pending);
+		verify_result_clear(&run->pending);
+		return;
+	}
+	verify_result_clear(&run->pending);
 	r.message = msg;
 	if (rc == BI_ARCHIVE_FAIL) {
 		r.status = VERIFY_UNREADABLE;
-		if (strcmp(err.where, file) != 0)
-			snprintf(msg, sizeof msg, "%s: %s", err.where, err.what);
+		if (strcmp(err->where, file) != 0)
+			snprintf(msg, sizeof msg, "%s: %s", err->where, err->msg);
 		else
-			snprintf(msg, sizeof msg, "%s", err.what);
+			snprintf(msg, sizeof msg, "%s", err->msg);
 		report(run, file, &r);
 	}
-	if (va.checked == 0 && run->pattern) {
+	if (run->checked == 0 && run->pattern) {
 		snprintf(msg, sizeof msg, "no Go binary in the archive matches --path %s",
 			 run->pattern);
 		report(run, file, &r);
-	} else if (va.checked == 0 && rc == BI_ARCHIVE_OK) {
+	} else if (run->checked == 0 && rc == BI_ARCHIVE_OK) {
 		snprintf(msg, sizeof msg, "the archive holds no Go binaries");
 		report(run, file, &r);
 	}
-	return 1;
 }
 
-/* Whether verify_binary found no object file at all: perhaps an archive. */
-static int unrecognized(const struct verify_result *r)
+/* A file: judged; in a directory, only regular files, and only Go binaries
+ * are reported, as `go version` does. */
+static enum walk_found check_file(void *ctx, const char *file, const struct stat *st, int named)
 {
-	bi_error format = {.code = BI_E_FORMAT};
-
-	return r->status == VERIFY_NOT_GO && r->message &&
-	       !strcmp(r->message, bi_error_text(&format, NULL, 0));
-}
-
-static int check_file(struct verify_run *run, const char *file, int in_dir)
-{
+	struct verify_run *run = ctx;
 	struct verify_result r;
+	int go;
 
+	if (!named && !S_ISREG(st->st_mode))
+		return WALK_OTHER;
 	if (verify_binary(file, run->profile, &r) != 0) {
 		pgo_errorf("out of memory verifying %s", file);
-		return -1;
+		return WALK_STOP;
 	}
-	if (!in_dir && unrecognized(&r)) {
-		int rc = check_archive(run, file);
-		if (rc != 0) {
-			verify_result_clear(&r);
-			return rc < 0 ? -1 : 0;
-		}
+	/* No object file at all: perhaps an archive. */
+	if (named && r.status == VERIFY_NOT_GO && r.read_code == BI_E_FORMAT) {
+		run->pending = r;
+		run->checked = 0;
+		return WALK_ARCHIVE;
 	}
-	/* A directory walk reports Go binaries only, as `go version` does. */
-	if (!in_dir || r.status == VERIFY_OK || r.status == VERIFY_NO_PGO ||
-	    r.status == VERIFY_MISMATCH)
+	go = r.status == VERIFY_OK || r.status == VERIFY_NO_PGO || r.status == VERIFY_MISMATCH;
+	if (named || go)
 		report(run, file, &r);
 	verify_result_clear(&r);
-	return 0;
+	return go ? WALK_GO : WALK_OTHER;
 }
 
-static int walk(struct verify_run *run, const char *dir)
+static void arg_missing(void *ctx, const char *arg, int e)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int rc = 0;
+	struct verify_result r = {VERIFY_UNREADABLE, BI_E_OPEN, NULL, NULL, NULL};
+	char buf[256];
 
-	if (!d)
-		return 0;
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		struct stat st;
-		char *path;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (!(path = goerr_join(dir, de->d_name))) {
-			rc = -1;
-			break;
-		}
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			rc = walk(run, path);
-		else if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
-			rc = check_file(run, path, 1);
-		free(path);
-	}
-	closedir(d);
-	return rc;
+	r.message = (char *)goerr_errno_text(e, buf, sizeof buf);
+	report(ctx, arg, &r);
 }
 
-static int check_arg(struct verify_run *run, const char *arg)
+static void entry_unreachable(void *ctx, const char *path, int e)
 {
-	struct stat st;
+	(void)ctx;
+	(void)path;
+	(void)e;
+}
 
-	if (stat(arg, &st) != 0 || !S_ISDIR(st.st_mode))
-		return check_file(run, arg, 0);
-	run->found = 0;
-	if (walk(run, arg) != 0)
-		return -1;
-	if (run->found == 0) {
-		struct verify_result r = {VERIFY_NOT_GO, NULL, NULL,
-					  (char *)"the directory holds no Go binaries"};
-		report(run, arg, &r);
-	}
-	return 0;
+static void dir_done(void *ctx, const char *dir, size_t found)
+{
+	struct verify_result r = {VERIFY_NOT_GO, BI_OK, NULL, NULL,
+				  (char *)"the directory holds no Go binaries"};
+
+	if (found == 0)
+		report(ctx, dir, &r);
 }
 
 int cmd_verify(int argc, char **argv)
@@ -279,6 +249,8 @@ int cmd_verify(int argc, char **argv)
 		{"path", GOFLAG_STRING, NULL, &run.pattern},
 		{NULL, 0, NULL, NULL},
 	};
+	struct walk_ops ops = {arg_missing, entry_unreachable, check_file, dir_done, 0,
+			       verify_member, archive_done, 1};
 	int first = goflag_parse(defs, argc, argv, "pgo-go: ", NULL);
 
 	if (first == GOFLAG_HELP) {
@@ -294,11 +266,9 @@ int cmd_verify(int argc, char **argv)
 	}
 	if (run.json && !(run.results = json_array()))
 		return 1;
-	for (int i = first; i < argc; i++) {
-		if (check_arg(&run, argv[i]) != 0) {
-			json_decref(run.results);
-			return 1;
-		}
+	if (walk_args(&ops, &run, argv + first, argc - first) != 0) {
+		json_decref(run.results);
+		return PGO_EXIT_FAIL;
 	}
 	if (run.json) {
 		json_dumpf(run.results, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

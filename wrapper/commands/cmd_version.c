@@ -18,6 +18,7 @@
 #include "msg.h"
 #include "outputs.h"
 #include "pgo_version.h"
+#include "walk.h"
 
 static const char version_usage[] = "usage: pgo-go version [-m] [-v] [-json] [file ...]\n"
 				    "Run 'pgo-go --help' for details.\n";
@@ -28,6 +29,12 @@ struct version_run {
 	int v;       /* -v: report files that are not Go binaries */
 	int json;    /* -json: the module information as Go's JSON */
 	int status;  /* exit status so far */
+	/* A named file being tried as an archive: why it was no object file,
+	 * and what its members came to. */
+	bi_error pending;
+	struct stat pending_st;
+	size_t members_found;
+	size_t member_errors;
 };
 
 /* Go writes both streams unbuffered; flushing keeps their relative order. */
@@ -103,13 +110,6 @@ static void print_info(const struct version_run *run, const char *file, const bi
 	free(text);
 }
 
-/* What one archive named on the command line held. */
-struct version_archive {
-	struct version_run *run;
-	size_t found; /* Go binaries printed */
-	int errors;   /* members that could not be read */
-};
-
 /* A Go binary that a later image layer deleted or replaced is not in the
  * image: it gets a note instead of Go's line. */
 static void print_shadowed(const bi_member *m)
@@ -119,11 +119,10 @@ static void print_shadowed(const bi_member *m)
 		 m->fate_layer, m->nlayers, m->fate_layer_name);
 }
 
-/* One member, reported the way scan_file reports a file of a walk. */
+/* One member, reported the way a file of a walk is. */
 static int print_member(void *ctx, const bi_member *m)
 {
-	struct version_archive *va = ctx;
-	char buf[512];
+	struct version_run *run = ctx;
 
 	switch (m->kind) {
 	case BI_MEMBER_GO:
@@ -131,167 +130,104 @@ static int print_member(void *ctx, const bi_member *m)
 			print_shadowed(m);
 			break;
 		}
-		print_info(va->run, m->name, m->info);
-		va->found++;
+		print_info(run, m->name, m->info);
+		run->members_found++;
 		break;
 	case BI_MEMBER_NOT_GO:
 		err_line("%s: could not read Go build info from %s: %s\n", m->name, m->name,
-			 bi_error_text(&m->err, buf, sizeof buf));
+			 m->err.msg);
 		break;
 	case BI_MEMBER_SYMLINK:
 		err_line("%s: symlink\n", m->name);
 		break;
 	case BI_MEMBER_ERROR:
 		err_line("%s: %s\n", m->name, m->message);
-		va->errors++;
+		run->member_errors++;
 		break;
 	}
 	return 0;
 }
 
-/* A file named on the command line that is no object file may be an
- * archive: its Go binaries are printed as members. Returns 0 when it is no
- * archive, and Go's answer for the file stands. */
-static int scan_archive(struct version_run *run, const char *file)
+/* Go's answer for a file that is not a Go binary, printed only when it
+ * must be: the name alone when the file itself failed, else the error for
+ * files that look like executables. */
+static void print_not_go(const char *file, const struct stat *st, const bi_error *err)
 {
-	struct version_archive va = {run, 0, 0};
-	bi_archive_error err;
-	int rc = bi_archive_walk_file(file, file, NULL, run->v ? BI_ARCHIVE_ALL : 0, print_member,
-				      &va, &err);
-
-	if (rc == BI_ARCHIVE_NOT)
-		return 0;
-	if (rc == BI_ARCHIVE_FAIL)
-		err_line("%s: %s\n", err.where, err.what);
-	else if (va.found == 0)
-		err_line("%s: no Go binaries in the archive\n", file);
-	if (rc != BI_ARCHIVE_OK || va.errors > 0 || (va.found == 0 && run->m))
-		run->status = 1;
-	return 1;
+	if (err->code == BI_E_OPEN || err->code == BI_E_IO)
+		err_line("%s\n", file);
+	else if (is_candidate(file, st))
+		err_line("%s: could not read Go build info from %s: %s\n", file, file, err->msg);
 }
 
-/* Go's scanFile: reports whether file is a Go binary; prints errors only
- * when must_print. st describes the file as found (lstat in a walk); named
- * says it was named on the command line, where archives are searched. */
-static int scan_file(struct version_run *run, const char *file, struct stat st, int must_print,
-		     int named)
+/* The archive a named file turned out to be, or Go's answer for the file
+ * when it is none. */
+static void archive_done(void *ctx, const char *file, int rc, const bi_error *err)
 {
+	struct version_run *run = ctx;
+
+	if (rc == BI_ARCHIVE_NOT) {
+		print_not_go(file, &run->pending_st, &run->pending);
+		if (run->m)
+			run->status = 1;
+		return;
+	}
+	if (rc == BI_ARCHIVE_FAIL)
+		err_line("%s: %s\n", err->where, err->msg);
+	else if (run->members_found == 0)
+		err_line("%s: no Go binaries in the archive\n", file);
+	if (rc != BI_ARCHIVE_OK || run->member_errors > 0 || (run->members_found == 0 && run->m))
+		run->status = 1;
+}
+
+/* Go's scanFile: prints a Go binary; prints errors only when it must (a
+ * named file, or -v). A walk follows symlinks to files only. */
+static enum walk_found scan_file(void *ctx, const char *file, const struct stat *found, int named)
+{
+	struct version_run *run = ctx;
+	int must_print = named || run->v;
+	struct stat st = *found;
 	bi_info *bi = NULL;
 	bi_error err;
-	char buf[512];
 
-	if (S_ISLNK(st.st_mode)) {
-		/* A walk follows symlinks to files only. */
-		if (stat(file, &st) != 0 || !S_ISREG(st.st_mode)) {
-			if (must_print)
-				err_line("%s: symlink\n", file);
-			return 0;
-		}
+	if (S_ISLNK(st.st_mode) && (stat(file, &st) != 0 || !S_ISREG(st.st_mode))) {
+		if (must_print)
+			err_line("%s: symlink\n", file);
+		return WALK_OTHER;
 	}
-	if (bi_read_file(file, &bi, &err) != BI_OK) {
-		if (named && err.code == BI_E_FORMAT && scan_archive(run, file))
-			return 1;
-		if (!must_print)
-			return 0;
-		if (err.code == BI_E_OPEN || err.code == BI_E_IO) {
-			/* Go prints only the name when the file itself failed. */
-			err_line("%s\n", file);
-		} else if (is_candidate(file, &st)) {
-			err_line("%s: could not read Go build info from %s: %s\n", file, file,
-				 bi_error_text(&err, buf, sizeof buf));
-		}
-		return 0;
+	if (bi_read_file(file, &bi, &err) == BI_OK) {
+		print_info(run, file, bi);
+		bi_info_free(bi);
+		return WALK_GO;
 	}
-	print_info(run, file, bi);
-	bi_info_free(bi);
-	return 1;
+	if (named && err.code == BI_E_FORMAT) {
+		run->pending = err;
+		run->pending_st = st;
+		run->members_found = run->member_errors = 0;
+		return WALK_ARCHIVE;
+	}
+	if (must_print)
+		print_not_go(file, &st, &err);
+	if (named && run->m)
+		run->status = 1;
+	return WALK_OTHER;
 }
 
-static int name_cmp(const void *a, const void *b)
+static void arg_missing(void *ctx, const char *arg, int e)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The entries of dir sorted by name, as Go's os.ReadDir; NULL if unreadable. */
-static char **read_dir_sorted(const char *dir, size_t *count)
-{
-	DIR *d = opendir(dir);
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-
-	*count = 0;
-	if (!d)
-		return NULL;
-	while ((de = readdir(d)) != NULL) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 32;
-			char **grown = realloc(names, ncap * sizeof *names);
-			if (!grown)
-				break;
-			names = grown;
-			cap = ncap;
-		}
-		if (!(names[n] = strdup(de->d_name)))
-			break;
-		n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof *names, name_cmp);
-	*count = n;
-	return names;
-}
-
-/* One entry of filepath.WalkDir with scanDir's callback. */
-static void walk(struct version_run *run, const char *path, int depth)
-{
-	struct stat st;
+	struct version_run *run = ctx;
 	char buf[256];
 
-	if (lstat(path, &st) != 0) {
-		/* d.Info() failed: the entry vanished or cannot be reached. */
-		if (run->v && depth > 0) {
-			err_line("%s: lstat %s: %s\n", path, path,
-				 goerr_errno_text(errno, buf, sizeof buf));
-		}
-		return;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		size_t n;
-		char **names = read_dir_sorted(path, &n);
-		for (size_t i = 0; i < n; i++) {
-			char *child = goerr_join(path, names[i]);
-			if (child)
-				walk(run, child, depth + 1);
-			free(child);
-			free(names[i]);
-		}
-		free(names);
-		return;
-	}
-	if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))
-		scan_file(run, path, st, run->v, 0);
+	err_line("stat %s: %s\n", arg, goerr_errno_text(e, buf, sizeof buf));
+	run->status = 1;
 }
 
-static void scan_arg(struct version_run *run, const char *arg)
+static void entry_unreachable(void *ctx, const char *path, int e)
 {
-	struct stat st;
+	struct version_run *run = ctx;
 	char buf[256];
 
-	if (stat(arg, &st) != 0) {
-		err_line("stat %s: %s\n", arg, goerr_errno_text(errno, buf, sizeof buf));
-		run->status = 1;
-		return;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		walk(run, arg, 0);
-		return;
-	}
-	if (!scan_file(run, arg, st, 1, 1) && run->m)
-		run->status = 1;
+	if (run->v)
+		err_line("%s: lstat %s: %s\n", path, path, goerr_errno_text(e, buf, sizeof buf));
 }
 
 static int print_own_version(void)
@@ -349,8 +285,9 @@ int cmd_version(int argc, char **argv)
 		fprintf(stderr, "pgo-go: 'pgo-go version' with -json flag requires -m flag\n");
 		return 2;
 	}
-	for (int i = first; i < argc; i++)
-		scan_arg(&run, argv[i]);
+	struct walk_ops ops = {arg_missing, entry_unreachable, scan_file, NULL,
+			       run.v ? BI_ARCHIVE_ALL : 0, print_member, archive_done, 0};
+	walk_args(&ops, &run, argv + first, argc - first);
 	fflush(stdout);
 	return run.status;
 }

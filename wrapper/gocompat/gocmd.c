@@ -1,5 +1,6 @@
 #include "gocmd.h"
 
+#include "goflag.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,14 +62,13 @@ static const struct flag_info *find_flag(const char *name, size_t n, enum gocmd_
 	return NULL;
 }
 
-/* strconv.ParseBool, defaulting to true for anything unparseable: the
- * real go reports the error; we only need not to misread a valid value. */
+/* A boolean flag's value, true when there is none or it does not parse:
+ * the real go reports the error; we only need not to misread a valid value. */
 static int bool_value(const char *v)
 {
-	if (!v)
-		return 1;
-	return !(!strcmp(v, "0") || !strcmp(v, "f") || !strcmp(v, "F") || !strcmp(v, "false") ||
-		 !strcmp(v, "FALSE") || !strcmp(v, "False"));
+	int b;
+
+	return !v || goflag_parse_bool(v, &b) != 0 || b;
 }
 
 /* Records one flag the shim cares about. from_env: it came from GOFLAGS,

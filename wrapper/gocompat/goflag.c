@@ -15,8 +15,7 @@ static const struct goflag_def *lookup(const struct goflag_def *defs, const char
 	return NULL;
 }
 
-/* strconv.ParseBool */
-static int parse_bool(const char *s, int *out)
+int goflag_parse_bool(const char *s, int *out)
 {
 	static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
 	static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
@@ -74,7 +73,7 @@ static int set_bool(const struct goflag_def *def, const char *eq, const struct p
 {
 	if (!eq)
 		return *def->bool_out = 1, 0;
-	if (parse_bool(eq + 1, def->bool_out) == 0)
+	if (goflag_parse_bool(eq + 1, def->bool_out) == 0)
 		return 0;
 	return bad_value(ctx, "boolean value", eq + 1, what, name, n, tail);
 }

@@ -21,6 +21,10 @@ struct goflag_def {
 	const char **string_out; /* GOFLAG_STRING: points into argv */
 };
 
+/* strconv.ParseBool: 1, t, T, TRUE, true, True and their false forms.
+ * Returns 0 with *out, or -1. The one parser of Go's booleans. */
+int goflag_parse_bool(const char *s, int *out);
+
 #define GOFLAG_ERROR (-1) /* message and usage printed: exit 2, as Go */
 #define GOFLAG_HELP  (-2) /* -h or -help: usage printed on stderr: exit 2, as Go */
 

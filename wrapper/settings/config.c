@@ -1,3 +1,5 @@
+/* config.c — loading the settings: files, the environment, flags; each value
+ * parsed once into its typed field. The table is config_table.c. */
 #include "config.h"
 
 #include <errno.h>
@@ -12,106 +14,189 @@
 
 #include "msg.h"
 
-struct key_info {
-	const char *name;      /* in files; PGO_GO_<NAME upper> in the environment */
-	const char *fallback;  /* profilecli's variable, read when ours is unset */
-	const char *def;       /* default value */
-	int secret;            /* never in a project file, never printed */
-	int has_file;          /* may also be given as <name>_file: a file holding it */
-};
-
-static const struct key_info keys[CFG_COUNT] = {
-	[CFG_URL] = {"url", "PROFILECLI_URL", "http://localhost:4040", 0, 0},
-	/* A running service's /debug/pprof/profile?seconds=N, used instead of
-	 * Pyroscope when set. */
-	[CFG_PPROF_URL] = {"pprof_url", NULL, "", 0, 0},
-	[CFG_TENANT_ID] = {"tenant_id", "PROFILECLI_TENANT_ID", "", 0, 1},
-	[CFG_USERNAME] = {"username", "PROFILECLI_USERNAME", "", 0, 1},
-	[CFG_PASSWORD] = {"password", "PROFILECLI_PASSWORD", "", 1, 1},
-	[CFG_TOKEN] = {"token", "PROFILECLI_TOKEN", "", 1, 1},
-	[CFG_SERVICE] = {"service", NULL, "", 0, 0},
-	[CFG_QUERY] = {"query", NULL, "", 0, 0},
-	[CFG_PROFILE] = {"profile", NULL, "", 0, 0},
-	[CFG_PROFILE_DIR] = {"profile_dir", NULL, "", 0, 0},
-	[CFG_WINDOW] = {"window", NULL, "1h", 0, 0},
-	[CFG_OFFLINE] = {"offline", NULL, "0", 0, 0},
-	[CFG_REQUIRE] = {"require", NULL, "0", 0, 0},
-	[CFG_VERIFY] = {"verify", NULL, "warn", 0, 0},
-	[CFG_DISABLE] = {"disable", NULL, "0", 0, 0},
-	[CFG_REAL] = {"real", NULL, "", 0, 0},
-	[CFG_CACHE_DIR] = {"cache_dir", NULL, "", 0, 0},
-	[CFG_VERBOSE] = {"verbose", NULL, "0", 0, 0},
-	[CFG_LOG] = {"log", NULL, "", 0, 0},
-	[CFG_PROFILE_TYPE] = {"profile_type", NULL, "process_cpu:cpu:nanoseconds:cpu:nanoseconds", 0, 0},
-	[CFG_KEEP_LOCATIONS] = {"keep_locations", NULL, "5", 0, 0},
-	[CFG_AGGREGATE_CALLEES] = {"aggregate_callees", NULL, "1", 0, 0},
-	[CFG_CA_FILE] = {"ca_file", NULL, "", 0, 0},
-	[CFG_CLIENT_CERT] = {"client_cert", NULL, "", 0, 0},
-	[CFG_CLIENT_KEY] = {"client_key", NULL, "", 0, 0},
-	[CFG_CONNECT_TIMEOUT] = {"connect_timeout", NULL, "3s", 0, 0},
-	[CFG_TIMEOUT] = {"timeout", NULL, "30s", 0, 0},
-	[CFG_RETRIES] = {"retries", NULL, "3", 0, 0},
-	[CFG_MAX_RESPONSE_SIZE] = {"max_response_size", NULL, "64MB", 0, 0},
-	[CFG_MAX_CACHE_AGE] = {"max_cache_age", NULL, "7d", 0, 0},
-};
-
-/* What the INI handler needs to know about the file being read. */
-struct parse_state {
-	struct config *c;
-	const char *file;
-	int project;  /* a project file: no secrets */
-	FILE *fp;
-	int line;     /* counted by the reader: inih reads one line a call */
-	char *err;
-	size_t errsz;
-	int failed;
-};
-
-static int set_value(struct cfg_value *v, const char *value, const char *origin)
+const char *config_env_name(enum cfg_key k, char *buf, size_t bufsz)
 {
-	char *nv = strdup(value), *no = strdup(origin);
+	size_t n = (size_t)snprintf(buf, bufsz, "PGO_GO_%s", config_def(k)->key);
 
-	if (!nv || !no) {
-		free(nv);
-		free(no);
-		return -1;
+	for (size_t i = 0; i < n && i < bufsz; i++)
+		if (buf[i] >= 'a' && buf[i] <= 'z')
+			buf[i] = (char)(buf[i] - 'a' + 'A');
+	return buf;
+}
+
+/* A duration bound for people: "24h", "1m", "500ms". */
+static void format_ms(int64_t ms, char *buf, size_t bufsz)
+{
+	static const struct {
+		int64_t ms;
+		const char *unit;
+	} units[] = {{3600000, "h"}, {60000, "m"}, {1000, "s"}, {1, "ms"}};
+
+	for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+		if (ms % units[i].ms == 0 || units[i].ms == 1) {
+			snprintf(buf, bufsz, "%lld%s", (long long)(ms / units[i].ms), units[i].unit);
+			return;
+		}
+}
+
+/* What is wrong with text as a value of k, or NULL when it parses (then the
+ * typed value is stored at field). */
+static const char *parse_value(const struct cfg_def *d, const char *text, void *field,
+			       char *buf, size_t bufsz)
+{
+	const char *why = NULL;
+	unsigned long n;
+	int64_t ms;
+	int b;
+
+	switch (d->kind) {
+	case VALUE_BOOL:
+		if (value_bool(text, &b) != 0)
+			break;
+		*(int *)field = b;
+		return NULL;
+	case VALUE_ENUM:
+		if ((b = value_enum(text, d->choices)) < 0)
+			break;
+		*(int *)field = b;
+		return NULL;
+	case VALUE_DURATION:
+		if (value_duration(text, &ms) != 0)
+			break;
+		if ((d->min && ms < d->min) || (d->max && ms > d->max)) {
+			char lo[32], hi[32];
+			format_ms(d->min, lo, sizeof lo);
+			format_ms(d->max, hi, sizeof hi);
+			snprintf(buf, bufsz, "out of range: it must be between %s and %s", lo, hi);
+			return buf;
+		}
+		*(int64_t *)field = ms;
+		return NULL;
+	case VALUE_SIZE:
+		if (value_size(text, (size_t *)field) != 0)
+			break;
+		return NULL;
+	case VALUE_COUNT:
+		if (value_count(text, (unsigned long)d->max, &n) != 0) {
+			snprintf(buf, bufsz, "not a number from %lld to %lld", (long long)d->min,
+				 (long long)d->max);
+			return buf;
+		}
+		*(unsigned *)field = (unsigned)n;
+		return NULL;
+	case VALUE_FRACTION:
+		if (value_fraction(text, (double *)field) != 0)
+			break;
+		return NULL;
+	case VALUE_URL:
+		if (*text && value_url(text, &why) != 0) {
+			snprintf(buf, bufsz, "not a URL: %s", why);
+			return buf;
+		}
+		*(const char **)field = text;
+		return NULL;
+	case VALUE_PATH:
+	case VALUE_SECRET:
+	case VALUE_STRING:
+		*(const char **)field = text;
+		return NULL;
 	}
-	free(v->value);
+	if (d->kind == VALUE_ENUM) {
+		size_t o = (size_t)snprintf(buf, bufsz, "not one of");
+		for (int i = 0; d->choices[i] && o < bufsz; i++)
+			o += (size_t)snprintf(buf + o, bufsz - o, "%s %s", i ? "," : "", d->choices[i]);
+		return buf;
+	}
+	snprintf(buf, bufsz, "not %s (%s)", value_kind_name(d->kind), value_forms(d->kind));
+	return buf;
+}
+
+/* How a value is shown in an error: the secret never, a URL's user
+ * information never. */
+static void shown_value(const struct cfg_def *d, const char *text, char *buf, size_t bufsz)
+{
+	const char *at, *sep;
+
+	if (d->flags & CFG_SECRET) {
+		snprintf(buf, bufsz, "(hidden)");
+		return;
+	}
+	sep = strstr(text, "://");
+	at = sep ? strchr(sep + 3, '@') : NULL;
+	if (d->kind == VALUE_URL && at && at < sep + 3 + strcspn(sep + 3, "/?#"))
+		snprintf(buf, bufsz, "%.*sREDACTED%s", (int)(sep + 3 - text), text, at);
+	else
+		snprintf(buf, bufsz, "%s", text);
+}
+
+/* where: "FILE:LINE: key", "PGO_GO_KEY", "--flag". */
+static int bad_value(const struct cfg_def *d, const char *where, enum cfg_layer layer,
+		     const char *text, const char *why, pgo_err *err)
+{
+	char shown[512];
+
+	shown_value(d, text, shown, sizeof shown);
+	return pgo_fail(err, layer == CFG_FROM_FLAG ? PGO_E_USAGE : PGO_E_CONFIG,
+			"%s%s'%s': %s", where, layer == CFG_FROM_ENV ? "=" : " ", shown, why);
+}
+
+/* Stores text as the value of k from layer (origin for `pgo-go config`,
+ * where for errors). An empty text leaves a typed setting as the lower
+ * layer had it: empty is unset, as for GOFLAGS. */
+static int set_setting(struct config *c, enum cfg_key k, const char *text, enum cfg_layer layer,
+		       const char *origin, const char *where, pgo_err *err)
+{
+	const struct cfg_def *d = config_def(k);
+	struct cfg_value *v = &c->v[k];
+	char *nt, *no, why[160];
+	const char *bad;
+	union {
+		int i;
+		int64_t ms;
+		size_t size;
+		unsigned count;
+		double frac;
+		const char *s;
+	} scratch;
+
+	if (!*text && d->kind != VALUE_URL && d->kind != VALUE_PATH && d->kind != VALUE_SECRET &&
+	    d->kind != VALUE_STRING && layer != CFG_FROM_DEFAULT)
+		return 0;
+	/* Parsed into scratch first: a bad value leaves the setting as it was. */
+	if ((bad = parse_value(d, text, &scratch, why, sizeof why)) != NULL)
+		return bad_value(d, where, layer, text, bad, err);
+	if (!(nt = strdup(text)) || !(no = strdup(origin))) {
+		free(nt);
+		return pgo_fail(err, PGO_E_NOMEM, "out of memory reading the configuration");
+	}
+	free(v->text);
 	free(v->origin);
-	v->value = nv;
+	v->text = nt;
 	v->origin = no;
+	v->layer = layer;
+	parse_value(d, v->text, (char *)c + d->offset, why, sizeof why);
 	return 0;
 }
 
-static int find_key(const char *name, int *is_file)
+int config_set(struct config *c, enum cfg_key k, const char *text, enum cfg_layer layer,
+	       const char *origin, pgo_err *err)
 {
-	size_t n = strlen(name);
-
-	*is_file = 0;
-	if (n > 5 && !strcasecmp(name + n - 5, "_file")) {
-		*is_file = 1;
-		n -= 5;
-	}
-	for (int k = 0; k < CFG_COUNT; k++)
-		if (strlen(keys[k].name) == n && !strncasecmp(keys[k].name, name, n))
-			return (*is_file && !keys[k].has_file) ? -1 : k;
-	return -1;
+	return set_setting(c, k, text, layer, origin, origin, err);
 }
 
-/* Reads a secret (or any value) from a file: the first line, trimmed. A
- * secret in a file anyone may read is read all the same (the build must not
- * break over it), with a warning. */
-static int read_value_file(const char *path, int secret, char *buf, size_t bufsz, char *err,
-			   size_t errsz)
+/* Reads a value from a file: the first line, trimmed. A secret in a file
+ * anyone may read is read all the same (the build must not break over it),
+ * with a warning. */
+static int read_value_file(const char *path, int secret, char *buf, size_t bufsz,
+			   const char *where, pgo_err *err)
 {
 	FILE *f = fopen(path, "r");
 	struct stat st;
 	size_t n;
 
-	if (!f) {
-		snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (!f)
+		return pgo_fail(err, PGO_E_CONFIG, "%scannot read %s: %s", where, path,
+				strerror(errno));
 	if (secret && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & S_IROTH))
 		pgo_warnf("%s holds a secret and anyone may read it: chmod 600 it", path);
 	n = fread(buf, 1, bufsz - 1, f);
@@ -121,56 +206,109 @@ static int read_value_file(const char *path, int secret, char *buf, size_t bufsz
 	return 0;
 }
 
+/* ---- files ------------------------------------------------------------------ */
+
+/* What the INI handler needs to know about the file being read. */
+struct parse_state {
+	struct config *c;
+	const char *file;
+	int project; /* a project file: no secrets */
+	FILE *fp;
+	int line;    /* counted by the reader: inih reads one line a call */
+	pgo_err *err;
+	int failed;
+};
+
+static int fail(struct parse_state *st, const char *what, const char *name)
+{
+	pgo_fail(st->err, PGO_E_CONFIG, "%s:%d: %s '%s'", st->file, st->line, what, name);
+	st->failed = 1;
+	return 0;
+}
+
 static int add_mapping(struct parse_state *st, const char *name, const char *value,
 		       const char *origin)
 {
 	struct config *c = st->c;
 	struct cfg_service_map *grown = realloc(c->map, (c->nmap + 1) * sizeof *grown);
+	struct cfg_service_map *m;
 
 	if (!grown)
 		return -1;
 	c->map = grown;
-	grown[c->nmap].package = strdup(name);
-	grown[c->nmap].service = strdup(value);
-	grown[c->nmap].origin = strdup(origin);
+	m = &grown[c->nmap];
+	m->package = strdup(name);
+	m->service = strdup(strcmp(value, "-") ? value : "");
+	m->origin = strdup(origin);
 	c->nmap++;
-	return 0;
+	return m->package && m->service && m->origin ? 0 : -1;
 }
 
-static int fail(struct parse_state *st, const char *what, const char *name)
+/* The setting a file key names, and whether it is the KEY_file form. A key
+ * that ends in _file by name (ca_file) is itself first. */
+static int file_key(const char *name, int *is_file)
 {
-	snprintf(st->err, st->errsz, "%s:%d: %s '%s'", st->file, st->line, what, name);
-	st->failed = 1;
-	return 0;
+	size_t n = strlen(name);
+	char base[64];
+	int k;
+
+	*is_file = 0;
+	if ((k = config_find_key(name)) >= 0)
+		return k;
+	if (n <= 5 || n - 5 >= sizeof base || strcasecmp(name + n - 5, "_file") != 0)
+		return -1;
+	memcpy(base, name, n - 5);
+	base[n - 5] = '\0';
+	if ((k = config_find_key(base)) < 0 || !(config_def(k)->flags & CFG_FILE_FORM))
+		return -1;
+	*is_file = 1;
+	return k;
 }
 
-static int handle_entry(void *user, const char *section, const char *name, const char *value)
+/* inih takes ';' after white space as a comment; people also write '#'. */
+static void strip_inline_comment(char *value)
+{
+	for (char *p = value; *p; p++)
+		if (*p == '#' && p > value && (p[-1] == ' ' || p[-1] == '\t')) {
+			while (p > value && (p[-1] == ' ' || p[-1] == '\t'))
+				p--;
+			*p = '\0';
+			return;
+		}
+}
+
+static int handle_entry(void *user, const char *section, const char *name, const char *raw)
 {
 	struct parse_state *st = user;
-	char origin[PATH_MAX + 32];
+	char origin[PATH_MAX + 32], where[PATH_MAX + 96], value[4096];
 	int is_file, k;
 
+	snprintf(value, sizeof value, "%s", raw);
+	strip_inline_comment(value);
 	snprintf(origin, sizeof origin, "%s:%d", st->file, st->line);
 	if (!strcasecmp(section, "services"))
 		return add_mapping(st, name, value, origin) == 0 || fail(st, "out of memory at", name);
 	if (*section && strcasecmp(section, "pgo-go") != 0)
 		return fail(st, "unknown section", section);
-	if ((k = find_key(name, &is_file)) < 0)
+	if ((k = file_key(name, &is_file)) < 0)
 		return fail(st, "unknown key", name);
-	if (st->project && keys[k].secret && !is_file)
+	if (st->project && (config_def(k)->flags & CFG_SECRET) && !is_file)
 		return fail(st, "a secret may not be in a project file (it is committed); use "
 				"the environment or the user file instead of",
 			    name);
+	snprintf(where, sizeof where, "%s: %s =", origin, name);
 	if (is_file) {
 		char buf[4096];
-		if (read_value_file(value, keys[k].secret, buf, sizeof buf, st->err, st->errsz) !=
-		    0) {
-			st->failed = 1;
-			return 0;
-		}
-		return set_value(&st->c->v[k], buf, origin) == 0;
+		snprintf(where, sizeof where, "%s: ", origin);
+		if (read_value_file(value, config_def(k)->flags & CFG_SECRET, buf, sizeof buf, where,
+				    st->err) != 0)
+			return st->failed = 1, 0;
+		snprintf(where, sizeof where, "%s: %s =", origin, name);
+		return set_setting(st->c, k, buf, CFG_FROM_FILE, origin, where, st->err) == 0 ||
+		       (st->failed = 1, 0);
 	}
-	return set_value(&st->c->v[k], value, origin) == 0;
+	return set_setting(st->c, k, value, CFG_FROM_FILE, origin, where, st->err) == 0 ||
+	       (st->failed = 1, 0);
 }
 
 static char *count_lines(char *str, int num, void *stream)
@@ -183,61 +321,25 @@ static char *count_lines(char *str, int num, void *stream)
 	return r;
 }
 
-/* Reads one file if it exists. Returns 0, or -1 with err set. */
-static int load_file(struct config *c, const char *path, int project, char *err, size_t errsz)
+/* Reads one file if it exists. */
+static int load_file(struct config *c, const char *path, int project, pgo_err *err)
 {
-	struct parse_state st = {c, path, project, NULL, 0, err, errsz, 0};
+	struct parse_state st = {c, path, project, NULL, 0, err, 0};
 	int rc;
 
-	if (!(st.fp = fopen(path, "r")))
-		return errno == ENOENT ? 0 : (snprintf(err, errsz, "cannot read %s: %s", path,
-						       strerror(errno)), -1);
+	if (!(st.fp = fopen(path, "r"))) {
+		if (errno == ENOENT)
+			return 0;
+		return pgo_fail(err, PGO_E_CONFIG, "cannot read %s: %s", path, strerror(errno));
+	}
 	rc = ini_parse_stream(count_lines, &st, handle_entry, &st);
 	fclose(st.fp);
 	if (st.failed)
 		return -1;
-	if (rc > 0) {
-		snprintf(err, errsz, "%s:%d: not a valid line (expected key = value or [section])",
-			 path, rc);
-		return -1;
-	}
-	return rc == 0 ? 0 : (snprintf(err, errsz, "cannot read %s", path), -1);
-}
-
-static int env_name(char *buf, size_t bufsz, const char *prefix, const char *name, const char *suffix)
-{
-	size_t n = (size_t)snprintf(buf, bufsz, "%s%s%s", prefix, name, suffix);
-	for (size_t i = 0; i < n && i < bufsz; i++)
-		if (buf[i] >= 'a' && buf[i] <= 'z')
-			buf[i] = (char)(buf[i] - 'a' + 'A');
-	return n < bufsz ? 0 : -1;
-}
-
-/* One key from the environment: PGO_GO_X, PGO_GO_X_FILE, then the fallback. */
-static int load_env_key(struct config *c, int k, char *err, size_t errsz)
-{
-	char name[64], origin[96], buf[4096];
-	const char *v;
-
-	env_name(name, sizeof name, "PGO_GO_", keys[k].name, "");
-	if ((v = getenv(name)) != NULL) {
-		snprintf(origin, sizeof origin, "environment (%s)", name);
-		return set_value(&c->v[k], v, origin);
-	}
-	if (keys[k].has_file) {
-		env_name(name, sizeof name, "PGO_GO_", keys[k].name, "_FILE");
-		if ((v = getenv(name)) != NULL && *v) {
-			if (read_value_file(v, keys[k].secret, buf, sizeof buf, err, errsz) != 0)
-				return -1;
-			snprintf(origin, sizeof origin, "environment (%s)", name);
-			return set_value(&c->v[k], buf, origin);
-		}
-	}
-	if (keys[k].fallback && (v = getenv(keys[k].fallback)) != NULL) {
-		snprintf(origin, sizeof origin, "environment (%s)", keys[k].fallback);
-		return set_value(&c->v[k], v, origin);
-	}
-	return 0;
+	if (rc > 0)
+		return pgo_fail(err, PGO_E_CONFIG,
+				"%s:%d: not a valid line (expected key = value or [section])", path, rc);
+	return rc == 0 ? 0 : pgo_fail(err, PGO_E_CONFIG, "cannot read %s", path);
 }
 
 static void user_file(char *buf, size_t bufsz)
@@ -252,50 +354,96 @@ static void user_file(char *buf, size_t bufsz)
 		buf[0] = '\0';
 }
 
-static int load_files(struct config *c, const char *module_root, char *err, size_t errsz)
+static int load_files(struct config *c, const char *module_root, pgo_err *err)
 {
 	const char *only = getenv("PGO_GO_CONFIG");
 	const char *sys = getenv("PGO_GO_SYSTEM_CONFIG");
 	char path[PATH_MAX];
 
 	if (only && *only) {
-		if (access(only, R_OK) != 0) {
-			snprintf(err, errsz, "PGO_GO_CONFIG names %s: %s", only, strerror(errno));
-			return -1;
-		}
-		return load_file(c, only, 0, err, errsz);
+		if (access(only, R_OK) != 0)
+			return pgo_fail(err, PGO_E_CONFIG, "PGO_GO_CONFIG names %s: %s", only,
+					strerror(errno));
+		return load_file(c, only, 0, err);
 	}
-	if (load_file(c, sys && *sys ? sys : "/etc/pgo-go/config.ini", 0, err, errsz) != 0)
+	if (load_file(c, sys && *sys ? sys : "/etc/pgo-go/config.ini", 0, err) != 0)
 		return -1;
 	user_file(path, sizeof path);
-	if (path[0] && load_file(c, path, 0, err, errsz) != 0)
+	if (path[0] && load_file(c, path, 0, err) != 0)
 		return -1;
 	if (!module_root)
 		return 0;
 	snprintf(path, sizeof path, "%s/%s", module_root, CONFIG_PROJECT_FILE);
 	if (access(path, F_OK) == 0 && !(c->project_file = strdup(path)))
-		return -1;
-	return load_file(c, path, 1, err, errsz);
+		return pgo_fail(err, PGO_E_NOMEM, "out of memory reading the configuration");
+	return load_file(c, path, 1, err);
 }
 
-int config_load(struct config *c, const char *module_root, char *err, size_t errsz)
+/* ---- the environment ----------------------------------------------------------- */
+
+const char *config_env(enum cfg_key k)
+{
+	const struct cfg_def *d = config_def(k);
+	char name[64];
+	const char *v = getenv(config_env_name(k, name, sizeof name));
+
+	if (!v && d->fallback)
+		v = getenv(d->fallback);
+	return v;
+}
+
+int config_env_bool(enum cfg_key k)
+{
+	const char *v = config_env(k);
+	int b = 0;
+
+	return v && value_bool(v, &b) == 0 && b;
+}
+
+/* One key from the environment: PGO_GO_X, PGO_GO_X_FILE, then the fallback. */
+static int load_env_key(struct config *c, enum cfg_key k, pgo_err *err)
+{
+	const struct cfg_def *d = config_def(k);
+	char name[64], origin[96], buf[4096];
+	const char *v;
+
+	config_env_name(k, name, sizeof name);
+	if ((v = getenv(name)) != NULL) {
+		snprintf(origin, sizeof origin, "environment (%s)", name);
+		return set_setting(c, k, v, CFG_FROM_ENV, origin, name, err);
+	}
+	if (d->flags & CFG_FILE_FORM) {
+		snprintf(name + strlen(name), sizeof name - strlen(name), "_FILE");
+		if ((v = getenv(name)) != NULL && *v) {
+			snprintf(origin, sizeof origin, "%s: ", name);
+			if (read_value_file(v, d->flags & CFG_SECRET, buf, sizeof buf, origin, err) !=
+			    0)
+				return -1;
+			snprintf(origin, sizeof origin, "environment (%s)", name);
+			return set_setting(c, k, buf, CFG_FROM_ENV, origin, name, err);
+		}
+	}
+	if (d->fallback && (v = getenv(d->fallback)) != NULL) {
+		snprintf(origin, sizeof origin, "environment (%s)", d->fallback);
+		return set_setting(c, k, v, CFG_FROM_ENV, origin, d->fallback, err);
+	}
+	return 0;
+}
+
+int config_load(struct config *c, const char *module_root, pgo_err *err)
 {
 	memset(c, 0, sizeof *c);
-	err[0] = '\0';
 	for (int k = 0; k < CFG_COUNT; k++)
-		if (set_value(&c->v[k], keys[k].def, "default") != 0)
-			goto nomem;
-	if (load_files(c, module_root, err, errsz) != 0)
+		if (set_setting(c, k, config_def(k)->def, CFG_FROM_DEFAULT, "default", "default",
+				err) != 0)
+			goto fail;
+	if (load_files(c, module_root, err) != 0)
 		goto fail;
 	for (int k = 0; k < CFG_COUNT; k++)
-		if (load_env_key(c, k, err, errsz) != 0)
+		if (load_env_key(c, k, err) != 0)
 			goto fail;
 	return 0;
-nomem:
-	snprintf(err, errsz, "out of memory reading the configuration");
 fail:
-	if (!err[0])
-		snprintf(err, errsz, "out of memory reading the configuration");
 	config_free(c);
 	return -1;
 }
@@ -303,7 +451,7 @@ fail:
 void config_free(struct config *c)
 {
 	for (int k = 0; k < CFG_COUNT; k++) {
-		free(c->v[k].value);
+		free(c->v[k].text);
 		free(c->v[k].origin);
 	}
 	for (size_t i = 0; i < c->nmap; i++) {
@@ -314,28 +462,6 @@ void config_free(struct config *c)
 	free(c->map);
 	free(c->project_file);
 	memset(c, 0, sizeof *c);
-}
-
-const char *config_key_name(enum cfg_key k)
-{
-	return keys[k].name;
-}
-
-int config_key_secret(enum cfg_key k)
-{
-	return keys[k].secret;
-}
-
-const char *config_get(const struct config *c, enum cfg_key k)
-{
-	return c->v[k].value ? c->v[k].value : "";
-}
-
-int config_bool(const struct config *c, enum cfg_key k)
-{
-	const char *v = config_get(c, k);
-	return !strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes") ||
-	       !strcasecmp(v, "on");
 }
 
 /* "./cmd/x/" and "cmd/x" name the same directory as "./cmd/x". */

@@ -1,19 +1,32 @@
-/* config.h — every setting of pgo-go, its value, and where it came from.
+/* config.h — every setting of pgo-go: its value, typed, and where it came from.
  *
- * Lowest to highest precedence: defaults, the system file, the user file,
- * the project file (found at the module root: committed, so it may never
- * hold a secret), the environment (PGO_GO_<KEY>, and profilecli's
- * PROFILECLI_<KEY> for the server settings when pgo-go's are unset).
- * PGO_GO_CONFIG names the only file read. A project file also maps main
- * packages to services in its [services] section.
+ * One table (config_table.c) describes each setting once: its key in config
+ * files, its environment variable (PGO_GO_<KEY>, and profilecli's
+ * PROFILECLI_<KEY> for the server settings when pgo-go's is unset), the
+ * command-line flag that overrides it, its kind of value, its default and
+ * its help. Every value is parsed once, where it enters, by its kind's one
+ * parser (values.h) into a typed field of struct config; a bad value is an
+ * error naming the file and line, the variable or the flag, and the forms
+ * accepted.
  *
- * config_load fills a struct config that owns all its strings; config_free
- * releases them.
+ * Layers, lowest to highest precedence: defaults, the system file, the user
+ * file, the project file (found at the module root: committed, so it may
+ * never hold a secret), the environment, then command-line flags
+ * (config_set). PGO_GO_CONFIG names the only file read. A project file also
+ * maps main packages to services in its [services] section.
+ *
+ * A struct config owns every string it holds (config_free); the typed string
+ * fields point into it. The shim's pass-through reads no file: it asks the
+ * environment alone, through the same table (config_env).
  */
 #ifndef PGO_GO_CONFIG_H
 #define PGO_GO_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "outcome.h"
+#include "values.h"
 
 enum cfg_key {
 	CFG_URL,
@@ -49,46 +62,94 @@ enum cfg_key {
 	CFG_COUNT
 };
 
+enum verify_mode { VERIFY_MODE_OFF, VERIFY_MODE_WARN, VERIFY_MODE_STRICT };
+
+/* Where a value came from. */
+enum cfg_layer { CFG_FROM_DEFAULT, CFG_FROM_FILE, CFG_FROM_ENV, CFG_FROM_FLAG };
+
+/* A setting's description: one row of the table. */
+struct cfg_def {
+	const char *key;        /* in files; PGO_GO_<KEY> in the environment */
+	const char *fallback;   /* profilecli's variable, read when ours is unset */
+	const char *flag;       /* `pgo-go fetch`'s flag that overrides it, or NULL */
+	enum value_kind kind;
+	const char *def;        /* the default, as it would be written */
+	const char *const *choices; /* VALUE_ENUM: the accepted words */
+	int64_t min, max;       /* VALUE_DURATION (ms), VALUE_COUNT: the bounds */
+	size_t offset;          /* the typed field in struct config */
+	unsigned flags;         /* CFG_SECRET, CFG_FILE_FORM */
+	const char *help;
+};
+
+#define CFG_SECRET 0x1    /* never printed, never in a project file */
+#define CFG_FILE_FORM 0x2 /* may also be given as <key>_file: a file holding it */
+
+/* A value as it was given, and where from. */
 struct cfg_value {
-	char *value;  /* never NULL once loaded ("" when unset) */
-	char *origin; /* "default", "environment (PGO_GO_URL)", "/path/file:12" */
+	char *text;   /* as written ("1h", "strict"); "" for an empty default */
+	char *origin; /* "default", "environment (PGO_GO_URL)", "/path/file:12", "--url" */
+	enum cfg_layer layer;
 };
 
 struct cfg_service_map {
 	char *package; /* as written: "./cmd/x" (relative to the module root) or an import path */
-	char *service;
+	char *service; /* "" when the package is to build without a profile ("-") */
 	char *origin;
 };
 
 struct config {
+	/* Where profiles come from. Strings are "" when unset. */
+	const char *url, *pprof_url, *tenant_id, *username, *password, *token;
+	const char *service, *query, *profile, *profile_dir, *profile_type;
+	int64_t window_ms;
+	unsigned keep_locations;
+	int aggregate_callees;
+	/* What the shim does. */
+	int offline, require, disable, verbose;
+	enum verify_mode verify;
+	const char *real, *cache_dir, *log;
+	/* How the server is reached. */
+	const char *ca_file, *client_cert, *client_key;
+	int64_t connect_timeout_ms, timeout_ms, max_cache_age_ms;
+	unsigned retries;
+	size_t max_response_size;
+
 	struct cfg_value v[CFG_COUNT];
 	struct cfg_service_map *map;
 	size_t nmap;
 	char *project_file; /* the project file read, or NULL */
 };
 
+/* The table row of a setting. */
+const struct cfg_def *config_def(enum cfg_key k);
+/* The setting whose file key is name (without a _file suffix), or -1. */
+int config_find_key(const char *name);
+/* The environment variable of a setting: "PGO_GO_URL". */
+const char *config_env_name(enum cfg_key k, char *buf, size_t bufsz);
+
 /* Loads the configuration. module_root (may be NULL) is where the project
- * file is looked for. On error, err holds one line naming the file, the line
- * and what is wrong; returns -1. */
-int config_load(struct config *c, const char *module_root, char *err, size_t errsz);
+ * file is looked for. Returns 0, or -1 with err (PGO_E_CONFIG, naming the
+ * file and line or the variable, and what is wrong). */
+int config_load(struct config *c, const char *module_root, pgo_err *err);
+
+/* Sets k from a higher layer (a command-line flag: origin "--window"),
+ * through the same parser. Returns 0, or -1 with err (PGO_E_USAGE for a
+ * flag, else PGO_E_CONFIG). */
+int config_set(struct config *c, enum cfg_key k, const char *text, enum cfg_layer layer,
+	       const char *origin, pgo_err *err);
 
 void config_free(struct config *c);
 
-const char *config_get(const struct config *c, enum cfg_key k);
-/* A boolean setting: "1", "true", "yes", "on" (any case) are true. */
-int config_bool(const struct config *c, enum cfg_key k);
+/* The setting's value from the environment alone (PGO_GO_<KEY>, then the
+ * fallback), or NULL: the pass-through's view, which reads no file. */
+const char *config_env(enum cfg_key k);
+/* The same for a boolean: 1 only for a value the parser takes as true. */
+int config_env_bool(enum cfg_key k);
 
 /* The service mapped to a main package, by its directory relative to the
- * module root ("./cmd/x", "." for the root) or its import path; or NULL. */
+ * module root ("./cmd/x", "." for the root) or its import path; or NULL.
+ * "" means: build this package without a profile, and say nothing. */
 const char *config_service_for(const struct config *c, const char *reldir, const char *importpath);
-
-/* The key's name in files ("url"; PGO_GO_URL in the environment). */
-const char *config_key_name(enum cfg_key k);
-/* Whether the key holds a secret: never printed, never in a project file. */
-int config_key_secret(enum cfg_key k);
-
-/* `pgo-go config`: every key, its value (secrets masked) and its origin. */
-int cmd_config(int argc, char **argv);
 
 /* The project file's name at a module root. */
 #define CONFIG_PROJECT_FILE ".pgo-go.ini"

@@ -9,11 +9,11 @@
 
 #include "child.h"
 #include "config.h"
-#include "gomod.h"
 #include "mainpkg.h"
 #include "msg.h"
 #include "outputs.h"
 #include "profiles.h"
+#include "project.h"
 #include "realgo.h"
 #include "verify.h"
 
@@ -29,6 +29,7 @@ struct target {
 /* Everything one intercepted command needs, owned here. */
 struct plan {
 	const char *real_go;
+	char *real_from_config; /* the `real` setting of a file, when it names another go */
 	const struct gocmd *cmd;
 	int argc;
 	char **argv;
@@ -44,21 +45,11 @@ struct plan {
 	int have_host;
 };
 
-enum verify_mode { VERIFY_MODE_OFF, VERIFY_MODE_WARN, VERIFY_MODE_STRICT };
-
-static enum verify_mode verify_mode(const struct config *c)
-{
-	const char *v = config_get(c, CFG_VERIFY);
-	if (!strcmp(v, "off") || !strcmp(v, "0"))
-		return VERIFY_MODE_OFF;
-	return !strcmp(v, "strict") ? VERIFY_MODE_STRICT : VERIFY_MODE_WARN;
-}
-
 /* The service a main package belongs to; *guessed when nothing named it
  * and the binary's name stands in. */
 static const char *service_of(const struct config *c, const struct mainpkg *m, int *guessed)
 {
-	const char *s = config_get(c, CFG_SERVICE);
+	const char *s = c->service;
 
 	*guessed = 0;
 	if (*s)
@@ -116,13 +107,15 @@ static void report_missing(const struct target *t, int require)
 
 static int choose_profiles(struct plan *p)
 {
-	int require = config_bool(&p->config, CFG_REQUIRE), missing = 0;
+	int require = p->config.require, missing = 0;
 
 	for (size_t i = 0; i < p->pkgs.nmains; i++) {
 		struct target *t = &p->targets[i];
 		struct profile_request req = {NULL, 0, &p->pkgs.mains[i], p->workdir};
 		t->pkg = req.pkg;
 		t->service = req.service = service_of(&p->config, t->pkg, &req.service_guessed);
+		if (!*t->service)
+			continue; /* mapped to "-": no profile, and nothing to say */
 		if (profiles_choose(&p->config, &req, &t->profile) != 0)
 			return -1;
 		if (t->profile.path || t->profile.is_auto) {
@@ -248,7 +241,7 @@ static int compute_outputs(struct plan *p);
 /* Runs every group; verifies what each produced. */
 static int run_groups(struct plan *p)
 {
-	enum verify_mode mode = verify_mode(&p->config);
+	enum verify_mode mode = p->config.verify;
 	int status = 0, strict_failed = 0;
 
 	setenv(REALGO_GUARD_ENV, p->real_go, 1);
@@ -297,8 +290,7 @@ static int nothing_to_add(const struct plan *p)
 /* Where the binaries land depends on go env; asked while the build runs. */
 static void start_goenv(struct plan *p)
 {
-	if (verify_mode(&p->config) == VERIFY_MODE_OFF && !config_bool(&p->config, CFG_VERBOSE) &&
-	    !pgo_msg_logging())
+	if (p->config.verify == VERIFY_MODE_OFF && !p->config.verbose && !pgo_msg_logging())
 		return;
 	/* A plain build for this machine writes where go env need not be asked. */
 	if (p->cmd->sub == GOCMD_BUILD && goenv_guess_host(&p->host) == 0) {
@@ -349,6 +341,7 @@ static void plan_free(struct plan *p)
 	mainpkg_list_free(&p->pkgs);
 	if (p->have_config)
 		config_free(&p->config);
+	free(p->real_from_config);
 }
 
 static int workdir_of(const struct gocmd *cmd, char *out)
@@ -356,36 +349,52 @@ static int workdir_of(const struct gocmd *cmd, char *out)
 	return realpath(cmd->chdir ? cmd->chdir : ".", out) ? 0 : -1;
 }
 
-/* Loads the configuration and resolves the packages. Returns 0 to go on,
- * 1 to pass through, -1 for a configuration error (already reported). */
-static int prepare(struct plan *p)
+/* What preparing a command came to. */
+enum prepared { PREPARED, PASS_THROUGH, PREPARE_FAILED };
+
+/* A `real` setting from a config file names the go to run; the
+ * environment's PGO_GO_REAL was taken before anything was read. */
+static int take_real(struct plan *p, pgo_err *err)
 {
-	struct gomod mod;
-	char err[1024];
-	int have_mod;
+	const struct cfg_value *v = &p->config.v[CFG_REAL];
+	char setting[PATH_MAX + 32];
+
+	if (v->layer != CFG_FROM_FILE || !*p->config.real)
+		return 0;
+	snprintf(setting, sizeof setting, "real (%s)", v->origin);
+	if (!(p->real_from_config = realgo_find(p->config.real, setting, err)))
+		return -1;
+	p->real_go = p->real_from_config;
+	return 0;
+}
+
+/* Loads the configuration and resolves the packages. Failures are
+ * reported here. */
+static enum prepared prepare(struct plan *p)
+{
+	pgo_err err;
 
 	if (workdir_of(p->cmd, p->workdir) != 0)
-		return 1; /* go reports the bad -C itself */
-	have_mod = gomod_find(p->workdir, &mod) == 0;
-	if (config_load(&p->config, have_mod ? mod.root : NULL, err, sizeof err) != 0) {
-		if (have_mod)
-			gomod_free(&mod);
-		pgo_errorf("%s", err);
-		return -1;
+		return PASS_THROUGH; /* go reports the bad -C itself */
+	if (project_load_config(&p->config, p->workdir, &err) != 0) {
+		pgo_errorf("%s", err.msg);
+		return PREPARE_FAILED;
 	}
-	if (have_mod)
-		gomod_free(&mod);
 	p->have_config = 1;
-	pgo_msg_set_verbose(config_bool(&p->config, CFG_VERBOSE));
-	pgo_msg_set_log(config_get(&p->config, CFG_LOG));
+	pgo_msg_set_verbose(p->config.verbose);
+	pgo_msg_set_log(p->config.log);
 	pgo_log_argv("command", p->argv);
-	if (config_bool(&p->config, CFG_DISABLE))
-		return 1;
-	if (mainpkg_resolve(p->real_go, p->cmd, p->argv, p->workdir, &p->pkgs, err, sizeof err) != 0) {
-		pgo_notef("%s; building without a profile", err);
-		return 1;
+	if (take_real(p, &err) != 0) {
+		pgo_errorf("%s", err.msg);
+		return PREPARE_FAILED;
 	}
-	return p->pkgs.nmains == 0 ? 1 : 0;
+	if (p->config.disable)
+		return PASS_THROUGH;
+	if (mainpkg_resolve(p->real_go, p->cmd, p->argv, p->workdir, &p->pkgs, &err) != 0) {
+		pgo_notef("%s; building without a profile", err.msg);
+		return PASS_THROUGH;
+	}
+	return p->pkgs.nmains == 0 ? PASS_THROUGH : PREPARED;
 }
 
 int build_main(const char *real_go, const struct gocmd *cmd, int argc, char **argv)
@@ -398,25 +407,31 @@ int build_main(const char *real_go, const struct gocmd *cmd, int argc, char **ar
 	p.cmd = cmd;
 	p.argc = argc;
 	p.argv = argv;
-	rc = prepare(&p);
-	if (rc != 0) {
+	switch (prepare(&p)) {
+	case PREPARED:
+		break;
+	case PASS_THROUGH:
+		rc = realgo_exec(p.real_go, argv);
 		plan_free(&p);
-		return rc < 0 ? 1 : realgo_exec(real_go, argv);
+		return rc;
+	case PREPARE_FAILED:
+		plan_free(&p);
+		return PGO_EXIT_FAIL;
 	}
 	if (!(p.targets = calloc(p.pkgs.nmains, sizeof *p.targets))) {
 		plan_free(&p);
 		pgo_errorf("out of memory");
-		return 1;
+		return PGO_EXIT_FAIL;
 	}
-	rc = choose_profiles(&p);
-	if (rc != 0) {
+	if (choose_profiles(&p) != 0) {
 		plan_free(&p);
-		return 1;
+		return PGO_EXIT_FAIL;
 	}
 	assign_groups(&p);
 	if (nothing_to_add(&p)) {
+		rc = realgo_exec(p.real_go, argv);
 		plan_free(&p);
-		return realgo_exec(real_go, argv);
+		return rc;
 	}
 	start_goenv(&p);
 	rc = run_groups(&p);

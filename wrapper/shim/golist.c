@@ -71,7 +71,7 @@ static int parse_line(char *line, struct mainpkg_list *out)
 }
 
 int golist_mains(const char *real_go, const struct gocmd *cmd, char **argv, const char *workdir,
-		 struct mainpkg_list *out, char *err, size_t errsz)
+		 struct mainpkg_list *out, pgo_err *err)
 {
 	int n = 0, status;
 	char **list = calloc((size_t)(cmd->first_arg + cmd->nargs) + 8, sizeof *list);
@@ -80,7 +80,7 @@ int golist_mains(const char *real_go, const struct gocmd *cmd, char **argv, cons
 
 	memset(out, 0, sizeof *out);
 	if (!list)
-		return snprintf(err, errsz, "out of memory"), -1;
+		return pgo_fail(err, PGO_E_NOMEM, "out of memory");
 	list[n++] = (char *)real_go;
 	list[n++] = "list";
 	list[n++] = "-C";
@@ -96,14 +96,13 @@ int golist_mains(const char *real_go, const struct gocmd *cmd, char **argv, cons
 	free(list);
 	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		free(text);
-		snprintf(err, errsz, "go list could not resolve the packages");
-		return -1;
+		return pgo_fail(err, PGO_E_RESOLVE, "go list could not resolve the packages");
 	}
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		if (parse_line(line, out) != 0) {
 			free(text);
 			mainpkg_list_free(out);
-			return snprintf(err, errsz, "out of memory"), -1;
+			return pgo_fail(err, PGO_E_NOMEM, "out of memory");
 		}
 	free(text);
 	return 0;

@@ -13,7 +13,9 @@
 #include "gocmd.h"
 #include "mainpkg.h"
 
+/* Fills out, or returns -1 with err (PGO_E_RESOLVE: go list failed;
+ * PGO_E_NOMEM). */
 int golist_mains(const char *real_go, const struct gocmd *cmd, char **argv, const char *workdir,
-		 struct mainpkg_list *out, char *err, size_t errsz);
+		 struct mainpkg_list *out, pgo_err *err);
 
 #endif

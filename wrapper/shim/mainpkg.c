@@ -302,7 +302,7 @@ static int resolve_versioned(const struct gocmd *cmd, char **argv, struct mainpk
 }
 
 int mainpkg_resolve(const char *real_go, const struct gocmd *cmd, char **argv,
-		    const char *workdir, struct mainpkg_list *out, char *err, size_t errsz)
+		    const char *workdir, struct mainpkg_list *out, pgo_err *err)
 {
 	int rc = 0;
 
@@ -317,11 +317,9 @@ int mainpkg_resolve(const char *real_go, const struct gocmd *cmd, char **argv,
 	if (rc == 1)
 		return 0;
 	mainpkg_list_free(out);
-	if (rc < 0) {
-		snprintf(err, errsz, "out of memory resolving packages");
-		return -1;
-	}
-	return golist_mains(real_go, cmd, argv, workdir, out, err, errsz);
+	if (rc < 0)
+		return pgo_fail(err, PGO_E_NOMEM, "out of memory resolving packages");
+	return golist_mains(real_go, cmd, argv, workdir, out, err);
 }
 
 int mainpkg_push_other(struct mainpkg_list *l, const char *arg)

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "gocmd.h"
+#include "outcome.h"
 
 struct mainpkg {
 	char *dir;        /* absolute directory, or NULL for pkg@version */
@@ -34,10 +35,11 @@ struct mainpkg_list {
 };
 
 /* Resolves the packages of cmd (argv as given; workdir is where go runs, -C
- * applied). Returns 0, or -1 with err set to one line when neither reading
- * nor `go list` could tell (the shim then passes the command through). */
+ * applied). Returns 0, or -1 with err (PGO_E_RESOLVE, PGO_E_NOMEM) when
+ * neither reading nor `go list` could tell (the shim then passes the
+ * command through). */
 int mainpkg_resolve(const char *real_go, const struct gocmd *cmd, char **argv,
-		    const char *workdir, struct mainpkg_list *out, char *err, size_t errsz);
+		    const char *workdir, struct mainpkg_list *out, pgo_err *err);
 
 void mainpkg_list_free(struct mainpkg_list *l);
 

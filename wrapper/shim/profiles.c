@@ -15,7 +15,7 @@
 
 /* One place a profile can come from: fills out->path (malloc'd) or leaves it
  * NULL when the source has nothing (then out->why may say why). Returns -1
- * only for a configuration error or no memory. */
+ * only when out of memory. */
 struct source {
 	const char *name;
 	int (*find)(const struct config *c, const struct profile_request *req,
@@ -33,7 +33,7 @@ static char *absolute(const char *base, const char *path)
 static int from_env_profile(const struct config *c, const struct profile_request *req,
 			    struct profile_choice *out)
 {
-	const char *v = config_get(c, CFG_PROFILE);
+	const char *v = c->profile;
 
 	if (!*v)
 		return 0;
@@ -43,7 +43,7 @@ static int from_env_profile(const struct config *c, const struct profile_request
 static int from_profile_dir(const struct config *c, const struct profile_request *req,
 			    struct profile_choice *out)
 {
-	const char *dir = config_get(c, CFG_PROFILE_DIR);
+	const char *dir = c->profile_dir;
 	char *d, *p;
 	struct stat st;
 
@@ -75,24 +75,25 @@ static const struct source sources[] = {
  * is tens of MB; a reduced one a few hundred KB). */
 #define PROFILE_FILE_MAX ((size_t)256 << 20)
 
-static unsigned char *read_file(const char *path, size_t *len, char *why, size_t whysz)
+static unsigned char *read_file(const char *path, size_t *len, fetch_err *err)
 {
 	FILE *f = fopen(path, "rb");
 	unsigned char *buf = NULL;
 	struct stat st;
 
 	if (!f) {
-		snprintf(why, whysz, "cannot read it: %s", strerror(errno));
+		fetch_errf(err, FETCH_E_IO, "cannot read it: %s", strerror(errno));
 		return NULL;
 	}
 	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
-		snprintf(why, whysz, "not a regular file");
+		fetch_errf(err, FETCH_E_IO, "not a regular file");
 	else if ((size_t)st.st_size > PROFILE_FILE_MAX)
-		snprintf(why, whysz, "larger than %zu MB", PROFILE_FILE_MAX >> 20);
+		fetch_errf(err, FETCH_E_TOOBIG, "larger than %zu MB", PROFILE_FILE_MAX >> 20);
 	else if (!(buf = malloc((size_t)st.st_size + 1)))
-		snprintf(why, whysz, "out of memory");
+		fetch_err_nomem(err);
 	else if ((*len = fread(buf, 1, (size_t)st.st_size, f)) != (size_t)st.st_size) {
-		snprintf(why, whysz, "cannot read it: %s", ferror(f) ? strerror(errno) : "short read");
+		fetch_errf(err, FETCH_E_IO, "cannot read it: %s",
+			   ferror(f) ? strerror(errno) : "short read");
 		free(buf);
 		buf = NULL;
 	}
@@ -100,20 +101,17 @@ static unsigned char *read_file(const char *path, size_t *len, char *why, size_t
 	return buf;
 }
 
-int profiles_validate(const char *path, char *why, size_t whysz)
+int profiles_validate(const char *path, fetch_err *err)
 {
 	pprof_profile *prof = NULL;
 	unsigned char *data;
-	fetch_err err;
 	size_t len = 0;
 	int rc = -1;
 
-	if (!(data = read_file(path, &len, why, whysz)))
+	if (!(data = read_file(path, &len, err)))
 		return -1;
-	if (pprof_decode(data, len, 0, &prof, &err) == 0 && pgo_validate(prof, &err) == 0)
+	if (pprof_decode(data, len, 0, &prof, err) == 0 && pgo_validate(prof, err) == 0)
 		rc = 0;
-	else
-		snprintf(why, whysz, "%s", err.msg);
 	pprof_free(prof);
 	free(data);
 	return rc;
@@ -122,8 +120,9 @@ int profiles_validate(const char *path, char *why, size_t whysz)
 /* The committed default.pgo, left to go's -pgo=auto when it is usable. */
 static int try_default(const struct mainpkg *m, struct profile_choice *out)
 {
-	char *p, why[600];
 	struct stat st;
+	fetch_err err;
+	char *p;
 
 	if (!m->dir)
 		return 0;
@@ -134,10 +133,10 @@ static int try_default(const struct mainpkg *m, struct profile_choice *out)
 		return 0;
 	}
 	out->source = "default.pgo";
-	if (profiles_validate(p, why, sizeof why) == 0)
+	if (profiles_validate(p, &err) == 0)
 		out->is_auto = 1;
 	else {
-		pgo_warnf("ignoring %s: %s; building without PGO", p, why);
+		pgo_warnf("ignoring %s: %s; building without PGO", p, err.msg);
 		out->invalid_auto = 1;
 	}
 	free(p);
@@ -147,7 +146,7 @@ static int try_default(const struct mainpkg *m, struct profile_choice *out)
 int profiles_choose(const struct config *c, const struct profile_request *req,
 		    struct profile_choice *out)
 {
-	char why[600];
+	fetch_err err;
 
 	memset(out, 0, sizeof *out);
 	for (size_t i = 0; i < sizeof sources / sizeof *sources; i++) {
@@ -155,8 +154,8 @@ int profiles_choose(const struct config *c, const struct profile_request *req,
 			return -1;
 		if (!out->path)
 			continue;
-		if (profiles_validate(out->path, why, sizeof why) != 0) {
-			pgo_warnf("ignoring profile %s (%s): %s", out->path, sources[i].name, why);
+		if (profiles_validate(out->path, &err) != 0) {
+			pgo_warnf("ignoring profile %s (%s): %s", out->path, sources[i].name, err.msg);
 			free(out->path);
 			out->path = NULL;
 			continue;

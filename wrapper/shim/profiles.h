@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "fetch_err.h"
 #include "mainpkg.h"
 
 struct profile_choice {
@@ -37,15 +38,14 @@ struct profile_request {
 };
 
 /* Chooses the profile for a main package. Returns 0 (a choice, which may be
- * "none", with why saying what failed), or -1 for a configuration error
- * (already reported) or when out of memory. */
+ * "none", with why saying what failed), or -1 when out of memory. */
 int profiles_choose(const struct config *c, const struct profile_request *req,
 		    struct profile_choice *out);
 
 void profile_choice_clear(struct profile_choice *p);
 
-/* Validates a profile file as design §3.5 demands. Returns 0, or -1 with a
- * short reason in why ("no samples", "not a pprof profile: …"). */
-int profiles_validate(const char *path, char *why, size_t whysz);
+/* Whether `go build -pgo` can use the file (pgo_validate.h). Returns 0, or
+ * -1 with err: a short reason ("no samples", "not a pprof profile: …"). */
+int profiles_validate(const char *path, fetch_err *err);
 
 #endif

@@ -57,16 +57,36 @@ static char *join_dir(const char *dir, size_t n)
 	return p;
 }
 
-char *realgo_find(void)
+/* A named go is taken as it is (a missing one is exec's error to report),
+ * unless it is pgo-go. */
+static char *take_named(const char *named, const char *setting, const struct stat *self,
+			pgo_err *err)
 {
-	const char *env = getenv("PGO_GO_REAL");
+	struct stat st;
+	char *p;
+
+	if (self && stat(named, &st) == 0 && S_ISREG(st.st_mode) && is_self(named, &st, self)) {
+		pgo_fail(err, PGO_E_CONFIG,
+			 "%s names %s, which is pgo-go itself, not the real go: point it at the Go "
+			 "toolchain's bin/go, or unset it to take the first go on PATH after pgo-go",
+			 setting, named);
+		return NULL;
+	}
+	if (!(p = strdup(named)))
+		pgo_fail(err, PGO_E_NOMEM, "out of memory");
+	return p;
+}
+
+char *realgo_find(const char *named, const char *setting, pgo_err *err)
+{
 	const char *path = getenv("PATH");
 	struct stat self, st;
+	int have_self = stat("/proc/self/exe", &self) == 0;
 
-	if (env && *env)
-		return strdup(env);
-	if (!path || stat("/proc/self/exe", &self) != 0)
-		return NULL;
+	if (named && *named)
+		return take_named(named, setting, have_self ? &self : NULL, err);
+	if (!path || !have_self)
+		goto none;
 	for (const char *p = path;; p++) {
 		const char *end = strchr(p, ':');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
@@ -79,6 +99,10 @@ char *realgo_find(void)
 			break;
 		p = end;
 	}
+none:
+	pgo_fail(err, PGO_E_CONFIG,
+		 "no real go found on PATH after pgo-go's own directory; put the Go "
+		 "toolchain's bin directory on PATH or set PGO_GO_REAL");
 	return NULL;
 }
 

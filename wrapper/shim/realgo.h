@@ -13,9 +13,13 @@
  * that reaches the shim again passes straight through to this path. */
 #define REALGO_GUARD_ENV "PGO_GO_ACTIVE"
 
-/* The real go: $PGO_GO_REAL, else the first go on $PATH that is not this
- * program. NULL when there is none (errno-free: the caller says so). */
-char *realgo_find(void);
+#include "outcome.h"
+
+/* The real go: named (PGO_GO_REAL, or the `real` setting; setting says
+ * which, for messages) when it is not NULL or "", else the first go on
+ * $PATH that is not this program. NULL with err when there is none, or
+ * when named is pgo-go itself, which would run itself forever. */
+char *realgo_find(const char *named, const char *setting, pgo_err *err);
 
 /* execv(real, argv) with argv untouched. Returns only on failure, after
  * printing one line; the status to exit with (126 or 127, as a shell). */

@@ -6,17 +6,11 @@
 #include <strings.h>
 
 #include "build.h"
+#include "config.h"
 #include "gocmd.h"
 #include "msg.h"
 #include "outputs.h"
 #include "realgo.h"
-
-static int env_true(const char *name)
-{
-	const char *v = getenv(name);
-	return v && (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes") ||
-		     !strcasecmp(v, "on"));
-}
 
 /* Whether pgo-go has anything to add: a build or install that did not
  * already choose its profile, is not a dry run and asks for no help. */
@@ -32,17 +26,19 @@ int shim_main(int argc, char **argv)
 	const char *goflags;
 	char *file_goflags = NULL, *real;
 	struct gocmd cmd;
+	pgo_err err;
 	int rc;
 
 	/* A go started by pgo-go calling go again: straight through. */
 	if (nested && *nested)
 		return realgo_exec(nested, argv);
-	if (!(real = realgo_find())) {
-		pgo_errorf("no real go found on PATH after pgo-go's own directory; put the Go "
-			   "toolchain's bin directory on PATH or set PGO_GO_REAL");
-		return 127;
+	/* The environment only, through the settings table: pass-through
+	 * reads no file. */
+	if (!(real = realgo_find(config_env(CFG_REAL), "PGO_GO_REAL", &err))) {
+		pgo_errorf("%s", err.msg);
+		return PGO_EXIT_NO_GO;
 	}
-	if (env_true("PGO_GO_DISABLE"))
+	if (config_env_bool(CFG_DISABLE))
 		return realgo_exec(real, argv);
 	if (gocmd_parse(&cmd, argc, argv, NULL) != 0 || cmd.sub == GOCMD_OTHER)
 		return realgo_exec(real, argv);

@@ -49,7 +49,7 @@ static void describe(const fetch_result *r, struct profile_choice *out)
  * (nor to retry on every build). */
 static int url_is_default(const struct config *c)
 {
-	return !strcmp(c->v[CFG_URL].origin, "default");
+	return c->v[CFG_URL].layer == CFG_FROM_DEFAULT;
 }
 
 static int source_failed(const struct config *c, const fetch_err *e, struct profile_choice *out)
@@ -64,19 +64,16 @@ static int source_failed(const struct config *c, const fetch_err *e, struct prof
 int source_pyroscope(const struct config *c, const struct profile_request *req,
 			    struct profile_choice *out)
 {
-	char err[1024], *found = NULL;
+	char *found = NULL;
 	fetch_result r;
 	fetch_opts o;
 	fetch_err e;
 
-	if (*config_get(c, CFG_PPROF_URL))
-		return 0; /* a raw pprof URL replaces the server (source_url.c) */
+	if (*c->pprof_url || !*c->url)
+		return 0; /* a raw pprof URL replaces the server (source_url.c); no URL, no server */
 	fetch_opts_defaults(&o);
-	if (settings_fetch_opts(c, &o, err, sizeof err) != 0) {
-		pgo_errorf("%s", err);
-		return -1;
-	}
-	if (url_is_default(c) && !strcmp(c->v[CFG_RETRIES].origin, "default"))
+	settings_fetch_opts(c, &o);
+	if (url_is_default(c) && c->v[CFG_RETRIES].layer == CFG_FROM_DEFAULT)
 		o.conn.retries = 0;
 	if (o.nselectors == 0) {
 		if (req->service_guessed && !o.offline) {

@@ -24,8 +24,7 @@ static void describe(const fetch_result *r, struct profile_choice *out)
 int source_url(const struct config *c, const struct profile_request *req,
 			    struct profile_choice *out)
 {
-	const char *url = config_get(c, CFG_PPROF_URL);
-	char err[1024];
+	const char *url = c->pprof_url;
 	fetch_result r;
 	fetch_opts o;
 	fetch_err e;
@@ -34,10 +33,7 @@ int source_url(const struct config *c, const struct profile_request *req,
 	if (!*url)
 		return 0;
 	fetch_opts_defaults(&o);
-	if (settings_fetch_opts(c, &o, err, sizeof err) != 0) {
-		pgo_errorf("%s", err);
-		return -1;
-	}
+	settings_fetch_opts(c, &o);
 	if (fetch_from_url(&o, url, &r, &e) != 0)
 		return (out->why = strdup(e.msg)) ? 0 : -1;
 	out->path = strdup(r.path);

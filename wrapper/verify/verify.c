@@ -125,12 +125,13 @@ int verify_binary(const char *path, const char *profile, struct verify_result *r
 	if (bi_read_file(path, &bi, &err) != BI_OK) {
 		if (err.code == BI_E_NOMEM)
 			return -1;
+		r->read_code = err.code;
 		if (err.code == BI_E_OPEN || err.code == BI_E_IO) {
 			r->status = VERIFY_UNREADABLE;
 			return set_message(r, "%s", goerr_errno_text(err.sys_errno, buf, sizeof buf));
 		}
 		r->status = VERIFY_NOT_GO;
-		return set_message(r, "%s", bi_error_text(&err, buf, sizeof buf));
+		return set_message(r, "%s", err.msg);
 	}
 	rc = judge(bi, profile, r);
 	bi_info_free(bi);

@@ -6,6 +6,8 @@
 #ifndef PGO_GO_VERIFY_H
 #define PGO_GO_VERIFY_H
 
+#include "bi.h"
+
 enum verify_status {
 	VERIFY_OK,         /* records -pgo (naming the expected profile, if one was given) */
 	VERIFY_NO_PGO,     /* a Go binary built without -pgo */
@@ -16,20 +18,19 @@ enum verify_status {
 
 struct verify_result {
 	enum verify_status status;
-	char *pgo;        /* the recorded -pgo value, or NULL */
-	char *go_version; /* or NULL */
-	char *message;    /* one line saying what was found */
+	bi_code read_code; /* VERIFY_NOT_GO, VERIFY_UNREADABLE: why the build info was not read */
+	char *pgo;         /* the recorded -pgo value, or NULL */
+	char *go_version;  /* or NULL */
+	char *message;     /* one line saying what was found */
 };
 
 /* Checks path; profile, if not NULL, is the profile the binary must name.
  * Returns 0, or -1 when out of memory. */
 int verify_binary(const char *path, const char *profile, struct verify_result *r);
 
-struct bi_info;
-
 /* The same judgement for build info already read (an archive member).
  * Returns 0, or -1 when out of memory. */
-int verify_info(const struct bi_info *bi, const char *profile, struct verify_result *r);
+int verify_info(const bi_info *bi, const char *profile, struct verify_result *r);
 
 /* Whether a recorded -pgo value names profile, given whether the build used
  * -trimpath (which records only the file name). */
