@@ -19,7 +19,7 @@
 #include "bi_src.h"
 
 typedef struct bi_str {
-	char *p;  /* never NULL in a bi_info: "" when empty; p[n] == '\0' */
+	char *p; /* never NULL in a bi_info: "" when empty; p[n] == '\0' */
 	size_t n;
 } bi_str;
 
@@ -54,8 +54,8 @@ typedef enum bi_code {
 	BI_E_OPEN,     /* the file could not be opened: sys_errno says why */
 	BI_E_PARSE,    /* modinfo text malformed: line and detail say where */
 	BI_E_NOMEM,
-	BI_E_NOBITS,   /* "unexpected read from section with uninitialized data" (PE, XCOFF) */
-	BI_E_ARCHIVE,  /* an archive could not be read to its end: where says which */
+	BI_E_NOBITS,  /* "unexpected read from section with uninitialized data" (PE, XCOFF) */
+	BI_E_ARCHIVE, /* an archive could not be read to its end: where says which */
 } bi_code;
 
 /* How the library reports a failure: a code to decide on and the message.
@@ -66,8 +66,8 @@ typedef enum bi_code {
  * It owns no memory. */
 typedef struct bi_error {
 	bi_code code;
-	int sys_errno;    /* BI_E_IO, BI_E_OPEN */
-	int line;         /* BI_E_PARSE: 1-based line of the modinfo text */
+	int sys_errno; /* BI_E_IO, BI_E_OPEN */
+	int line;      /* BI_E_PARSE: 1-based line of the modinfo text */
 	char msg[512];
 	char where[1024]; /* BI_E_ARCHIVE: the archive that failed: "img.tar!/blobs/sha256/…" */
 } bi_error;

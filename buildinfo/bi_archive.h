@@ -108,7 +108,6 @@ typedef enum bi_archive_code {
 	BI_ARCHIVE_STOPPED, /* the callback asked to stop */
 } bi_archive_code;
 
-
 /* Walks the archive in the file at path (a pipe or a device works too, read
  * once from start to end). display names it in member names and messages.
  * Members found before a failure are reported before BI_ARCHIVE_FAIL. */

@@ -72,7 +72,6 @@ int bi_exe_locate(const bi_exe *x, uint64_t addr, bi_loc *loc, bi_error *err);
 
 /* Records code (and errno for BI_E_IO) in err, which may be NULL; returns code. */
 
-
 /* Whether [off, off + n) lies inside the view, without overflow. */
 int bi_view_has(const bi_view *v, uint64_t off, uint64_t n);
 

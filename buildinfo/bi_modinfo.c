@@ -177,8 +177,8 @@ static int fail_msg(parser *ps, const char *msg, size_t n)
 		bi_fail(ps->err, BI_E_PARSE);
 		ps->err->line = ps->line;
 		set_detail(detail, sizeof detail, msg, n);
-		snprintf(ps->err->msg, sizeof ps->err->msg, "could not parse Go build info: line %d: %s",
-		         ps->line, detail);
+		snprintf(ps->err->msg, sizeof ps->err->msg,
+		         "could not parse Go build info: line %d: %s", ps->line, detail);
 	}
 	return BI_E_PARSE;
 }

@@ -563,4 +563,3 @@ out:
 	close(fd);
 	return rc;
 }
-

@@ -94,7 +94,8 @@ static int job_selectors(struct fetch_job *j, fetch_err *err)
 	size_t n = o->nselectors ? o->nselectors : 1, k = 0;
 
 	if (!o->nselectors && (!o->service || !*o->service))
-		return fetch_errf(err, FETCH_E_ARG, "no service to fetch a profile for: set %s or %s",
+		return fetch_errf(err, FETCH_E_ARG,
+		                  "no service to fetch a profile for: set %s or %s",
 		                  fetch_setting_name(&o->conn.names, FETCH_SET_SERVICE),
 		                  fetch_setting_name(&o->conn.names, FETCH_SET_QUERY));
 	if (!(j->selectors = calloc(n, sizeof *j->selectors)))
@@ -170,8 +171,8 @@ static int job_init(struct fetch_job *j, const fetch_opts *o, fetch_err *err)
 	if (j->len < WINDOW_MIN || j->len > WINDOW_MAX)
 		return fetch_errf(err, FETCH_E_ARG, "the window must be between 1m and 24h");
 	if (pyro_base_url(o->conn.url, fetch_setting_name(&o->conn.names, o->conn.url_setting),
-	                  &j->server, err) != 0 || job_selectors(j, err) != 0 ||
-	    job_label(j, err) != 0 || fetch_job_cache(j, err) != 0)
+	                  &j->server, err) != 0 ||
+	    job_selectors(j, err) != 0 || job_label(j, err) != 0 || fetch_job_cache(j, err) != 0)
 		return -1;
 	j->q = (cache_query){j->server,
 	                     o->conn.tenant_id ? o->conn.tenant_id : "",
@@ -234,8 +235,8 @@ static int use_offline(struct fetch_job *j, fetch_result *r, fetch_err *err)
 	if (!found)
 		return fetch_errf(err, FETCH_E_OFFLINE,
 		                  "offline (%s) and no profile of %s from %s%s%s%s in the cache %s",
-		                  fetch_setting_name(&j->o->conn.names, FETCH_SET_OFFLINE), j->label,
-		                  j->server, *j->q.tenant ? " (tenant " : "", j->q.tenant,
+		                  fetch_setting_name(&j->o->conn.names, FETCH_SET_OFFLINE),
+		                  j->label, j->server, *j->q.tenant ? " (tenant " : "", j->q.tenant,
 		                  *j->q.tenant ? ")" : "", j->c->dir);
 	return result_from(j, &m, FETCH_FROM_OFFLINE, r, err);
 }

@@ -30,21 +30,21 @@
 #include "pyro.h"
 
 #define FETCH_PROFILE_TYPE_DEFAULT "process_cpu:cpu:nanoseconds:cpu:nanoseconds"
-#define FETCH_MAX_AGE_DEFAULT ((int64_t)7 * 86400)
+#define FETCH_MAX_AGE_DEFAULT      ((int64_t)7 * 86400)
 
 typedef struct fetch_opts {
 	pyro_conn conn;               /* server, auth, TLS, bounds, callbacks */
 	const char *service;          /* service_name, used when nselectors is 0 */
 	const char *const *selectors; /* label selectors; their profiles merge */
 	size_t nselectors;
-	const char *profile_type;     /* NULL or "": FETCH_PROFILE_TYPE_DEFAULT */
-	int64_t window;               /* seconds; 0: WINDOW_DEFAULT */
-	fetch_pgo_opts reduce;        /* asked of the server and redone here */
-	const char *cache_dir;        /* NULL or "": cache_default_dir(NULL) */
-	int offline;                  /* the cache only */
-	int64_t max_age;              /* stale fallback bound (s); 0: default, <0: off */
-	int force;                    /* ignore a cached snapshot of this window */
-	int64_t now;                  /* seconds since the epoch; 0: the clock */
+	const char *profile_type; /* NULL or "": FETCH_PROFILE_TYPE_DEFAULT */
+	int64_t window;           /* seconds; 0: WINDOW_DEFAULT */
+	fetch_pgo_opts reduce;    /* asked of the server and redone here */
+	const char *cache_dir;    /* NULL or "": cache_default_dir(NULL) */
+	int offline;              /* the cache only */
+	int64_t max_age;          /* stale fallback bound (s); 0: default, <0: off */
+	int force;                /* ignore a cached snapshot of this window */
+	int64_t now;              /* seconds since the epoch; 0: the clock */
 } fetch_opts;
 
 /* Everything at its default; conn as pyro_conn_defaults. */
@@ -61,10 +61,10 @@ typedef enum fetch_source {
 const char *fetch_source_name(fetch_source s);
 
 typedef struct fetch_result {
-	char *path;         /* the canonical profile: <cache>/profiles/<sha256>.pgo */
-	cache_meta meta;    /* its snapshot record (window, sizes, samples, …) */
+	char *path;      /* the canonical profile: <cache>/profiles/<sha256>.pgo */
+	cache_meta meta; /* its snapshot record (window, sizes, samples, …) */
 	fetch_source source;
-	unsigned requests;  /* HTTP requests made */
+	unsigned requests; /* HTTP requests made */
 } fetch_result;
 
 /* 0 with r filled, or -1 with err: FETCH_E_ARG (bad options), FETCH_E_NODATA
@@ -82,8 +82,8 @@ void fetch_result_clear(fetch_result *r);
  * used offline, or when the server fails, within max_age). No match:
  * FETCH_E_NODATA, the message listing up to 5 closest names. *service is
  * malloc'd. */
-int fetch_discover_service(const fetch_opts *o, const char *name, const char *alt,
-                           char **service, fetch_err *err);
+int fetch_discover_service(const fetch_opts *o, const char *name, const char *alt, char **service,
+                           fetch_err *err);
 
 /* {service_name="<service>"}, quoted as a PromQL string. malloc'd; NULL
  * when out of memory. */

@@ -118,11 +118,11 @@ static int ask_server(const fetch_opts *o, const char *server, const char *name,
 		fetch_errf(err, FETCH_E_NODATA,
 		           "%s%s%s%s knows no service '%s'%s%s%s (%s%s); set %s or map the "
 		           "package to a service in .pgo-go.ini",
-		           server, tenant_of(o) ? " (tenant " : "", tenant_of(o) ? tenant_of(o) : "",
-		           tenant_of(o) ? ")" : "", name, alt && *alt ? " nor '" : "",
-		           alt && *alt ? alt : "", alt && *alt ? "'" : "",
-		           n ? "closest: " : "it has no services at all", n ? near : "",
-		           fetch_setting_name(&o->conn.names, FETCH_SET_SERVICE));
+		           server, tenant_of(o) ? " (tenant " : "",
+		           tenant_of(o) ? tenant_of(o) : "", tenant_of(o) ? ")" : "", name,
+		           alt && *alt ? " nor '" : "", alt && *alt ? alt : "",
+		           alt && *alt ? "'" : "", n ? "closest: " : "it has no services at all",
+		           n ? near : "", fetch_setting_name(&o->conn.names, FETCH_SET_SERVICE));
 	}
 out:
 	pyro_strings_free(v, n);

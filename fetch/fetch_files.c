@@ -229,7 +229,7 @@ static int files_pull(struct fetch_job *j, cache_meta *m, unsigned *requests, fe
 	for (size_t i = 0; i < st->n; i++) {
 		snprintf(what, sizeof what, "%s", st->in[i].path);
 		if (fetch_source_add(&st->s, st->in[i].data, st->in[i].len, 0, drop_input,
-		                    &st->in[i], what, acc, err) != 0)
+		                     &st->in[i], what, acc, err) != 0)
 			goto out;
 	}
 	if (acc->nsamples == 0)
@@ -276,7 +276,7 @@ static int name_result(fetch_result *r, const char *display, fetch_err *err)
 }
 
 int fetch_from_files(const fetch_opts *o, const char *const *paths, size_t npaths, fetch_result *r,
-                      fetch_err *err)
+                     fetch_err *err)
 {
 	struct files_state st;
 	struct fetch_job j;

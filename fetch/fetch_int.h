@@ -10,12 +10,12 @@
 /* One fetch: the options resolved once. */
 struct fetch_job {
 	const fetch_opts *o;
-	int64_t now, len;      /* the clock; the window length (s) */
+	int64_t now, len; /* the clock; the window length (s) */
 	const char *type;
-	char *server;          /* base URL, no credentials */
-	char **selectors;      /* sorted, unique */
+	char *server;     /* base URL, no credentials */
+	char **selectors; /* sorted, unique */
 	size_t nselectors;
-	char *label;           /* for messages: the service, or the selectors */
+	char *label; /* for messages: the service, or the selectors */
 	cache *c;
 	cache_query q;
 	window newest;
@@ -43,7 +43,9 @@ void fetch_job_free(struct fetch_job *j);
 int fetch_from_server(struct fetch_job *j, cache_meta *m, unsigned *requests, fetch_err *err);
 
 /* A line through the job's callbacks. */
-void fetch_note(const struct fetch_job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void fetch_warn(const struct fetch_job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void fetch_note(const struct fetch_job *j, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void fetch_warn(const struct fetch_job *j, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

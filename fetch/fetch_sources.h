@@ -42,7 +42,7 @@
 #define FETCH_URL_SECONDS_DEFAULT 30
 
 /* The profile_type recorded for the two sources' snapshots. */
-#define FETCH_URL_TYPE "pprof-url:cpu"
+#define FETCH_URL_TYPE   "pprof-url:cpu"
 #define FETCH_FILES_TYPE "pprof-file:cpu"
 
 /* The profile of url, a /debug/pprof/profile endpoint (http or https,
@@ -61,8 +61,8 @@ int fetch_from_url(const fetch_opts *o, const char *url, fetch_result *r, fetch_
  * Errors: FETCH_E_IO (a path that cannot be read, a directory without
  * profiles), the decoding and validation errors (naming the file),
  * FETCH_E_MERGE, FETCH_E_NODATA (no samples in any), FETCH_E_NOMEM. */
-int fetch_from_files(const fetch_opts *o, const char *const *paths, size_t npaths,
-                      fetch_result *r, fetch_err *err);
+int fetch_from_files(const fetch_opts *o, const char *const *paths, size_t npaths, fetch_result *r,
+                     fetch_err *err);
 
 /* ---- pure parts, exposed for the tests -------------------------------- */
 

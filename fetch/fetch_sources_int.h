@@ -24,13 +24,13 @@ struct fetch_pulled {
  * otherwise stay in memory beside its decoded form. Errors name it as what
  * ("the file x.pprof"). */
 int fetch_source_add(struct fetch_pulled *s, const void *data, size_t len, size_t max_size,
-                    pprof_release_fn *release, void *release_ctx, const char *what, fetch_pgo *acc,
-                    fetch_err *err);
+                     pprof_release_fn *release, void *release_ctx, const char *what, fetch_pgo *acc,
+                     fetch_err *err);
 
 /* Encodes acc, checks the bytes, stores them and the record m (filled
  * here, the caller's to clear) in j's cache. */
 int fetch_source_store(struct fetch_job *j, const struct fetch_pulled *s, const fetch_pgo *acc,
-                      cache_meta *m, fetch_err *err);
+                       cache_meta *m, fetch_err *err);
 
 /* Prefixes err->msg with "prefix: ", setting code unless it is FETCH_OK. */
 int fetch_err_context(fetch_err *err, fetch_code code, const char *prefix);

@@ -71,8 +71,8 @@ static int decode(struct fetch_pulled *s, const void *data, size_t len, size_t m
 }
 
 int fetch_source_add(struct fetch_pulled *s, const void *data, size_t len, size_t max_size,
-                    pprof_release_fn *release, void *release_ctx, const char *what, fetch_pgo *acc,
-                    fetch_err *err)
+                     pprof_release_fn *release, void *release_ctx, const char *what, fetch_pgo *acc,
+                     fetch_err *err)
 {
 	pprof_profile *prof = NULL;
 	char ctx[700];
@@ -145,7 +145,7 @@ static int fill_meta(const struct fetch_job *j, const struct fetch_pulled *s, co
 }
 
 int fetch_source_store(struct fetch_job *j, const struct fetch_pulled *s, const fetch_pgo *acc,
-                      cache_meta *m, fetch_err *err)
+                       cache_meta *m, fetch_err *err)
 {
 	unsigned char *buf = NULL;
 	size_t len = 0;
@@ -331,8 +331,8 @@ static int url_pull(struct fetch_job *j, cache_meta *m, unsigned *requests, fetc
 		goto out;
 	}
 	snprintf(what, sizeof what, "the answer of the pprof endpoint at %s", j->server);
-	if (fetch_source_add(&st->s, body, len, j->o->conn.max_response, free_body, &body, what, acc,
-	                    err) != 0)
+	if (fetch_source_add(&st->s, body, len, j->o->conn.max_response, free_body, &body, what,
+	                     acc, err) != 0)
 		goto out;
 	if (acc->nsamples == 0) {
 		fetch_errf(err, FETCH_E_NODATA,
@@ -396,7 +396,8 @@ int fetch_from_url(const fetch_opts *o, const char *url, fetch_result *r, fetch_
 	memset(&j, 0, sizeof j);
 	if (!err)
 		err = &local;
-	if (parse_url(url, fetch_setting_name(&o->conn.names, FETCH_SET_PPROF_URL), &st.u, err) != 0)
+	if (parse_url(url, fetch_setting_name(&o->conn.names, FETCH_SET_PPROF_URL), &st.u, err) !=
+	    0)
 		return -1;
 	st.seconds = fetch_url_seconds(st.u.query);
 	if (url_job(&j, o, &st, err) == 0)

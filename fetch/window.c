@@ -83,10 +83,10 @@ char *window_format(window w, char *buf, size_t bufsz)
 	clock_text(&b, clock_b, sizeof clock_b);
 	if (!strcmp(day_a, day_b))
 		snprintf(buf, bufsz, "%s %s-%s UTC%s", day_a, clock_a, clock_b,
-			 w.open ? " (open)" : "");
+		         w.open ? " (open)" : "");
 	else
 		snprintf(buf, bufsz, "%s %s-%s %s UTC%s", day_a, clock_a, day_b, clock_b,
-			 w.open ? " (open)" : "");
+		         w.open ? " (open)" : "");
 	return buf;
 }
 

@@ -15,11 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
-#define WINDOW_MIN 60            /* 1m: shorter holds too few samples to matter */
-#define WINDOW_MAX 86400         /* 24h: Pyroscope refuses longer query ranges */
-#define WINDOW_DEFAULT 3600      /* 1h */
-#define WINDOW_LOOKBACK 86400    /* how far back empty windows are stepped */
+#define WINDOW_MIN      60    /* 1m: shorter holds too few samples to matter */
+#define WINDOW_MAX      86400 /* 24h: Pyroscope refuses longer query ranges */
+#define WINDOW_DEFAULT  3600  /* 1h */
+#define WINDOW_LOOKBACK 86400 /* how far back empty windows are stepped */
 
 typedef struct window {
 	int64_t start, end; /* [start, end), seconds since the epoch */

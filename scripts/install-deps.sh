@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake ninja-build pkg-config gcc clang libclang-rt-14-dev
+  cmake ninja-build pkg-config gcc clang libclang-rt-14-dev clang-format
   libcurl4-openssl-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev
   libarchive-dev libinih-dev libjansson-dev libcmocka-dev nettle-dev curl
   hyperfine valgrind file time jq python3 zstd xz-utils bzip2 zip unzip

@@ -12,14 +12,14 @@ int lazy_load(struct lazy_lib *lib)
 	lib->tried = 1;
 	if (!(h = dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL))) {
 		snprintf(lib->error, sizeof lib->error, "cannot load %s (install %s): %s",
-			 lib->soname, lib->package, dlerror());
+		         lib->soname, lib->package, dlerror());
 		return -1;
 	}
 	for (size_t i = 0; i < lib->nsyms; i++) {
 		void *f = dlsym(h, lib->syms[i].name);
 		if (!f) {
 			snprintf(lib->error, sizeof lib->error, "%s lacks %s", lib->soname,
-				 lib->syms[i].name);
+			         lib->syms[i].name);
 			dlclose(h);
 			return -1;
 		}

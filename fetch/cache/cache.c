@@ -31,9 +31,9 @@ int cache_default_dir(const char *configured, const char *setting, char **out, f
 		n = asprintf(out, "%s/.cache/pgo-go", home);
 	else
 		return fetch_errf(err, FETCH_E_ARG,
-				  "no cache directory: set %s (neither XDG_CACHE_HOME nor HOME is "
-				  "set)",
-				  setting);
+		                  "no cache directory: set %s (neither XDG_CACHE_HOME nor HOME is "
+		                  "set)",
+		                  setting);
 	if (n < 0) {
 		*out = NULL;
 		return fetch_err_nomem(err);
@@ -55,15 +55,17 @@ static int make_dirs(char *path, fetch_err *err)
 		if (mkdir(path, 0700) != 0 && errno != EEXIST) {
 			int e = errno;
 			*p = c;
-			return fetch_errf(err, FETCH_E_IO, "cannot create the cache directory %s: %s",
-					  path, strerror(e));
+			return fetch_errf(err, FETCH_E_IO,
+			                  "cannot create the cache directory %s: %s", path,
+			                  strerror(e));
 		}
 		*p = c;
 		if (!c)
 			break;
 	}
 	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-		return fetch_errf(err, FETCH_E_IO, "the cache directory %s is not a directory", path);
+		return fetch_errf(err, FETCH_E_IO, "the cache directory %s is not a directory",
+		                  path);
 	return 0;
 }
 
@@ -189,7 +191,7 @@ void cache_key(const cache_query *q, int64_t newest_end, char key[CACHE_HEX_LEN 
 	key_field(&ctx, "tenant", q->tenant ? q->tenant : "");
 	key_field(&ctx, "type", q->profile_type);
 	snprintf(num, sizeof num, "%" PRId64 " %" PRId64 " %u %d", q->window_len, newest_end,
-		 q->keep_locations, q->aggregate_callees ? 1 : 0);
+	         q->keep_locations, q->aggregate_callees ? 1 : 0);
 	key_field(&ctx, "window end keep aggregate", num);
 	for (size_t i = 0; i < q->nselectors; i++)
 		key_field(&ctx, "selector", q->selectors[i]);
@@ -200,7 +202,7 @@ void cache_key(const cache_query *q, int64_t newest_end, char key[CACHE_HEX_LEN 
 /* ---- files ------------------------------------------------------------ */
 
 int cache_write_atomic(const char *dir, const char *name, const void *data, size_t len,
-		       fetch_err *err)
+                       fetch_err *err)
 {
 	char *tmp = NULL, *final = NULL;
 	const unsigned char *p = data;
@@ -266,7 +268,7 @@ int cache_profile_ok(const cache *c, const char *sha)
 }
 
 int cache_put_profile(cache *c, const void *data, size_t len, char sha[CACHE_HEX_LEN + 1],
-		      fetch_err *err)
+                      fetch_err *err)
 {
 	char dir[PATH_MAX], name[CACHE_HEX_LEN + 8];
 
@@ -293,7 +295,7 @@ int cache_is_hex_name(const char *name, const char *suffix)
 /* ---- service discovery answers ----------------------------------------- */
 
 int cache_service_get(const cache *c, const char *key, char **name, int64_t *written,
-		      fetch_err *err)
+                      fetch_err *err)
 {
 	char path[PATH_MAX], buf[512];
 	struct stat st;

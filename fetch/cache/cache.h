@@ -36,13 +36,13 @@ typedef struct cache {
 /* What a snapshot key is made of. selectors are sorted and unique (the
  * caller's job: the same set must give the same key). */
 typedef struct cache_query {
-	const char *server;  /* base URL without credentials */
-	const char *tenant;  /* "" when none */
+	const char *server; /* base URL without credentials */
+	const char *tenant; /* "" when none */
 	const char *const *selectors;
 	size_t nselectors;
 	const char *profile_type;
-	int64_t window_len;         /* seconds */
-	unsigned keep_locations;    /* the reduction: part of the bytes */
+	int64_t window_len;      /* seconds */
+	unsigned keep_locations; /* the reduction: part of the bytes */
 	int aggregate_callees;
 } cache_query;
 
@@ -52,15 +52,15 @@ typedef struct cache_meta {
 	char *server, *tenant, *profile_type;
 	char **selectors;
 	size_t nselectors;
-	char *service;              /* for people: the service, or NULL */
+	char *service; /* for people: the service, or NULL */
 	int64_t window_len;
-	int64_t newest_end;         /* the newest window's end when asked: the key's */
+	int64_t newest_end;               /* the newest window's end when asked: the key's */
 	int64_t window_start, window_end; /* the window whose data this is */
 	int open_window;
-	int64_t fetched_at;         /* seconds since the epoch */
-	int64_t raw_size;           /* decompressed bytes the server sent */
-	int64_t size;               /* bytes of the canonical profile */
-	int64_t samples;            /* samples after the reduction */
+	int64_t fetched_at; /* seconds since the epoch */
+	int64_t raw_size;   /* decompressed bytes the server sent */
+	int64_t size;       /* bytes of the canonical profile */
+	int64_t samples;    /* samples after the reduction */
 	unsigned keep_locations;
 	int aggregate_callees;
 } cache_meta;
@@ -115,8 +115,8 @@ int cache_scan(const cache *c, int (*fn)(void *ctx, const cache_meta *m), void *
 /* The newest snapshot (by window end, then fetch time) matching q, fetched
  * at or after min_fetched_at, whose profile is intact. Returns 1 found, 0
  * none, -1 error. */
-int cache_find_newest(const cache *c, const cache_query *q, int64_t min_fetched_at,
-                      cache_meta *m, fetch_err *err);
+int cache_find_newest(const cache *c, const cache_query *q, int64_t min_fetched_at, cache_meta *m,
+                      fetch_err *err);
 
 /* A held (or not) lock on one snapshot key. */
 typedef struct cache_lock {

@@ -28,8 +28,7 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int cache_lock_take(const cache *c, const char *key, int64_t wait_ms, cache_lock *l,
-		    fetch_err *err)
+int cache_lock_take(const cache *c, const char *key, int64_t wait_ms, cache_lock *l, fetch_err *err)
 {
 	char path[PATH_MAX];
 	int64_t deadline = mono_ms() + wait_ms;
@@ -41,7 +40,7 @@ int cache_lock_take(const cache *c, const char *key, int64_t wait_ms, cache_lock
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return fetch_errf(err, FETCH_E_IO, "cannot open the lock %s: %s", path,
-				  strerror(errno));
+		                  strerror(errno));
 	/* Polled rather than blocking, so the wait is bounded without a
 	 * signal handler (the shim owns signals while go runs). */
 	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {

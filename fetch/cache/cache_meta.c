@@ -47,16 +47,16 @@ static json_t *meta_json(const cache_meta *m)
 		return NULL;
 	/* "o" steals sel; json_pack frees it when packing fails. */
 	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:o, s:s*, s:s, s:I, s:I, s:I, s:I, s:b, "
-			 "s:I, s:I, s:I, s:I, s:i, s:b}",
-			 "version", META_VERSION, "key", m->key, "sha256", m->sha256, "server",
-			 m->server, "tenant", m->tenant ? m->tenant : "", "selectors", sel,
-			 "service", m->service, "profile_type", m->profile_type, "window_seconds",
-			 (json_int_t)m->window_len, "newest_end", (json_int_t)m->newest_end,
-			 "window_start", (json_int_t)m->window_start, "window_end",
-			 (json_int_t)m->window_end, "open_window", m->open_window, "fetched_at",
-			 (json_int_t)m->fetched_at, "raw_size", (json_int_t)m->raw_size, "size",
-			 (json_int_t)m->size, "samples", (json_int_t)m->samples, "keep_locations",
-			 (int)m->keep_locations, "aggregate_callees", m->aggregate_callees);
+	                 "s:I, s:I, s:I, s:I, s:i, s:b}",
+	                 "version", META_VERSION, "key", m->key, "sha256", m->sha256, "server",
+	                 m->server, "tenant", m->tenant ? m->tenant : "", "selectors", sel,
+	                 "service", m->service, "profile_type", m->profile_type, "window_seconds",
+	                 (json_int_t)m->window_len, "newest_end", (json_int_t)m->newest_end,
+	                 "window_start", (json_int_t)m->window_start, "window_end",
+	                 (json_int_t)m->window_end, "open_window", m->open_window, "fetched_at",
+	                 (json_int_t)m->fetched_at, "raw_size", (json_int_t)m->raw_size, "size",
+	                 (json_int_t)m->size, "samples", (json_int_t)m->samples, "keep_locations",
+	                 (int)m->keep_locations, "aggregate_callees", m->aggregate_callees);
 }
 
 int cache_meta_write(const cache *c, const cache_meta *m, fetch_err *err)
@@ -106,14 +106,15 @@ static int meta_from_json(cache_meta *m, json_t *j)
 	int open, keep, agg;
 	json_t *sel;
 
-	if (json_unpack(j, "{s:I, s:s, s:s, s:s, s:s, s:o, s?s, s:s, s:I, s:I, s:I, s:I, s:b, s:I, "
-			   "s:I, s:I, s:I, s:i, s:b}",
-			"version", &version, "key", &key, "sha256", &sha, "server", &server,
-			"tenant", &tenant, "selectors", &sel, "service", &service, "profile_type",
-			&type, "window_seconds", &len, "newest_end", &newest, "window_start", &ws,
-			"window_end", &we, "open_window", &open, "fetched_at", &at, "raw_size",
-			&raw, "size", &size, "samples", &samples, "keep_locations", &keep,
-			"aggregate_callees", &agg) != 0)
+	if (json_unpack(j,
+	                "{s:I, s:s, s:s, s:s, s:s, s:o, s?s, s:s, s:I, s:I, s:I, s:I, s:b, s:I, "
+	                "s:I, s:I, s:I, s:i, s:b}",
+	                "version", &version, "key", &key, "sha256", &sha, "server", &server,
+	                "tenant", &tenant, "selectors", &sel, "service", &service, "profile_type",
+	                &type, "window_seconds", &len, "newest_end", &newest, "window_start", &ws,
+	                "window_end", &we, "open_window", &open, "fetched_at", &at, "raw_size",
+	                &raw, "size", &size, "samples", &samples, "keep_locations", &keep,
+	                "aggregate_callees", &agg) != 0)
 		return 1;
 	if (version != META_VERSION || strlen(key) != CACHE_HEX_LEN ||
 	    strlen(sha) != CACHE_HEX_LEN || !json_is_array(sel))
@@ -178,8 +179,7 @@ static int profile_exists(const cache *c, const char *sha)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int cache_scan(const cache *c, int (*fn)(void *ctx, const cache_meta *m), void *ctx,
-	       fetch_err *err)
+int cache_scan(const cache *c, int (*fn)(void *ctx, const cache_meta *m), void *ctx, fetch_err *err)
 {
 	char dir[PATH_MAX], key[CACHE_HEX_LEN + 1];
 	struct dirent *e;
@@ -264,8 +264,8 @@ static int consider(void *ctx, const cache_meta *m)
 	return 0;
 }
 
-int cache_find_newest(const cache *c, const cache_query *q, int64_t min_fetched_at,
-		      cache_meta *m, fetch_err *err)
+int cache_find_newest(const cache *c, const cache_query *q, int64_t min_fetched_at, cache_meta *m,
+                      fetch_err *err)
 {
 	struct newest n = {.c = c, .q = q, .min_fetched_at = min_fetched_at};
 

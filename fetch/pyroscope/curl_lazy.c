@@ -21,27 +21,27 @@
 /* The functions forwarded as they are: return type, name, parameters,
  * arguments, and what a call returns when libcurl cannot be loaded. The
  * variadic ones (setopt, getinfo) follow by hand. */
-#define LAZY_FUNCTIONS(X)                                                                  \
-	X(CURLcode, curl_global_init, (long flags), (flags), CURLE_FAILED_INIT)            \
-	X(CURL *, curl_easy_init, (void), (), NULL)                                        \
-	X(CURLcode, curl_easy_perform, (CURL * h), (h), CURLE_FAILED_INIT)                 \
-	X(struct curl_slist *, curl_slist_append, (struct curl_slist * l, const char *s),  \
-	  (l, s), NULL)                                                                    \
-	X(CURLU *, curl_url, (void), (), NULL)                                             \
-	X(CURLUcode, curl_url_get, (CURLU * u, CURLUPart w, char **p, unsigned int f),     \
-	  (u, w, p, f), CURLUE_OUT_OF_MEMORY)                                              \
-	X(CURLUcode, curl_url_set, (CURLU * u, CURLUPart w, const char *p, unsigned int f), \
+#define LAZY_FUNCTIONS(X)                                                                          \
+	X(CURLcode, curl_global_init, (long flags), (flags), CURLE_FAILED_INIT)                    \
+	X(CURL *, curl_easy_init, (void), (), NULL)                                                \
+	X(CURLcode, curl_easy_perform, (CURL * h), (h), CURLE_FAILED_INIT)                         \
+	X(struct curl_slist *, curl_slist_append, (struct curl_slist * l, const char *s), (l, s),  \
+	  NULL)                                                                                    \
+	X(CURLU *, curl_url, (void), (), NULL)                                                     \
+	X(CURLUcode, curl_url_get, (CURLU * u, CURLUPart w, char **p, unsigned int f),             \
+	  (u, w, p, f), CURLUE_OUT_OF_MEMORY)                                                      \
+	X(CURLUcode, curl_url_set, (CURLU * u, CURLUPart w, const char *p, unsigned int f),        \
 	  (u, w, p, f), CURLUE_OUT_OF_MEMORY)
 /* Those that release something: nothing to release when never loaded. */
-#define LAZY_RELEASERS(X)                                                                  \
-	X(curl_easy_cleanup, CURL *)                                                       \
-	X(curl_easy_reset, CURL *)                                                         \
-	X(curl_free, void *)                                                               \
-	X(curl_slist_free_all, struct curl_slist *)                                        \
+#define LAZY_RELEASERS(X)                                                                          \
+	X(curl_easy_cleanup, CURL *)                                                               \
+	X(curl_easy_reset, CURL *)                                                                 \
+	X(curl_free, void *)                                                                       \
+	X(curl_slist_free_all, struct curl_slist *)                                                \
 	X(curl_url_cleanup, CURLU *)
 
 #define POINTER(ret, name, params, args, fail) ret(*name) params;
-#define RELEASER_POINTER(name, type) void (*name)(type);
+#define RELEASER_POINTER(name, type)           void (*name)(type);
 static struct {
 	LAZY_FUNCTIONS(POINTER)
 	LAZY_RELEASERS(RELEASER_POINTER)
@@ -51,11 +51,12 @@ static struct {
 } fn;
 
 #define SYMBOL(ret, name, params, args, fail) {#name, &fn.name},
-#define RELEASER_SYMBOL(name, type) {#name, &fn.name},
+#define RELEASER_SYMBOL(name, type)           {#name, &fn.name},
 static const struct lazy_sym syms[] = {
-	LAZY_FUNCTIONS(SYMBOL) LAZY_RELEASERS(RELEASER_SYMBOL){"curl_easy_setopt", &fn.curl_easy_setopt},
-	{"curl_easy_getinfo", &fn.curl_easy_getinfo},
-	{"curl_easy_strerror", &fn.curl_easy_strerror},
+    LAZY_FUNCTIONS(SYMBOL)
+        LAZY_RELEASERS(RELEASER_SYMBOL){"curl_easy_setopt", &fn.curl_easy_setopt},
+    {"curl_easy_getinfo", &fn.curl_easy_getinfo},
+    {"curl_easy_strerror", &fn.curl_easy_strerror},
 };
 
 static struct lazy_lib lib = {CURL_SONAME, "libcurl4", syms, sizeof syms / sizeof *syms, 0, 0, ""};
@@ -71,18 +72,18 @@ const char *curl_lazy_error(void)
 	return lib.ok ? NULL : lib.error;
 }
 
-#define FORWARD(ret, name, params, args, fail)                                             \
-	ret name params                                                                    \
-	{                                                                                  \
-		return load() ? fail : fn.name args;                                       \
+#define FORWARD(ret, name, params, args, fail)                                                     \
+	ret name params                                                                            \
+	{                                                                                          \
+		return load() ? fail : fn.name args;                                               \
 	}
 LAZY_FUNCTIONS(FORWARD)
 
-#define RELEASE(name, type)                                                                \
-	void name(type p)                                                                  \
-	{                                                                                  \
-		if (p && !load())                                                          \
-			fn.name(p);                                                        \
+#define RELEASE(name, type)                                                                        \
+	void name(type p)                                                                          \
+	{                                                                                          \
+		if (p && !load())                                                                  \
+			fn.name(p);                                                                \
 	}
 LAZY_RELEASERS(RELEASE)
 

@@ -23,7 +23,7 @@ static unsigned char *pack(const ProtobufCMessage *msg, size_t *len)
 
 /* Packs req, calls method, returns the answer's bytes. */
 static int call(pyro_client *c, const char *method, const ProtobufCMessage *req,
-		unsigned char **out, size_t *outlen, fetch_err *err)
+                unsigned char **out, size_t *outlen, fetch_err *err)
 {
 	size_t len;
 	unsigned char *buf = pack(req, &len);
@@ -37,9 +37,10 @@ static int call(pyro_client *c, const char *method, const ProtobufCMessage *req,
 }
 
 int pyro_select_merge_profile(pyro_client *c, const pyro_select *q, unsigned char **body,
-			      size_t *len, fetch_err *err)
+                              size_t *len, fetch_err *err)
 {
-	Querier__V1__SelectMergeProfileRequest req = QUERIER__V1__SELECT_MERGE_PROFILE_REQUEST__INIT;
+	Querier__V1__SelectMergeProfileRequest req =
+	    QUERIER__V1__SELECT_MERGE_PROFILE_REQUEST__INIT;
 	Types__V1__StackTraceSelector sts = TYPES__V1__STACK_TRACE_SELECTOR__INIT;
 	Types__V1__GoPGO pgo = TYPES__V1__GO_PGO__INIT;
 
@@ -82,11 +83,11 @@ static int copy_strings(char *const *src, size_t n, char ***out, size_t *nout, f
 static int not_an_answer(pyro_client *c, const char *method, fetch_err *err)
 {
 	return fetch_errf(err, FETCH_E_NET, "%s at %s: the answer is not a valid %s response",
-			  method, pyro_client_server(c), method);
+	                  method, pyro_client_server(c), method);
 }
 
 int pyro_label_values(pyro_client *c, const char *name, int64_t start_ms, int64_t end_ms,
-		      char ***values, size_t *n, fetch_err *err)
+                      char ***values, size_t *n, fetch_err *err)
 {
 	Types__V1__LabelValuesRequest req = TYPES__V1__LABEL_VALUES_REQUEST__INIT;
 	Types__V1__LabelValuesResponse *resp;
@@ -111,7 +112,7 @@ int pyro_label_values(pyro_client *c, const char *name, int64_t start_ms, int64_
 }
 
 int pyro_profile_types(pyro_client *c, int64_t start_ms, int64_t end_ms, char ***ids, size_t *n,
-		       fetch_err *err)
+                       fetch_err *err)
 {
 	Querier__V1__ProfileTypesRequest req = QUERIER__V1__PROFILE_TYPES_REQUEST__INIT;
 	Querier__V1__ProfileTypesResponse *resp;

@@ -27,30 +27,30 @@
 #include "fetch_err.h"
 
 #define PYRO_CONNECT_TIMEOUT_MS 3000
-#define PYRO_TIMEOUT_MS 30000
-#define PYRO_RETRIES 3
-#define PYRO_MAX_RESPONSE ((size_t)64 << 20)
-#define PYRO_RETRY_AFTER_CAP_S 10 /* a longer Retry-After is not waited for */
+#define PYRO_TIMEOUT_MS         30000
+#define PYRO_RETRIES            3
+#define PYRO_MAX_RESPONSE       ((size_t)64 << 20)
+#define PYRO_RETRY_AFTER_CAP_S  10 /* a longer Retry-After is not waited for */
 
 /* Where the server is and how to talk to it. Fill with pyro_conn_defaults,
  * then set what the configuration says. */
 typedef struct pyro_conn {
-	const char *url;         /* base URL, may carry a path prefix (a Grafana
-				  * data-source proxy); trailing slashes ignored */
-	const char *tenant_id;   /* X-Scope-OrgID; NULL or "" for none */
-	const char *username;    /* HTTP basic auth (when username or password) */
+	const char *url;       /* base URL, may carry a path prefix (a Grafana
+	                        * data-source proxy); trailing slashes ignored */
+	const char *tenant_id; /* X-Scope-OrgID; NULL or "" for none */
+	const char *username;  /* HTTP basic auth (when username or password) */
 	const char *password;
-	const char *token;       /* bearer token; wins over basic auth */
-	const char *ca_file;     /* PEM CA bundle (NULL: the system's) */
-	const char *client_cert; /* PEM client certificate for mutual TLS */
-	const char *client_key;  /* its key (NULL: in the certificate file) */
-	const char *user_agent;  /* NULL: "pgo-go" */
-	long connect_timeout_ms; /* per connection attempt */
-	long timeout_ms;         /* per call, retries and pauses included */
-	unsigned retries;        /* attempts after the first */
-	size_t max_response;     /* decoded body bytes accepted */
+	const char *token;         /* bearer token; wins over basic auth */
+	const char *ca_file;       /* PEM CA bundle (NULL: the system's) */
+	const char *client_cert;   /* PEM client certificate for mutual TLS */
+	const char *client_key;    /* its key (NULL: in the certificate file) */
+	const char *user_agent;    /* NULL: "pgo-go" */
+	long connect_timeout_ms;   /* per connection attempt */
+	long timeout_ms;           /* per call, retries and pauses included */
+	unsigned retries;          /* attempts after the first */
+	size_t max_response;       /* decoded body bytes accepted */
 	fetch_setting url_setting; /* the setting that names url, for messages */
-	fetch_namer names;       /* how messages name settings */
+	fetch_namer names;         /* how messages name settings */
 	/* Called (if set) with one line each: warnings (credentials over
 	 * plain http) and notes for verbose output (retries). */
 	void (*warn)(void *ctx, const char *msg);
@@ -107,8 +107,8 @@ int pyro_label_values(pyro_client *c, const char *name, int64_t start_ms, int64_
                       char ***values, size_t *n, fetch_err *err);
 
 /* ProfileTypes: the ids of the profile types with data in [start, end). */
-int pyro_profile_types(pyro_client *c, int64_t start_ms, int64_t end_ms, char ***ids,
-                       size_t *n, fetch_err *err);
+int pyro_profile_types(pyro_client *c, int64_t start_ms, int64_t end_ms, char ***ids, size_t *n,
+                       fetch_err *err);
 
 void pyro_strings_free(char **v, size_t n);
 
@@ -116,8 +116,7 @@ void pyro_strings_free(char **v, size_t n);
  * NULL or "": a raw pprof endpoint (/debug/pprof/profile?seconds=N), not a
  * Connect call. The same time bounds, retries, size limit, tenant and auth
  * headers as the calls above; error lines name the URL and c's setting. */
-int pyro_get(pyro_client *c, const char *query, unsigned char **body, size_t *len,
-             fetch_err *err);
+int pyro_get(pyro_client *c, const char *query, unsigned char **body, size_t *len, fetch_err *err);
 
 /* ---- pure parts, exposed for the tests -------------------------------- */
 
@@ -143,11 +142,11 @@ int64_t pyro_retry_delay(const pyro_attempt *a, unsigned attempt, unsigned retri
 
 /* What the error line is about. */
 typedef struct pyro_err_ctx {
-	const char *method;  /* "SelectMergeProfile" */
-	const char *server;  /* the base URL, no credentials */
-	const char *tenant;  /* may be NULL */
+	const char *method; /* "SelectMergeProfile" */
+	const char *server; /* the base URL, no credentials */
+	const char *tenant; /* may be NULL */
 	int have_credentials;
-	unsigned attempts;   /* how many were made */
+	unsigned attempts;        /* how many were made */
 	const fetch_namer *names; /* how hints name settings; NULL: the plain keys */
 	fetch_setting url_setting;
 } pyro_err_ctx;

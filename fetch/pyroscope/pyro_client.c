@@ -47,14 +47,14 @@ static int copy_settings(pyro_client *c, const pyro_conn *o, fetch_err *err)
 
 	if (has_break(o->tenant_id) || has_break(o->username) || has_break(o->password))
 		return fetch_errf(err, FETCH_E_ARG,
-				  "the tenant id, user name or password holds a line break");
+		                  "the tenant id, user name or password holds a line break");
 	if ((o->tenant_id && *o->tenant_id && !(c->tenant = strdup(o->tenant_id))) ||
 	    (o->username && *o->username && !(c->username = strdup(o->username))) ||
 	    (o->password && *o->password && !(c->password = strdup(o->password))))
 		return fetch_err_nomem(err);
 	if (o->token && *o->token && !(c->auth_header = pyro_bearer_header(o->token, &bad)))
 		return bad ? fetch_errf(err, FETCH_E_ARG, "the token holds a line break")
-			   : fetch_err_nomem(err);
+		           : fetch_err_nomem(err);
 	c->ca_file = dup_or_null(o->ca_file);
 	c->client_cert = dup_or_null(o->client_cert);
 	c->client_key = dup_or_null(o->client_key);
@@ -63,8 +63,8 @@ static int copy_settings(pyro_client *c, const pyro_conn *o, fetch_err *err)
 	    (o->client_cert && *o->client_cert && !c->client_cert) ||
 	    (o->client_key && *o->client_key && !c->client_key) || !c->user_agent)
 		return fetch_err_nomem(err);
-	c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms
-							  : PYRO_CONNECT_TIMEOUT_MS;
+	c->connect_timeout_ms =
+	    o->connect_timeout_ms > 0 ? o->connect_timeout_ms : PYRO_CONNECT_TIMEOUT_MS;
 	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : PYRO_TIMEOUT_MS;
 	c->retries = o->retries;
 	c->max_response = o->max_response ? o->max_response : PYRO_MAX_RESPONSE;
@@ -96,9 +96,9 @@ static void warn_plain_http(pyro_client *c, const struct pyro_url *u)
 
 	if (creds && !strcasecmp(u->scheme, "http") && !pyro_host_is_loopback(u->host))
 		pyro_say(c->warn, c->cb_ctx,
-		    "credentials go to %s over plain http: anyone on the way can read them; "
-		    "use an https URL",
-		    u->host);
+		         "credentials go to %s over plain http: anyone on the way can read them; "
+		         "use an https URL",
+		         u->host);
 }
 
 /* Credentials written in the URL ("http://user:pass@host") count as if
@@ -156,7 +156,7 @@ int pyro_client_new(const pyro_conn *o, pyro_client **out, fetch_err *err)
 		return fetch_err_nomem(err);
 	if (!o->url || !*o->url) {
 		fetch_errf(err, FETCH_E_ARG, "no Pyroscope URL: set %s",
-			   fetch_setting_name(&o->names, o->url_setting));
+		           fetch_setting_name(&o->names, o->url_setting));
 		goto fail;
 	}
 	if (copy_settings(c, o, err) != 0 || setup_url(c, o->url, err) != 0 ||

@@ -14,8 +14,7 @@ int pyro_retryable(const pyro_attempt *a)
 	if (a->too_big)
 		return 0;
 	if (a->status)
-		return a->status == 429 || a->status == 502 || a->status == 503 ||
-		       a->status == 504;
+		return a->status == 429 || a->status == 502 || a->status == 503 || a->status == 504;
 	switch (a->curl_code) {
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_OPERATION_TIMEDOUT:
@@ -31,10 +30,10 @@ int pyro_retryable(const pyro_attempt *a)
 }
 
 #define BACKOFF_FIRST_MS 250
-#define BACKOFF_MAX_MS 4000
+#define BACKOFF_MAX_MS   4000
 
 int64_t pyro_retry_delay(const pyro_attempt *a, unsigned attempt, unsigned retries,
-			 int64_t remaining_ms, unsigned jitter_permille)
+                         int64_t remaining_ms, unsigned jitter_permille)
 {
 	int64_t delay;
 
@@ -72,34 +71,37 @@ static int about_tenant(const char *msg)
 /* What to check, by Connect code (or HTTP status when there is none), the
  * settings named as the program spells them. Returns buf. */
 static const char *hint_for(const pyro_err_ctx *x, const char *hint, const char *code,
-			    const char *msg, long status, int is_connect, char *buf, size_t bufsz)
+                            const char *msg, long status, int is_connect, char *buf, size_t bufsz)
 {
 	if (about_tenant(msg) && status >= 400 && status < 500 && status != 429)
 		snprintf(buf, bufsz, "check the tenant (%s)", NAME(FETCH_SET_TENANT_ID));
 	else if (!strcmp(code, "unauthenticated") || status == 401)
-		snprintf(buf, bufsz,
-			 x->have_credentials || (x->tenant && *x->tenant)
-			     ? "check the credentials (%s/%s or %s) and the tenant (%s)"
-			     : "the server wants a tenant or credentials: set %4$s, %1$s/%2$s or %3$s",
-			 NAME(FETCH_SET_USERNAME), NAME(FETCH_SET_PASSWORD), NAME(FETCH_SET_TOKEN),
-			 NAME(FETCH_SET_TENANT_ID));
+		snprintf(
+		    buf, bufsz,
+		    x->have_credentials || (x->tenant && *x->tenant)
+		        ? "check the credentials (%s/%s or %s) and the tenant (%s)"
+		        : "the server wants a tenant or credentials: set %4$s, %1$s/%2$s or %3$s",
+		    NAME(FETCH_SET_USERNAME), NAME(FETCH_SET_PASSWORD), NAME(FETCH_SET_TOKEN),
+		    NAME(FETCH_SET_TENANT_ID));
 	else if (!strcmp(code, "permission_denied") || status == 403)
 		snprintf(buf, bufsz, "check that the credentials may read this tenant (%s)",
-			 NAME(FETCH_SET_TENANT_ID));
+		         NAME(FETCH_SET_TENANT_ID));
 	else if (hint && status != 429 && status < 500)
 		snprintf(buf, bufsz, "%s", hint);
 	else if (status == 404 && !is_connect)
 		snprintf(buf, bufsz, "no Pyroscope API at this URL: check %s and its path prefix",
-			 NAME(x->url_setting));
+		         NAME(x->url_setting));
 	else if (!strcmp(code, "not_found"))
 		snprintf(buf, bufsz, "check the service name or query (%s, %s)",
-			 NAME(FETCH_SET_SERVICE), NAME(FETCH_SET_QUERY));
+		         NAME(FETCH_SET_SERVICE), NAME(FETCH_SET_QUERY));
 	else if (!strcmp(code, "invalid_argument") || status == 400)
 		snprintf(buf, bufsz, "check the query (%s, %s) and the profile type (%s)",
-			 NAME(FETCH_SET_SERVICE), NAME(FETCH_SET_QUERY), NAME(FETCH_SET_PROFILE_TYPE));
+		         NAME(FETCH_SET_SERVICE), NAME(FETCH_SET_QUERY),
+		         NAME(FETCH_SET_PROFILE_TYPE));
 	else if (!strcmp(code, "unimplemented") || status == 501)
-		snprintf(buf, bufsz, "the server does not offer this method: is %s a Pyroscope server?",
-			 NAME(x->url_setting));
+		snprintf(buf, bufsz,
+		         "the server does not offer this method: is %s a Pyroscope server?",
+		         NAME(x->url_setting));
 	else if (!strcmp(code, "resource_exhausted") || status == 429)
 		snprintf(buf, bufsz, "the server is limiting requests; try again later");
 	else if (status >= 500)
@@ -128,7 +130,7 @@ static void one_line(char *buf, size_t bufsz, const char *s, size_t len)
 
 /* Parses a Connect error body; 1 when it is one. */
 static int connect_error(const char *body, size_t len, char *code, size_t codesz, char *msg,
-			 size_t msgsz)
+                         size_t msgsz)
 {
 	json_t *j = len ? json_loadb(body, len, 0, NULL) : NULL;
 	const char *c = NULL, *m = "";
@@ -160,13 +162,13 @@ static void excerpt(const char *body, size_t len, char *buf, size_t bufsz)
 }
 
 void pyro_http_error(const pyro_err_ctx *x, long status, const char *body, size_t len, char *buf,
-		     size_t bufsz)
+                     size_t bufsz)
 {
 	pyro_http_error_hinted(x, NULL, status, body, len, buf, bufsz);
 }
 
 void pyro_http_error_hinted(const pyro_err_ctx *x, const char *hint, long status, const char *body,
-			    size_t len, char *buf, size_t bufsz)
+                            size_t len, char *buf, size_t bufsz)
 {
 	char code[64] = "", msg[300] = "", tries[48] = "", hb[300];
 	int is_connect = connect_error(body, len, code, sizeof code, msg, sizeof msg);
@@ -176,8 +178,8 @@ void pyro_http_error_hinted(const pyro_err_ctx *x, const char *hint, long status
 	if (x->attempts > 1)
 		snprintf(tries, sizeof tries, ", after %u attempts", x->attempts);
 	snprintf(buf, bufsz, "%s at %s: HTTP %ld%s%s%s%s (%s%s)", x->method, x->server, status,
-		 *code ? " " : "", code, *msg ? ": " : "", msg,
-		 hint_for(x, hint, code, msg, status, is_connect, hb, sizeof hb), tries);
+	         *code ? " " : "", code, *msg ? ": " : "", msg,
+	         hint_for(x, hint, code, msg, status, is_connect, hb, sizeof hb), tries);
 }
 
 void pyro_scrub(char *buf, size_t bufsz, const char *const *secrets, size_t nsecrets)
@@ -225,8 +227,7 @@ int pyro_host_is_loopback(const char *host)
 {
 	size_t n = strlen(host);
 
-	if (!strcasecmp(host, "localhost") ||
-	    (n > 10 && !strcasecmp(host + n - 10, ".localhost")))
+	if (!strcasecmp(host, "localhost") || (n > 10 && !strcasecmp(host + n - 10, ".localhost")))
 		return 1;
 	if (!strcmp(host, "[::1]") || !strcmp(host, "::1"))
 		return 1;

@@ -281,8 +281,7 @@ static int transport_error(pyro_client *c, const struct pyro_req *q, const pyro_
 		    err, FETCH_E_NET,
 		    "%s at %s: the answer is larger than %zu MB once decoded; refused "
 		    "(a gzip bomb, or a profile too large: %s %s)",
-		    q->what, c->base, c->max_response >> 20,
-		    q->body ? "narrow the query" : "raise",
+		    q->what, c->base, c->max_response >> 20, q->body ? "narrow the query" : "raise",
 		    q->body ? "" : fetch_setting_name(&c->names, FETCH_SET_MAX_RESPONSE_SIZE));
 	switch (a->curl_code) {
 	case CURLE_COULDNT_RESOLVE_HOST:
@@ -318,8 +317,9 @@ static int transport_error(pyro_client *c, const struct pyro_req *q, const pyro_
 static int answer_error(pyro_client *c, const struct pyro_req *q, const pyro_attempt *a,
                         const struct transfer *t, unsigned attempts, fetch_err *err)
 {
-	pyro_err_ctx x = {q->what,   c->base,     c->tenant, c->username || c->password || c->auth_header,
-	                  attempts, &c->names, c->url_setting};
+	pyro_err_ctx x = {
+	    q->what,  c->base,   c->tenant,     c->username || c->password || c->auth_header,
+	    attempts, &c->names, c->url_setting};
 	fetch_code code = (a->status >= 400 && a->status < 500 && a->status != 429)
 	                      ? FETCH_E_REFUSED
 	                      : FETCH_E_NET;

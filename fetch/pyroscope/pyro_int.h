@@ -12,8 +12,8 @@
  * reused from call to call so connections are kept (pyro_http.c). */
 struct pyro_client {
 	CURL *h;
-	char *base;        /* base URL without credentials or trailing slash */
-	char *tenant;      /* NULL when none */
+	char *base;   /* base URL without credentials or trailing slash */
+	char *tenant; /* NULL when none */
 	char *username, *password;
 	char *auth_header; /* "Authorization: Bearer …", or NULL */
 	char *ca_file, *client_cert, *client_key, *user_agent;
@@ -59,10 +59,10 @@ struct pyro_req {
 };
 
 int pyro_request(pyro_client *c, const struct pyro_req *q, unsigned char **out, size_t *outlen,
-		 fetch_err *err);
+                 fetch_err *err);
 
 /* One Connect unary call with retries: the answer's body in *out. */
 int pyro_call(pyro_client *c, const char *method, const void *req, size_t reqlen,
-	      unsigned char **out, size_t *outlen, fetch_err *err);
+              unsigned char **out, size_t *outlen, fetch_err *err);
 
 #endif

@@ -53,15 +53,17 @@ static int bad_url(const char *url, const char *name, const char *why, fetch_err
 
 /* Fills scheme, host, user, password; checks what a base URL may hold. */
 static int take_parts(CURLU *h, const char *url, const char *name, struct pyro_url *u,
-		      fetch_err *err)
+                      fetch_err *err)
 {
 	char *query = NULL, *fragment = NULL;
 	int rc = 0;
 
-	if (get_part(h, CURLUPART_SCHEME, &u->scheme, 0) || get_part(h, CURLUPART_HOST, &u->host, 0) ||
+	if (get_part(h, CURLUPART_SCHEME, &u->scheme, 0) ||
+	    get_part(h, CURLUPART_HOST, &u->host, 0) ||
 	    get_part(h, CURLUPART_USER, &u->user, CURLU_URLDECODE) ||
 	    get_part(h, CURLUPART_PASSWORD, &u->password, CURLU_URLDECODE) ||
-	    get_part(h, CURLUPART_QUERY, &query, 0) || get_part(h, CURLUPART_FRAGMENT, &fragment, 0))
+	    get_part(h, CURLUPART_QUERY, &query, 0) ||
+	    get_part(h, CURLUPART_FRAGMENT, &fragment, 0))
 		rc = fetch_err_nomem(err);
 	else if (!u->scheme || (strcasecmp(u->scheme, "http") && strcasecmp(u->scheme, "https")))
 		rc = bad_url(url, name, "only http:// and https:// are supported", err);

@@ -25,7 +25,8 @@ static void check_line(const char *buf, size_t bufsz)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const long statuses[] = {400, 401, 403, 404, 408, 429, 500, 501, 502, 503, 504, 200};
-	pyro_err_ctx x = {"SelectMergeProfile", "http://127.0.0.1:4040", NULL, 0, 1, NULL, FETCH_SET_URL};
+	pyro_err_ctx x = {"SelectMergeProfile", "http://127.0.0.1:4040", NULL, 0, 1, NULL,
+	                  FETCH_SET_URL};
 	char big[1024], small[40];
 	long status;
 

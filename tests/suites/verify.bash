@@ -246,6 +246,35 @@ sub/../sub/app: verified (-pgo=$PROFILE)"
   expect_stdout_line 1 "$pgo: profile mismatch: -pgo=$PROFILE, expected $TEST_DIR/notes.txt"
   expect_stdout_line 2 "$trim: profile mismatch: -pgo=cpu.pprof, expected $TEST_DIR/notes.txt"
 
+  TEST "a directory: Go binaries only, sorted by name at every level, whatever the creation order"
+  mkdir -p tree/z tree/a
+  # Created in an order readdir would echo on many file systems.
+  cp "${NO_PGO_BINS[0]}" tree/z/zz
+  cp "${PGO_BINS[0]}" tree/z/b
+  cp "${PGO_BINS[1]}" tree/a/y
+  cp "${PGO_BINS[2]}" tree/c.exe
+  cp "${PGO_BINS[0]}" tree/B
+  printf 'hello\n' >tree/notes.txt
+  ln -s z/b tree/link
+  pgo_go verify tree
+  expect_exit 1
+  expect_line_count "$RUN_OUT" 5
+  expect_stdout_line 1 "tree/B: verified (-pgo=$PROFILE)"
+  expect_stdout_line 2 "tree/a/y: verified (-pgo=$PROFILE)"
+  expect_stdout_line 3 "tree/c.exe: verified (-pgo=$PROFILE)"
+  expect_stdout_line 4 "tree/z/b: verified (-pgo=$PROFILE)"
+  expect_stdout_line 5 "tree/z/zz: no PGO: built without -pgo"
+  local first=$RUN_OUT
+  pgo_go verify tree
+  expect_equal_content "$RUN_OUT" "$first" "a second run"
+  rm tree/z/zz
+  pgo_go verify tree
+  expect_exit 0
+  mkdir empty
+  pgo_go verify empty
+  expect_exit 1
+  expect_stdout "empty: not a Go binary: the directory holds no Go binaries"
+
   TEST "-json: one object per binary"
   printf 'hello\n' >notes.txt
   local pgo=${PGO_BINS[0]} trim=${TRIMPATH_PGO_BINS[1]} plain=${NO_PGO_BINS[0]} old=$FIXTURES/old/elf64-le

@@ -33,7 +33,7 @@
 #include "window.h"
 
 /* 2024-05-01 10:37:12 UTC */
-#define NOW ((int64_t)1714559832)
+#define NOW     ((int64_t)1714559832)
 #define HOUR_10 ((int64_t)1714557600) /* 10:00 */
 
 /* ---- durations and windows --------------------------------------------- */
@@ -104,10 +104,10 @@ static void test_window_format(void **state)
 	assert_string_equal(window_format(w, buf, sizeof buf), "2024-05-01 09:00-10:00 UTC");
 	w = window_newest(3600, HOUR_10 - 10 * 3600 + 30); /* 00:00:30 */
 	assert_string_equal(window_format(w, buf, sizeof buf),
-			    "2024-04-30 23:00-2024-05-01 00:00 UTC");
+	                    "2024-04-30 23:00-2024-05-01 00:00 UTC");
 	w = window_current(3600, NOW);
 	assert_string_equal(window_format(w, buf, sizeof buf),
-			    "2024-05-01 10:00-10:37:12 UTC (open)");
+	                    "2024-05-01 10:00-10:37:12 UTC (open)");
 	assert_string_equal(window_format_duration(45, buf, sizeof buf), "45s");
 	assert_string_equal(window_format_duration(125, buf, sizeof buf), "2m");
 	assert_string_equal(window_format_duration(3 * 3600 + 5, buf, sizeof buf), "3h");
@@ -194,8 +194,8 @@ static void test_retry_delay(void **state)
 
 static void test_connect_errors(void **state)
 {
-	pyro_err_ctx x = {"SelectMergeProfile", "http://pyro:4040", "acme", 1, 1, &pgo_names,
-			  FETCH_SET_URL};
+	pyro_err_ctx x = {"SelectMergeProfile", "http://pyro:4040", "acme", 1, 1,
+	                  &pgo_names,           FETCH_SET_URL};
 	char buf[512];
 	const char *j401 = "{\"code\":\"unauthenticated\",\"message\":\"invalid token\"}";
 	const char *j400 = "{\"code\":\"invalid_argument\",\"message\":\"bad\\nselector\"}";
@@ -204,9 +204,9 @@ static void test_connect_errors(void **state)
 	(void)state;
 	pyro_http_error(&x, 401, j401, strlen(j401), buf, sizeof buf);
 	assert_string_equal(buf, "SelectMergeProfile at http://pyro:4040: HTTP 401 "
-				 "unauthenticated: invalid token (check the credentials "
-				 "(PGO_GO_USERNAME/PGO_GO_PASSWORD or PGO_GO_TOKEN) and the tenant "
-				 "(PGO_GO_TENANT_ID))");
+	                         "unauthenticated: invalid token (check the credentials "
+	                         "(PGO_GO_USERNAME/PGO_GO_PASSWORD or PGO_GO_TOKEN) and the tenant "
+	                         "(PGO_GO_TENANT_ID))");
 	/* A line break in the server's message does not break the line. */
 	pyro_http_error(&x, 400, j400, strlen(j400), buf, sizeof buf);
 	assert_null(strchr(buf, '\n'));
@@ -225,8 +225,8 @@ static void test_connect_errors(void **state)
 	/* A tenant the server refuses: the hint is the tenant, wherever the
 	 * message sits (Pyroscope nests JSON in its message). */
 	const char *tenant = "{\"code\":\"invalid_argument\",\"message\":\"{\\\"code\\\":"
-			     "\\\"invalid_argument\\\",\\\"message\\\":\\\"multiple org IDs "
-			     "present\\\"}\"}";
+	                     "\\\"invalid_argument\\\",\\\"message\\\":\\\"multiple org IDs "
+	                     "present\\\"}\"}";
 	pyro_http_error(&x, 400, tenant, strlen(tenant), buf, sizeof buf);
 	assert_non_null(strstr(buf, "multiple org IDs present"));
 	assert_non_null(strstr(buf, "(check the tenant (PGO_GO_TENANT_ID)"));
@@ -238,7 +238,7 @@ static void test_connect_errors(void **state)
 	/* Binary junk is not quoted. */
 	pyro_http_error(&x, 503, "\x01\x02\x03", 3, buf, sizeof buf);
 	assert_string_equal(buf, "SelectMergeProfile at http://pyro:4040: HTTP 503 (the server "
-				 "failed; try again later, after 4 attempts)");
+	                         "failed; try again later, after 4 attempts)");
 	const char *j429 = "{\"code\":\"resource_exhausted\",\"message\":\"slow down\"}";
 	pyro_http_error(&x, 429, j429, strlen(j429), buf, sizeof buf);
 	assert_non_null(strstr(buf, "limiting requests"));
@@ -359,8 +359,9 @@ static void test_base_url(void **state)
 	assert_int_equal(pyro_base_url("http://h:4040", "PGO_GO_URL", &base, &err), 0);
 	assert_string_equal(base, "http://h:4040");
 	free(base);
-	assert_int_equal(pyro_base_url("https://g.example/api/datasources/proxy/uid/x/", "PGO_GO_URL", &base,
-					&err), 0);
+	assert_int_equal(pyro_base_url("https://g.example/api/datasources/proxy/uid/x/",
+	                               "PGO_GO_URL", &base, &err),
+	                 0);
 	assert_string_equal(base, "https://g.example/api/datasources/proxy/uid/x");
 	free(base);
 	assert_int_equal(pyro_base_url("ftp://u:sekrit@h/", "PGO_GO_URL", &base, &err), -1);
@@ -429,8 +430,7 @@ static const char *const sel1[] = {"{service_name=\"svc\"}"};
 
 static cache_query query(void)
 {
-	cache_query q = {"http://127.0.0.1:1", "", sel1, 1,
-			 FETCH_PROFILE_TYPE_DEFAULT, 3600, 5, 1};
+	cache_query q = {"http://127.0.0.1:1", "", sel1, 1, FETCH_PROFILE_TYPE_DEFAULT, 3600, 5, 1};
 	return q;
 }
 
@@ -466,8 +466,8 @@ static void test_cache_key(void **state)
 	assert_string_not_equal(a, b);
 }
 
-static void put_snapshot(cache *c, const char *data, int64_t newest_end, int64_t ws,
-			 int64_t we, int open, int64_t fetched_at, cache_meta *out)
+static void put_snapshot(cache *c, const char *data, int64_t newest_end, int64_t ws, int64_t we,
+                         int open, int64_t fetched_at, cache_meta *out)
 {
 	cache_query q = query();
 	cache_meta m = {0};
@@ -502,7 +502,8 @@ static void put_snapshot(cache *c, const char *data, int64_t newest_end, int64_t
 static void test_cache_files(void **state)
 {
 	struct tmpdir *t = *state;
-	char *dir = sub(t, "c/d"), *profiles = sub(t, "c/d/profiles"), *snaps = sub(t, "c/d/snapshots");
+	char *dir = sub(t, "c/d"), *profiles = sub(t, "c/d/profiles"),
+	     *snaps = sub(t, "c/d/snapshots");
 	char sha[65], *path;
 	cache_meta m, back;
 	cache *c;
@@ -513,7 +514,8 @@ static void test_cache_files(void **state)
 	assert_int_equal(stat(dir, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
 	assert_int_equal(cache_put_profile(c, "abc", 3, sha, &err), 0);
-	assert_string_equal(sha, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(sha,
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	path = cache_profile_path(c, sha);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0644);
@@ -567,7 +569,8 @@ static void test_cache_newest_and_clean(void **state)
 	fetch_err err;
 
 	assert_int_equal(cache_open(dir, 1, &c, &err), 0);
-	put_snapshot(c, "old", HOUR_10 - 7200, HOUR_10 - 10800, HOUR_10 - 7200, 0, NOW - 7200, NULL);
+	put_snapshot(c, "old", HOUR_10 - 7200, HOUR_10 - 10800, HOUR_10 - 7200, 0, NOW - 7200,
+	             NULL);
 	put_snapshot(c, "new", HOUR_10, HOUR_10 - 3600, HOUR_10, 0, NOW - 60, NULL);
 	assert_int_equal(cache_find_newest(c, &q, INT64_MIN, &m, &err), 1);
 	assert_int_equal(m.window_end, HOUR_10);
@@ -580,7 +583,7 @@ static void test_cache_newest_and_clean(void **state)
 
 	/* Clean what is older than an hour: one record, one profile. */
 	assert_int_equal(cache_clean(c, 3600, NOW + (int64_t)3600 * 1000000, &st, &err), 0);
-	assert_int_equal(st.snapshots, 2); /* both: "now" is far in the future */
+	assert_int_equal(st.snapshots, 2);                /* both: "now" is far in the future */
 	assert_int_equal(count_entries(profiles, ""), 2); /* "." and ".." */
 	put_snapshot(c, "keep", HOUR_10, HOUR_10 - 3600, HOUR_10, 0, NOW, NULL);
 	assert_int_equal(cache_clean(c, 3600, NOW + 60, &st, &err), 0);
@@ -735,7 +738,7 @@ static void test_fetch_cached_offline_stale(void **state)
 
 	/* An older window cached 2 days ago: offline takes it... */
 	put_snapshot(c, "two days", HOUR_10 - 48 * 3600, HOUR_10 - 49 * 3600, HOUR_10 - 48 * 3600,
-		     0, NOW - 48 * 3600, NULL);
+	             0, NOW - 48 * 3600, NULL);
 	assert_int_equal(fetch_profile(&o, &r, &err), 0);
 	assert_int_equal(r.source, FETCH_FROM_OFFLINE);
 	assert_int_equal(r.requests, 0);
@@ -832,7 +835,7 @@ static void test_selector_and_names(void **state)
 {
 	char *s = fetch_service_selector("a\"b\\c\nd"), buf[128];
 	char *names[] = {"ride-sharing-app", "rideshare", "checkout", "ride-sharing-api",
-			 "payments", "cart", "ride"};
+	                 "payments",         "cart",      "ride"};
 
 	(void)state;
 	assert_string_equal(s, "{service_name=\"a\\\"b\\\\c\\nd\"}");
@@ -874,16 +877,17 @@ static void canned_answer(struct canned *c, int conn)
 		got += (size_t)n;
 		if ((end = strstr(c->request, "\r\n\r\n"))) {
 			char *cl = strcasestr(c->request, "content-length:");
-			size_t want = (size_t)(end + 4 - c->request) + (cl ? strtoul(cl + 15, NULL, 10) : 0);
+			size_t want =
+			    (size_t)(end + 4 - c->request) + (cl ? strtoul(cl + 15, NULL, 10) : 0);
 			if (got >= want)
 				break;
 		}
 	}
 	c->requests++;
 	n = snprintf(head, sizeof head,
-		     "HTTP/1.1 %ld X\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-		     "Connection: close\r\n\r\n",
-		     c->status, c->content_type, c->len);
+	             "HTTP/1.1 %ld X\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	             "Connection: close\r\n\r\n",
+	             c->status, c->content_type, c->len);
 	assert_true(write(conn, head, (size_t)n) == n);
 	assert_true(write(conn, c->body, c->len) == (ssize_t)c->len);
 }
@@ -966,7 +970,8 @@ static void test_discover_service(void **state)
 	assert_string_equal(svc, "ride-sharing-app");
 	free(svc);
 	assert_int_equal(srv->requests, 1);
-	assert_non_null(strstr(srv->request, "POST /prefix/querier.v1.QuerierService/LabelValues "));
+	assert_non_null(
+	    strstr(srv->request, "POST /prefix/querier.v1.QuerierService/LabelValues "));
 	assert_non_null(strstr(srv->request, "\r\nContent-Type: application/proto\r\n"));
 	assert_non_null(strstr(srv->request, "\r\nConnect-Protocol-Version: 1\r\n"));
 	assert_non_null(strstr(srv->request, "\r\nX-Scope-OrgID: acme\r\n"));
@@ -985,11 +990,12 @@ static void test_discover_service(void **state)
 	assert_int_equal(fetch_discover_service(&o, "ride-sharing", "rides", &svc, &err), -1);
 	assert_int_equal(err.code, FETCH_E_NODATA);
 	assert_non_null(strstr(err.msg, "knows no service 'ride-sharing' nor 'rides' (closest: "
-					"ride-sharing-app, rideshare-api, "));
+	                                "ride-sharing-app, rideshare-api, "));
 	assert_null(svc);
 	/* A Connect error: one line, the code and message, no token. */
-	canned_json(srv, 403, "{\"code\":\"permission_denied\",\"message\":\"tenant acme: "
-			      "denied for tok-VERY-secret\"}");
+	canned_json(srv, 403,
+	            "{\"code\":\"permission_denied\",\"message\":\"tenant acme: "
+	            "denied for tok-VERY-secret\"}");
 	assert_int_equal(fetch_discover_service(&o, "other", NULL, &svc, &err), -1);
 	assert_int_equal(err.code, FETCH_E_REFUSED);
 	assert_non_null(strstr(err.msg, "HTTP 403 permission_denied: tenant acme: denied for ***"));
@@ -1042,8 +1048,9 @@ static void test_select_and_garbage(void **state)
 
 static void test_pprof_pure(void **state)
 {
-	pyro_err_ctx x = {"pprof endpoint", "http://svc:6060/debug/pprof/profile", NULL, 0, 1,
-			  &pgo_names, FETCH_SET_PPROF_URL};
+	pyro_err_ctx x = {
+	    "pprof endpoint",   "http://svc:6060/debug/pprof/profile", NULL, 0, 1, &pgo_names,
+	    FETCH_SET_PPROF_URL};
 	char buf[512];
 
 	(void)state;
@@ -1067,9 +1074,9 @@ static void test_pprof_pure(void **state)
 
 	/* A hint replaces the Pyroscope one on a 404, not on 401 or 5xx. */
 	pyro_http_error_hinted(&x, "check PGO_GO_PPROF_URL", 404, "404 page not found\n", 19, buf,
-			       sizeof buf);
+	                       sizeof buf);
 	assert_string_equal(buf, "pprof endpoint at http://svc:6060/debug/pprof/profile: HTTP 404: "
-				 "404 page not found (check PGO_GO_PPROF_URL)");
+	                         "404 page not found (check PGO_GO_PPROF_URL)");
 	pyro_http_error_hinted(&x, "check PGO_GO_PPROF_URL", 503, "", 0, buf, sizeof buf);
 	assert_non_null(strstr(buf, "(the server failed; try again later)"));
 	pyro_http_error_hinted(&x, "check PGO_GO_PPROF_URL", 401, "", 0, buf, sizeof buf);
@@ -1078,19 +1085,18 @@ static void test_pprof_pure(void **state)
 
 /* A small CPU profile, plain protobuf: main.main → main.hot (value ns),
  * taken at time_ns for 10 s; functions listed in the order given. */
-static size_t tiny_profile(unsigned char *out, size_t cap, int64_t ns, int64_t time_ns,
-			   int swap)
+static size_t tiny_profile(unsigned char *out, size_t cap, int64_t ns, int64_t time_ns, int swap)
 {
 	char *strings[] = {"", "cpu", "nanoseconds", "main.hot", "main.main", "main.go"};
 	Perftools__Profiles__ValueType vt = PERFTOOLS__PROFILES__VALUE_TYPE__INIT, *vts[] = {&vt};
 	Perftools__Profiles__Function f[2] = {PERFTOOLS__PROFILES__FUNCTION__INIT,
-					      PERFTOOLS__PROFILES__FUNCTION__INIT};
+	                                      PERFTOOLS__PROFILES__FUNCTION__INIT};
 	Perftools__Profiles__Function *fs[2] = {&f[swap], &f[!swap]};
 	Perftools__Profiles__Line ln[2] = {PERFTOOLS__PROFILES__LINE__INIT,
-					   PERFTOOLS__PROFILES__LINE__INIT};
+	                                   PERFTOOLS__PROFILES__LINE__INIT};
 	Perftools__Profiles__Line *l0[] = {&ln[0]}, *l1[] = {&ln[1]};
 	Perftools__Profiles__Location loc[2] = {PERFTOOLS__PROFILES__LOCATION__INIT,
-						PERFTOOLS__PROFILES__LOCATION__INIT};
+	                                        PERFTOOLS__PROFILES__LOCATION__INIT};
 	Perftools__Profiles__Location *locs[] = {&loc[0], &loc[1]};
 	Perftools__Profiles__Sample smp = PERFTOOLS__PROFILES__SAMPLE__INIT, *smps[] = {&smp};
 	Perftools__Profiles__Profile p = PERFTOOLS__PROFILES__PROFILE__INIT;
@@ -1283,7 +1289,7 @@ static void test_pprof_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    
+
 	    cmocka_unit_test(test_window_arithmetic),
 	    cmocka_unit_test(test_window_format),
 	    cmocka_unit_test(test_retryable),
@@ -1296,13 +1302,14 @@ int main(void)
 	    cmocka_unit_test(test_cache_key),
 	    cmocka_unit_test_setup_teardown(test_cache_files, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_cache_newest_and_clean, setup_dir, teardown_dir),
-	    cmocka_unit_test_setup_teardown(test_cache_clean_killed_writers, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_cache_clean_killed_writers, setup_dir,
+	                                    teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_cache_lock, setup_dir, teardown_dir),
 	    cmocka_unit_test(test_default_dir),
 	    cmocka_unit_test_setup_teardown(test_fetch_cached_offline_stale, setup_dir,
-					    teardown_dir),
+	                                    teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_fetch_open_window_expires, setup_dir,
-					    teardown_dir),
+	                                    teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_fetch_bad_options, setup_dir, teardown_dir),
 	    cmocka_unit_test(test_selector_and_names),
 	    cmocka_unit_test_setup_teardown(test_discover_service, setup_dir, teardown_dir),

@@ -1422,7 +1422,7 @@ static void test_error_text(void **state)
 	assert_int_equal(err.code, BI_E_PARSE);
 	assert_int_equal(err.line, 2);
 	assert_string_equal(err.msg, "could not parse Go build info: line 2: replacement with no "
-				     "module on previous line");
+	                             "module on previous line");
 }
 
 int main(void)

@@ -20,8 +20,8 @@
 static void test_build_flags(void **state)
 {
 	struct gocmd c;
-	char *av[] = {"go", "build", "-o", "out", "-ldflags", "-X a=b", "-trimpath", "-v",
-		      "./cmd/x", "./cmd/y", NULL};
+	char *av[] = {"go",        "build", "-o",      "out",     "-ldflags", "-X a=b",
+	              "-trimpath", "-v",    "./cmd/x", "./cmd/y", NULL};
 	(void)state;
 	assert_int_equal(gocmd_parse(&c, ARGC(av), av, NULL), 0);
 	assert_int_equal(c.sub, GOCMD_BUILD);
@@ -140,7 +140,7 @@ static void test_split_quoted(void **state)
 static void test_package_clause(void **state)
 {
 	static const char src[] = "\xef\xbb\xbf// Copyright\n/* doc\n * package fake\n */\n"
-				  "//go:build linux\n\npackage   main // trailing\n";
+	                          "//go:build linux\n\npackage   main // trailing\n";
 	char *p;
 	(void)state;
 	p = mainpkg_package_clause(src, sizeof src - 1);
@@ -155,10 +155,13 @@ static void test_package_clause(void **state)
 static void test_exec_name(void **state)
 {
 	static const char *const cases[][2] = {
-		{"example.com/app", "app"},       {"example.com/cmd/v2", "cmd"},
-		{"example.com/cmd/v1", "v1"},     {"example.com/cmd/v0", "v0"},
-		{"v2", "v2"},                     {"example.com/x/v10", "x"},
-		{"command-line-arguments", "command-line-arguments"},
+	    {"example.com/app", "app"},
+	    {"example.com/cmd/v2", "cmd"},
+	    {"example.com/cmd/v1", "v1"},
+	    {"example.com/cmd/v0", "v0"},
+	    {"v2", "v2"},
+	    {"example.com/x/v10", "x"},
+	    {"command-line-arguments", "command-line-arguments"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -187,11 +190,16 @@ static void test_gomod_module(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_build_flags),   cmocka_unit_test(test_value_forms),
-		cmocka_unit_test(test_install_has_no_o), cmocka_unit_test(test_unknown_and_help),
-		cmocka_unit_test(test_chdir),         cmocka_unit_test(test_goflags),
-		cmocka_unit_test(test_split_quoted),  cmocka_unit_test(test_package_clause),
-		cmocka_unit_test(test_exec_name),     cmocka_unit_test(test_gomod_module),
+	    cmocka_unit_test(test_build_flags),
+	    cmocka_unit_test(test_value_forms),
+	    cmocka_unit_test(test_install_has_no_o),
+	    cmocka_unit_test(test_unknown_and_help),
+	    cmocka_unit_test(test_chdir),
+	    cmocka_unit_test(test_goflags),
+	    cmocka_unit_test(test_split_quoted),
+	    cmocka_unit_test(test_package_clause),
+	    cmocka_unit_test(test_exec_name),
+	    cmocka_unit_test(test_gomod_module),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

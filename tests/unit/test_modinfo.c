@@ -87,7 +87,8 @@ static void check_error(td_file *td, const bi_error *err, const char *want, size
 		return;
 	}
 	/* Truncated: what is kept must be Go's text, and end on a rune. */
-	if (strcmp(err->msg + n - 3, "...") != 0 || n - 3 > wantn || memcmp(err->msg, want, n - 3) != 0)
+	if (strcmp(err->msg + n - 3, "...") != 0 || n - 3 > wantn ||
+	    memcmp(err->msg, want, n - 3) != 0)
 		td_expect(td, "truncated error message", err->msg, n, want, wantn);
 }
 

@@ -22,11 +22,12 @@ static void test_durations(void **state)
 	static const struct {
 		const char *text;
 		int64_t ms;
-	} ok[] = {{"1h", 3600000},  {"30m", 1800000},    {"90s", 90000},   {"24h", 86400000},
-		  {"1h30m", 5400000}, {"7d", 604800000}, {"0s", 0},        {"1m", 60000},
-		  {"500ms", 500},     {"3", 3000},       {"1m30s", 90000}, {"2s500ms", 2500}};
-	static const char *const bad[] = {"", "h", "1x", "-1h", "1.5h", "1h ", " 1h", "ms", "1 h",
-					  "99999999999999999999h", "1h3"};
+	} ok[] = {{"1h", 3600000},    {"30m", 1800000},  {"90s", 90000},   {"24h", 86400000},
+	          {"1h30m", 5400000}, {"7d", 604800000}, {"0s", 0},        {"1m", 60000},
+	          {"500ms", 500},     {"3", 3000},       {"1m30s", 90000}, {"2s500ms", 2500}};
+	static const char *const bad[] = {"",    "h",   "1x", "-1h", "1.5h",
+	                                  "1h ", " 1h", "ms", "1 h", "99999999999999999999h",
+	                                  "1h3"};
 	int64_t v;
 
 	(void)state;
@@ -153,15 +154,15 @@ static void test_bad_values_in_files(void **state)
 	} cases[] = {
 	    {"verify = strcit", "config.ini:1: verify = 'strcit': not one of off, warn, strict"},
 	    {"require = ye", "config.ini:1: require = 'ye': not a boolean (1, true, yes, on or 0, "
-			     "false, no, off)"},
+	                     "false, no, off)"},
 	    {"window = 25h", "config.ini:1: window = '25h': out of range: it must be between 1m "
-			     "and 24h"},
+	                     "and 24h"},
 	    {"timeout = soon", "config.ini:1: timeout = 'soon': not a duration (500ms, 30s, 5m, "
-			       "1h30m, 7d, or a number of seconds)"},
+	                       "1h30m, 7d, or a number of seconds)"},
 	    {"max_response_size = lots", "config.ini:1: max_response_size = 'lots': not a size"},
 	    {"retries = 99", "config.ini:1: retries = '99': not a number from 0 to 20"},
 	    {"url = 127.0.0.1:4040", "config.ini:1: url = '127.0.0.1:4040': not a URL: it must "
-				     "start with http:// or https://"},
+	                             "start with http:// or https://"},
 	    {"url = http://bob:s3cret@host", NULL}, /* fine: a URL with credentials */
 	    {"pprof_url = ftp://bob:s3cret@host/x", "pprof_url = 'ftp://REDACTED@host/x'"},
 	};
@@ -254,10 +255,10 @@ static void test_file_forms_and_comments(void **state)
 	fclose(f);
 	chmod(secret, 0600);
 	snprintf(text, sizeof text,
-		 "[pgo-go]\nca_file = /etc/ssl/ca.pem\ntoken_file = %s\n"
-		 "require = yes   # never ship without PGO\n"
-		 "[services]\n./cmd/a = svc  # the API\n./cmd/tool = -\n",
-		 secret);
+	         "[pgo-go]\nca_file = /etc/ssl/ca.pem\ntoken_file = %s\n"
+	         "require = yes   # never ship without PGO\n"
+	         "[services]\n./cmd/a = svc  # the API\n./cmd/tool = -\n",
+	         secret);
 	clean_env(text);
 	assert_int_equal(config_load(&c, NULL, &err), 0);
 	assert_string_equal(c.ca_file, "/etc/ssl/ca.pem");

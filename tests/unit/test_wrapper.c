@@ -19,11 +19,15 @@
 static void test_clean_path(void **state)
 {
 	static const char *const cases[][2] = {
-		{"a/b", "a/b"},     {"a//b", "a/b"},     {"./a", "a"},       {"a/./b", "a/b"},
-		{"a/../b", "b"},    {"../a", "../a"},    {"a/..", "."},      {"/..", "/"},
-		{"/a/../..", "/"},  {"a/b/", "a/b"},     {".", "."},         {"./", "."},
-		{"../..", "../.."}, {"a/../../b", "../b"}, {"//a", "/a"},    {"abc/def/../../..", ".."},
-		{"/", "/"},         {"a/b/../c/./d/", "a/c/d"},
+	    {"a/b", "a/b"},     {"a//b", "a/b"},
+	    {"./a", "a"},       {"a/./b", "a/b"},
+	    {"a/../b", "b"},    {"../a", "../a"},
+	    {"a/..", "."},      {"/..", "/"},
+	    {"/a/../..", "/"},  {"a/b/", "a/b"},
+	    {".", "."},         {"./", "."},
+	    {"../..", "../.."}, {"a/../../b", "../b"},
+	    {"//a", "/a"},      {"abc/def/../../..", ".."},
+	    {"/", "/"},         {"a/b/../c/./d/", "a/c/d"},
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -65,10 +69,10 @@ struct flags {
 static int parse(struct flags *f, int argc, char **argv)
 {
 	struct goflag_def defs[] = {
-		{"m", GOFLAG_BOOL, &f->m, NULL},
-		{"v", GOFLAG_BOOL, &f->v, NULL},
-		{"C", GOFLAG_STRING, NULL, &f->c},
-		{NULL, 0, NULL, NULL},
+	    {"m", GOFLAG_BOOL, &f->m, NULL},
+	    {"v", GOFLAG_BOOL, &f->v, NULL},
+	    {"C", GOFLAG_STRING, NULL, &f->c},
+	    {NULL, 0, NULL, NULL},
 	};
 	memset(f, 0, sizeof *f);
 	return goflag_parse(defs, argc, argv, "", NULL);
@@ -104,7 +108,8 @@ static void test_profile_match(void **state)
 {
 	char dir[] = "/tmp/pgo-go-test-XXXXXX";
 	char path[256], cas[256];
-	static const char hex[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	static const char hex[] =
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/default.pgo", dir);
@@ -130,9 +135,9 @@ static void test_profile_match(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_clean_path),  cmocka_unit_test(test_join),
-		cmocka_unit_test(test_errno_text),  cmocka_unit_test(test_flags),
-		cmocka_unit_test(test_profile_match),
+	    cmocka_unit_test(test_clean_path),    cmocka_unit_test(test_join),
+	    cmocka_unit_test(test_errno_text),    cmocka_unit_test(test_flags),
+	    cmocka_unit_test(test_profile_match),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,7 +160,7 @@ static inline int td_expect(td_file *td, const char *what, const char *got, size
  * fails or if there are fewer than min cases (a truncated data file must not
  * pass). */
 static inline void td_run_cases(const char *name, const char *kind, size_t nfields, int min,
-				void (*check)(td_file *))
+                                void (*check)(td_file *))
 {
 	td_file td;
 	int count = 0, failures;

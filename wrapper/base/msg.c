@@ -29,7 +29,7 @@ int pgo_msg_set_log(const char *path)
 	log_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
 	if (log_fd < 0) {
 		pgo_warnf("cannot open the log file %s (PGO_GO_LOG): %s; not logging", path,
-			  strerror(errno));
+		          strerror(errno));
 		return 0;
 	}
 	return 1;
@@ -44,7 +44,7 @@ int pgo_msg_logging(void)
  * A line longer than the buffer is cut: the log is for people, and a line
  * it holds whole beats a write split in two. */
 static void log_line(const char *prefix, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+    __attribute__((format(printf, 2, 0)));
 
 static void log_line(const char *prefix, const char *fmt, va_list ap)
 {
@@ -71,7 +71,7 @@ static void log_line(const char *prefix, const char *fmt, va_list ap)
 }
 
 static void emit(const char *prefix, int to_stderr, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+    __attribute__((format(printf, 3, 0)));
 
 static void emit(const char *prefix, int to_stderr, const char *fmt, va_list ap)
 {
@@ -186,7 +186,7 @@ void pgo_log_argv(const char *what, char *const argv[])
 		return;
 	for (size_t i = 0; argv[i]; i++)
 		if (append_word(buf, sizeof buf - 4, &n,
-				redact_userinfo(argv[i], word, sizeof word)) != 0) {
+		                redact_userinfo(argv[i], word, sizeof word)) != 0) {
 			memcpy(buf + n, " ...", 4);
 			n += 4;
 			break;
@@ -202,10 +202,10 @@ void pgo_progress(int64_t bytes, int64_t elapsed_ms, int done)
 	if (done)
 		fputs("\r\033[K", stderr);
 	else if (bytes >= 1000000)
-		fprintf(stderr, "\rpgo-go: fetching the profile: %.1f MB, %llds ", (double)bytes / 1e6,
-			(long long)(elapsed_ms / 1000));
+		fprintf(stderr, "\rpgo-go: fetching the profile: %.1f MB, %llds ",
+		        (double)bytes / 1e6, (long long)(elapsed_ms / 1000));
 	else
-		fprintf(stderr, "\rpgo-go: fetching the profile: %.0f kB, %llds ", (double)bytes / 1e3,
-			(long long)(elapsed_ms / 1000));
+		fprintf(stderr, "\rpgo-go: fetching the profile: %.0f kB, %llds ",
+		        (double)bytes / 1e3, (long long)(elapsed_ms / 1000));
 	fflush(stderr);
 }

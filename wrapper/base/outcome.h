@@ -29,17 +29,18 @@ typedef struct pgo_err {
 
 /* Fills err (if not NULL) and returns -1, so that callers can
  * `return pgo_fail(err, …)`. */
-int pgo_fail(pgo_err *err, pgo_code code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int pgo_fail(pgo_err *err, pgo_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* The exit statuses of pgo-go's commands. The shim returns the real go's
  * own status whenever go ran; these are for everything else. */
 enum pgo_exit {
 	PGO_EXIT_OK = 0,
-	PGO_EXIT_FAIL = 1,        /* pgo-go's own failure: configuration, PGO_GO_REQUIRE,
-				   * strict verification, a binary that is not verified */
-	PGO_EXIT_USAGE = 2,       /* a bad command line (as go and Go's flag package) */
+	PGO_EXIT_FAIL = 1,         /* pgo-go's own failure: configuration, PGO_GO_REQUIRE,
+	                            * strict verification, a binary that is not verified */
+	PGO_EXIT_USAGE = 2,        /* a bad command line (as go and Go's flag package) */
 	PGO_EXIT_CANNOT_RUN = 126, /* the real go exists but cannot be run */
-	PGO_EXIT_NO_GO = 127,     /* no real go to run */
+	PGO_EXIT_NO_GO = 127,      /* no real go to run */
 };
 
 /* The exit status a failure of this code ends a command with. */

@@ -15,8 +15,8 @@
 #include "window.h"
 
 static const char cache_usage[] = "usage: pgo-go cache list\n"
-				  "       pgo-go cache clean [--older-than DUR]\n"
-				  "       pgo-go cache path\n";
+                                  "       pgo-go cache clean [--older-than DUR]\n"
+                                  "       pgo-go cache path\n";
 
 /* The cache directory the configuration names (PGO_GO_CACHE_DIR, a config
  * file) or the default. malloc'd; NULL after printing why. */
@@ -146,7 +146,7 @@ static int clean_options(int argc, char **argv, int64_t *older)
 	}
 	if (v && value_duration(v, &ms) != 0) {
 		pgo_errorf("--older-than '%s': not %s (%s)", v, value_kind_name(VALUE_DURATION),
-			   value_forms(VALUE_DURATION));
+		           value_forms(VALUE_DURATION));
 		return PGO_EXIT_USAGE;
 	}
 	if (v)

@@ -35,7 +35,8 @@ static int print_values(void)
 			vw = n;
 	}
 	for (int k = 0; k < CFG_COUNT; k++)
-		printf("%-*s = %-*s # %s\n", kw, config_def(k)->key, vw, shown(&c, k), c.v[k].origin);
+		printf("%-*s = %-*s # %s\n", kw, config_def(k)->key, vw, shown(&c, k),
+		       c.v[k].origin);
 	if (c.project_file)
 		printf("# project file: %s\n", c.project_file);
 	for (size_t i = 0; i < c.nmap; i++)
@@ -77,7 +78,7 @@ int cmd_config(int argc, char **argv)
 		return print_list();
 	if (argc > 1) {
 		pgo_errorf("usage: pgo-go config [--list]: every setting's value and origin, or "
-			   "(--list) what every setting is");
+		           "(--list) what every setting is");
 		return PGO_EXIT_USAGE;
 	}
 	return print_values();

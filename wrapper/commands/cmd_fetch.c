@@ -22,11 +22,11 @@
 #include "window.h"
 
 static const char fetch_usage[] =
-	"usage: pgo-go fetch [--url URL] [--service NAME | --query SELECTOR ...]\n"
-	"                    [--window DUR] [--profile-type TYPE] [--keep-locations N]\n"
-	"                    [--[no-]aggregate-callees] [--offline] [--force] [-o FILE]\n"
-	"       pgo-go fetch --pprof-url URL [--window DUR] [options] [-o FILE]\n"
-	"       pgo-go fetch --from FILE|DIR ... [options] [-o FILE]\n";
+    "usage: pgo-go fetch [--url URL] [--service NAME | --query SELECTOR ...]\n"
+    "                    [--window DUR] [--profile-type TYPE] [--keep-locations N]\n"
+    "                    [--[no-]aggregate-callees] [--offline] [--force] [-o FILE]\n"
+    "       pgo-go fetch --pprof-url URL [--window DUR] [options] [-o FILE]\n"
+    "       pgo-go fetch --from FILE|DIR ... [options] [-o FILE]\n";
 
 /* ---- the command line ------------------------------------------------------ */
 
@@ -58,21 +58,21 @@ enum {
 };
 
 static const struct option long_options[] = {
-	{"url", required_argument, NULL, OPT_URL},
-	{"service", required_argument, NULL, OPT_SERVICE},
-	{"query", required_argument, NULL, OPT_QUERY},
-	{"window", required_argument, NULL, OPT_WINDOW},
-	{"profile-type", required_argument, NULL, OPT_TYPE},
-	{"keep-locations", required_argument, NULL, OPT_KEEP},
-	{"aggregate-callees", no_argument, NULL, OPT_AGG},
-	{"no-aggregate-callees", no_argument, NULL, OPT_NO_AGG},
-	{"force", no_argument, NULL, OPT_FORCE},
-	{"offline", no_argument, NULL, OPT_OFFLINE},
-	{"pprof-url", required_argument, NULL, OPT_PPROF_URL},
-	{"from", required_argument, NULL, OPT_FROM},
-	{"output", required_argument, NULL, 'o'},
-	{"help", no_argument, NULL, OPT_HELP},
-	{NULL, 0, NULL, 0},
+    {"url", required_argument, NULL, OPT_URL},
+    {"service", required_argument, NULL, OPT_SERVICE},
+    {"query", required_argument, NULL, OPT_QUERY},
+    {"window", required_argument, NULL, OPT_WINDOW},
+    {"profile-type", required_argument, NULL, OPT_TYPE},
+    {"keep-locations", required_argument, NULL, OPT_KEEP},
+    {"aggregate-callees", no_argument, NULL, OPT_AGG},
+    {"no-aggregate-callees", no_argument, NULL, OPT_NO_AGG},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"offline", no_argument, NULL, OPT_OFFLINE},
+    {"pprof-url", required_argument, NULL, OPT_PPROF_URL},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"output", required_argument, NULL, 'o'},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
 };
 
 static int cli_option(struct fetch_cli *cli, int opt, const char *arg)
@@ -133,7 +133,7 @@ static int check_sources(const struct fetch_cli *cli)
 
 	if (pyro + !!cli->pprof_url + !!cli->nfrom > 1) {
 		pgo_errorf("fetch: give one source: --url/--service/--query (Pyroscope), "
-			   "--pprof-url, or --from");
+		           "--pprof-url, or --from");
 		return 2;
 	}
 	return 0;
@@ -158,7 +158,8 @@ static int parse_cli(int argc, char **argv, struct fetch_cli *cli)
 		if ((rc = cli_option(cli, opt, optarg)) != 0)
 			return rc == 1 ? -1 : rc;
 	if (optind < argc) {
-		pgo_errorf("fetch takes no arguments ('%s'); see 'pgo-go fetch --help'", argv[optind]);
+		pgo_errorf("fetch takes no arguments ('%s'); see 'pgo-go fetch --help'",
+		           argv[optind]);
 		return 2;
 	}
 	if (cli->service && cli->nqueries) {
@@ -171,7 +172,7 @@ static int parse_cli(int argc, char **argv, struct fetch_cli *cli)
 /* A flag of the command line, as an override of its setting: through the
  * setting's own parser, named in errors as the flag. */
 static int set_flag(struct config *c, enum cfg_key k, const char *value, const char *flag,
-		    pgo_err *err)
+                    pgo_err *err)
 {
 	return value ? config_set(c, k, value, CFG_FROM_FLAG, flag, err) : 0;
 }
@@ -187,12 +188,12 @@ static int apply_cli(struct config *c, const struct fetch_cli *cli, pgo_err *err
 		return -1;
 	if (cli->aggregate >= 0 &&
 	    set_flag(c, CFG_AGGREGATE_CALLEES, cli->aggregate ? "1" : "0",
-		     cli->aggregate ? "--aggregate-callees" : "--no-aggregate-callees", err))
+	             cli->aggregate ? "--aggregate-callees" : "--no-aggregate-callees", err))
 		return -1;
 	/* The service and the queries replace each other, whatever the lower
 	 * layers said. */
 	if (cli->service && (set_flag(c, CFG_SERVICE, cli->service, "--service", err) ||
-			     set_flag(c, CFG_QUERY, "", "--service", err)))
+	                     set_flag(c, CFG_QUERY, "", "--service", err)))
 		return -1;
 	for (size_t i = 0; i < cli->nqueries; i++)
 		if (set_flag(c, CFG_QUERY, cli->queries[i], "--query", err))
@@ -231,10 +232,12 @@ static int write_profile(const char *dst, const unsigned char *data, size_t len)
 	if (!strcmp(dst, "-")) {
 		rc = fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : -1;
 		if (rc != 0)
-			pgo_errorf("cannot write the profile to standard output: %s", strerror(errno));
+			pgo_errorf("cannot write the profile to standard output: %s",
+			           strerror(errno));
 	} else if (!dcopy || !bcopy) {
 		pgo_errorf("out of memory");
-	} else if ((rc = cache_write_atomic(dirname(dcopy), basename(bcopy), data, len, &err)) != 0) {
+	} else if ((rc = cache_write_atomic(dirname(dcopy), basename(bcopy), data, len, &err)) !=
+	           0) {
 		pgo_errorf("%s", err.msg);
 	}
 	free(dcopy);
@@ -292,8 +295,8 @@ static void print_summary(const char *out, const fetch_result *r)
 	window w = {m->window_start, m->window_end, m->open_window};
 	char what[512], win[112], size[32], age[32], from[64] = "";
 
-	int raw = !strcmp(m->profile_type, FETCH_URL_TYPE) ||
-		  !strcmp(m->profile_type, FETCH_FILES_TYPE);
+	int raw =
+	    !strcmp(m->profile_type, FETCH_URL_TYPE) || !strcmp(m->profile_type, FETCH_FILES_TYPE);
 
 	subject(m, what, sizeof what);
 	format_size(m->size, size, sizeof size);
@@ -312,7 +315,7 @@ static void print_summary(const char *out, const fetch_result *r)
 		window_format(w, win + strlen(win), sizeof win - strlen(win));
 	/* With -o -, standard output is the profile: the summary goes to stderr. */
 	fprintf(strcmp(out, "-") ? stdout : stderr, "wrote %s: %s%s, %" PRId64 " samples, %s%s\n",
-		strcmp(out, "-") ? out : "standard output", what, win, m->samples, size, from);
+	        strcmp(out, "-") ? out : "standard output", what, win, m->samples, size, from);
 }
 
 /* ---- the command -------------------------------------------------------------- */
@@ -320,7 +323,7 @@ static void print_summary(const char *out, const fetch_result *r)
 /* The command line's source, else the configured raw endpoint (as the shim
  * would use it), else Pyroscope. */
 static int fetch_from_source(const struct config *c, const struct fetch_cli *cli,
-			     const fetch_opts *o, fetch_result *r, fetch_err *err)
+                             const fetch_opts *o, fetch_result *r, fetch_err *err)
 {
 	int pyro = cli->url || cli->service || cli->nqueries;
 

@@ -19,7 +19,7 @@
 #include "walk.h"
 
 static const char verify_usage[] =
-	"usage: pgo-go verify [-json] [--profile FILE] [--path PATTERN] BINARY|DIR|ARCHIVE...\n";
+    "usage: pgo-go verify [-json] [--profile FILE] [--path PATTERN] BINARY|DIR|ARCHIVE...\n";
 
 /* The state of one `pgo-go verify` run. */
 struct verify_run {
@@ -108,9 +108,9 @@ static void report_shadowed(struct verify_run *run, const bi_member *m)
 	json_object_set_new(o, "file", json_string(m->name));
 	json_object_set_new(o, "status", json_string(what));
 	json_object_set_new(o, "go_version", json_string(m->info->go_version.p));
-	json_object_set_new(o, "message", json_sprintf("%s by layer %u of %u (%s)", what,
-							m->fate_layer, m->nlayers,
-							m->fate_layer_name));
+	json_object_set_new(o, "message",
+	                    json_sprintf("%s by layer %u of %u (%s)", what, m->fate_layer,
+	                                 m->nlayers, m->fate_layer_name));
 	json_array_append_new(run->results, o);
 	add_layer_json(run, m);
 }
@@ -180,7 +180,7 @@ static void archive_done(void *ctx, const char *file, int rc, const bi_error *er
 	}
 	if (run->checked == 0 && run->pattern) {
 		snprintf(msg, sizeof msg, "no Go binary in the archive matches --path %s",
-			 run->pattern);
+		         run->pattern);
 		report(run, file, &r);
 	} else if (run->checked == 0 && rc == BI_ARCHIVE_OK) {
 		snprintf(msg, sizeof msg, "the archive holds no Go binaries");
@@ -234,7 +234,7 @@ static void entry_unreachable(void *ctx, const char *path, int e)
 static void dir_done(void *ctx, const char *dir, size_t found)
 {
 	struct verify_result r = {VERIFY_NOT_GO, BI_OK, NULL, NULL,
-				  (char *)"the directory holds no Go binaries"};
+	                          (char *)"the directory holds no Go binaries"};
 
 	if (found == 0)
 		report(ctx, dir, &r);
@@ -244,13 +244,13 @@ int cmd_verify(int argc, char **argv)
 {
 	struct verify_run run = {0};
 	struct goflag_def defs[] = {
-		{"json", GOFLAG_BOOL, &run.json, NULL},
-		{"profile", GOFLAG_STRING, NULL, &run.profile},
-		{"path", GOFLAG_STRING, NULL, &run.pattern},
-		{NULL, 0, NULL, NULL},
+	    {"json", GOFLAG_BOOL, &run.json, NULL},
+	    {"profile", GOFLAG_STRING, NULL, &run.profile},
+	    {"path", GOFLAG_STRING, NULL, &run.pattern},
+	    {NULL, 0, NULL, NULL},
 	};
-	struct walk_ops ops = {arg_missing, entry_unreachable, check_file, dir_done, 0,
-			       verify_member, archive_done, 1};
+	struct walk_ops ops = {arg_missing, entry_unreachable, check_file,   dir_done,
+	                       0,           verify_member,     archive_done, 1};
 	int first = goflag_parse(defs, argc, argv, "pgo-go: ", NULL);
 
 	if (first == GOFLAG_HELP) {
@@ -261,7 +261,7 @@ int cmd_verify(int argc, char **argv)
 		return 2;
 	if (first == argc) {
 		pgo_errorf("verify: name at least one binary (usage: pgo-go verify [-json] "
-			   "[--profile FILE] [--path PATTERN] BINARY|DIR|ARCHIVE...)");
+		           "[--profile FILE] [--path PATTERN] BINARY|DIR|ARCHIVE...)");
 		return 2;
 	}
 	if (run.json && !(run.results = json_array()))

@@ -12,8 +12,8 @@
 
 #include "bi.h"
 #include "bi_archive.h"
-#include "goerr.h"
 #include "gocmd.h"
+#include "goerr.h"
 #include "goflag.h"
 #include "msg.h"
 #include "outputs.h"
@@ -21,14 +21,14 @@
 #include "walk.h"
 
 static const char version_usage[] = "usage: pgo-go version [-m] [-v] [-json] [file ...]\n"
-				    "Run 'pgo-go --help' for details.\n";
+                                    "Run 'pgo-go --help' for details.\n";
 
 /* What one run of the command was asked to do, and how it went. */
 struct version_run {
-	int m;       /* -m: print the module information */
-	int v;       /* -v: report files that are not Go binaries */
-	int json;    /* -json: the module information as Go's JSON */
-	int status;  /* exit status so far */
+	int m;      /* -m: print the module information */
+	int v;      /* -v: report files that are not Go binaries */
+	int json;   /* -json: the module information as Go's JSON */
+	int status; /* exit status so far */
 	/* A named file being tried as an archive: why it was no object file,
 	 * and what its members came to. */
 	bi_error pending;
@@ -115,8 +115,8 @@ static void print_info(const struct version_run *run, const char *file, const bi
 static void print_shadowed(const bi_member *m)
 {
 	err_line("%s: %s, %s by layer %u of %u (%s): not in the image\n", m->name,
-		 m->info->go_version.p, m->fate == BI_FATE_DELETED ? "deleted" : "replaced",
-		 m->fate_layer, m->nlayers, m->fate_layer_name);
+	         m->info->go_version.p, m->fate == BI_FATE_DELETED ? "deleted" : "replaced",
+	         m->fate_layer, m->nlayers, m->fate_layer_name);
 }
 
 /* One member, reported the way a file of a walk is. */
@@ -135,7 +135,7 @@ static int print_member(void *ctx, const bi_member *m)
 		break;
 	case BI_MEMBER_NOT_GO:
 		err_line("%s: could not read Go build info from %s: %s\n", m->name, m->name,
-			 m->err.msg);
+		         m->err.msg);
 		break;
 	case BI_MEMBER_SYMLINK:
 		err_line("%s: symlink\n", m->name);
@@ -236,7 +236,9 @@ static int print_own_version(void)
 	const char *arch = "unknown";
 
 	if (uname(&u) == 0)
-		arch = !strcmp(u.machine, "x86_64") ? "amd64" : !strcmp(u.machine, "aarch64") ? "arm64" : u.machine;
+		arch = !strcmp(u.machine, "x86_64")    ? "amd64"
+		       : !strcmp(u.machine, "aarch64") ? "arm64"
+		                                       : u.machine;
 	printf("pgo-go version %s linux/%s\n", PGO_GO_VERSION, arch);
 	return 0;
 }
@@ -246,11 +248,11 @@ int cmd_version(int argc, char **argv)
 	struct version_run run = {0};
 	const char *chdir_to = NULL;
 	struct goflag_def defs[] = {
-		{"m", GOFLAG_BOOL, &run.m, NULL},
-		{"v", GOFLAG_BOOL, &run.v, NULL},
-		{"json", GOFLAG_BOOL, &run.json, NULL},
-		{"C", GOFLAG_CHDIR, NULL, &chdir_to},
-		{NULL, 0, NULL, NULL},
+	    {"m", GOFLAG_BOOL, &run.m, NULL},
+	    {"v", GOFLAG_BOOL, &run.v, NULL},
+	    {"json", GOFLAG_BOOL, &run.json, NULL},
+	    {"C", GOFLAG_CHDIR, NULL, &chdir_to},
+	    {NULL, 0, NULL, NULL},
 	};
 	char *file_goflags = NULL, **goflag_words;
 	const char *goflags = getenv("GOFLAGS");
@@ -270,13 +272,15 @@ int cmd_version(int argc, char **argv)
 		char buf[256];
 		fflush(stdout);
 		fprintf(stderr, "pgo-go: chdir %s: %s\n", chdir_to,
-			goerr_errno_text(errno, buf, sizeof buf));
+		        goerr_errno_text(errno, buf, sizeof buf));
 		return 1;
 	}
 	if (first == argc) {
 		const char *flag = run.m ? "-m" : run.v ? "-v" : run.json ? "-json" : NULL;
 		if (flag) {
-			fprintf(stderr, "pgo-go: 'pgo-go version' only accepts %s flag with arguments\n", flag);
+			fprintf(stderr,
+			        "pgo-go: 'pgo-go version' only accepts %s flag with arguments\n",
+			        flag);
 			return 2;
 		}
 		return print_own_version();
@@ -285,8 +289,9 @@ int cmd_version(int argc, char **argv)
 		fprintf(stderr, "pgo-go: 'pgo-go version' with -json flag requires -m flag\n");
 		return 2;
 	}
-	struct walk_ops ops = {arg_missing, entry_unreachable, scan_file, NULL,
-			       run.v ? BI_ARCHIVE_ALL : 0, print_member, archive_done, 0};
+	struct walk_ops ops = {
+	    arg_missing,  entry_unreachable, scan_file, NULL, run.v ? BI_ARCHIVE_ALL : 0,
+	    print_member, archive_done,      0};
 	walk_args(&ops, &run, argv + first, argc - first);
 	fflush(stdout);
 	return run.status;

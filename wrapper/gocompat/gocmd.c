@@ -15,41 +15,41 @@ struct flag_info {
  * (cmd/go/internal/work.AddBuildFlags, AddCoverFlags, and -o for build).
  * -buildvcs takes a value but also accepts the bare boolean form. */
 static const struct flag_info build_flags[] = {
-	{"a", FLAG_BOOL},
-	{"asan", FLAG_BOOL},
-	{"asmflags", FLAG_VALUE},
-	{"buildmode", FLAG_VALUE},
-	{"buildvcs", FLAG_BOOL},
-	{"compiler", FLAG_VALUE},
-	{"cover", FLAG_BOOL},
-	{"covermode", FLAG_VALUE},
-	{"coverpkg", FLAG_VALUE},
-	{"debug-actiongraph", FLAG_VALUE},
-	{"debug-runtime-trace", FLAG_VALUE},
-	{"debug-trace", FLAG_VALUE},
-	{"gccgoflags", FLAG_VALUE},
-	{"gcflags", FLAG_VALUE},
-	{"installsuffix", FLAG_VALUE},
-	{"json", FLAG_BOOL},
-	{"ldflags", FLAG_VALUE},
-	{"linkshared", FLAG_BOOL},
-	{"mod", FLAG_VALUE},
-	{"modcacherw", FLAG_BOOL},
-	{"modfile", FLAG_VALUE},
-	{"msan", FLAG_BOOL},
-	{"n", FLAG_BOOL},
-	{"o", FLAG_VALUE},
-	{"overlay", FLAG_VALUE},
-	{"p", FLAG_VALUE},
-	{"pgo", FLAG_VALUE},
-	{"pkgdir", FLAG_VALUE},
-	{"race", FLAG_BOOL},
-	{"tags", FLAG_VALUE},
-	{"toolexec", FLAG_VALUE},
-	{"trimpath", FLAG_BOOL},
-	{"v", FLAG_BOOL},
-	{"work", FLAG_BOOL},
-	{"x", FLAG_BOOL},
+    {"a", FLAG_BOOL},
+    {"asan", FLAG_BOOL},
+    {"asmflags", FLAG_VALUE},
+    {"buildmode", FLAG_VALUE},
+    {"buildvcs", FLAG_BOOL},
+    {"compiler", FLAG_VALUE},
+    {"cover", FLAG_BOOL},
+    {"covermode", FLAG_VALUE},
+    {"coverpkg", FLAG_VALUE},
+    {"debug-actiongraph", FLAG_VALUE},
+    {"debug-runtime-trace", FLAG_VALUE},
+    {"debug-trace", FLAG_VALUE},
+    {"gccgoflags", FLAG_VALUE},
+    {"gcflags", FLAG_VALUE},
+    {"installsuffix", FLAG_VALUE},
+    {"json", FLAG_BOOL},
+    {"ldflags", FLAG_VALUE},
+    {"linkshared", FLAG_BOOL},
+    {"mod", FLAG_VALUE},
+    {"modcacherw", FLAG_BOOL},
+    {"modfile", FLAG_VALUE},
+    {"msan", FLAG_BOOL},
+    {"n", FLAG_BOOL},
+    {"o", FLAG_VALUE},
+    {"overlay", FLAG_VALUE},
+    {"p", FLAG_VALUE},
+    {"pgo", FLAG_VALUE},
+    {"pkgdir", FLAG_VALUE},
+    {"race", FLAG_BOOL},
+    {"tags", FLAG_VALUE},
+    {"toolexec", FLAG_VALUE},
+    {"trimpath", FLAG_BOOL},
+    {"v", FLAG_BOOL},
+    {"work", FLAG_BOOL},
+    {"x", FLAG_BOOL},
 };
 
 static const struct flag_info *find_flag(const char *name, size_t n, enum gocmd_sub sub)
@@ -276,7 +276,8 @@ char **gocmd_split_quoted(const char *s, const char **error)
 			while (*s && *s != q)
 				s++;
 			if (!*s) {
-				*error = q == '"' ? "unterminated \" string" : "unterminated ' string";
+				*error =
+				    q == '"' ? "unterminated \" string" : "unterminated ' string";
 				goto fail;
 			}
 			if (push_word(&words, &n, start, (size_t)(s - start)) != 0)

@@ -18,22 +18,22 @@ enum gocmd_sub { GOCMD_OTHER, GOCMD_BUILD, GOCMD_INSTALL };
 
 struct gocmd {
 	enum gocmd_sub sub;
-	int sub_index;       /* argv index of the subcommand, or -1 */
-	const char *chdir;   /* -C dir, or NULL */
-	int unknown_flag;    /* a flag outside the table: do not intercept */
-	int help;            /* -h / -help / `go help …` */
-	int dry_run;         /* -n */
-	int pgo_set;         /* -pgo given on the command line or in GOFLAGS */
-	const char *pgo;     /* its value (the command line wins) */
-	const char *output;  /* -o */
-	int trimpath;        /* -trimpath (command line or GOFLAGS) */
+	int sub_index;         /* argv index of the subcommand, or -1 */
+	const char *chdir;     /* -C dir, or NULL */
+	int unknown_flag;      /* a flag outside the table: do not intercept */
+	int help;              /* -h / -help / `go help …` */
+	int dry_run;           /* -n */
+	int pgo_set;           /* -pgo given on the command line or in GOFLAGS */
+	const char *pgo;       /* its value (the command line wins) */
+	const char *output;    /* -o */
+	int trimpath;          /* -trimpath (command line or GOFLAGS) */
 	const char *buildmode; /* -buildmode, or NULL for the default */
-	const char *overlay; /* -overlay */
-	const char *modfile; /* -modfile */
-	int first_arg;       /* argv index of the first package argument */
-	int nargs;           /* how many package arguments follow */
-	char **goflags;      /* GOFLAGS split into words (owned), NULL-terminated */
-	const char *error;   /* a static description when GOFLAGS cannot be parsed */
+	const char *overlay;   /* -overlay */
+	const char *modfile;   /* -modfile */
+	int first_arg;         /* argv index of the first package argument */
+	int nargs;             /* how many package arguments follow */
+	char **goflags;        /* GOFLAGS split into words (owned), NULL-terminated */
+	const char *error;     /* a static description when GOFLAGS cannot be parsed */
 };
 
 /* Parses argv (argv[0] is the program). goflags is $GOFLAGS or NULL.

@@ -15,8 +15,8 @@ static char *json_dup(json_t *obj, const char *key)
 
 int goenv_start(const char *real_go, struct child_pipe *cp)
 {
-	char *argv[] = {(char *)real_go, "env", "-json", "GOOS", "GOARCH", "GOHOSTOS",
-			"GOHOSTARCH", "GOEXE", "GOBIN", "GOPATH", NULL};
+	char *argv[] = {(char *)real_go, "env",   "-json", "GOOS",   "GOARCH", "GOHOSTOS",
+	                "GOHOSTARCH",    "GOEXE", "GOBIN", "GOPATH", NULL};
 
 	return child_start_capture(real_go, argv, 1, cp);
 }
@@ -136,4 +136,3 @@ int goenv_guess_host(struct goenv *env)
 	}
 	return 0;
 }
-

@@ -49,7 +49,7 @@ struct parse_ctx {
 
 /* Prints "<prefix><what><n bytes of s><tail>\n" and the usage. */
 static int fail(const struct parse_ctx *ctx, const char *what, const char *s, int n,
-		const char *tail)
+                const char *tail)
 {
 	fprintf(stderr, "%s%s%.*s%s\n", ctx->prefix, what, n, s, tail);
 	if (ctx->usage)
@@ -60,7 +60,7 @@ static int fail(const struct parse_ctx *ctx, const char *what, const char *s, in
 /* "<prefix>invalid <kind> <%q value><what><n bytes of name><tail>" and the
  * usage: a flag's value refused. */
 static int bad_value(const struct parse_ctx *ctx, const char *kind, const char *value,
-		     const char *what, const char *name, int n, const char *tail)
+                     const char *what, const char *name, int n, const char *tail)
 {
 	fprintf(stderr, "%sinvalid %s ", ctx->prefix, kind);
 	put_quoted(stderr, value);
@@ -69,7 +69,7 @@ static int bad_value(const struct parse_ctx *ctx, const char *kind, const char *
 
 /* A boolean flag's value: none is true, else strconv.ParseBool's. */
 static int set_bool(const struct goflag_def *def, const char *eq, const struct parse_ctx *ctx,
-		    const char *what, const char *name, int n, const char *tail)
+                    const char *what, const char *name, int n, const char *tail)
 {
 	if (!eq)
 		return *def->bool_out = 1, 0;
@@ -80,7 +80,7 @@ static int set_bool(const struct goflag_def *def, const char *eq, const struct p
 
 /* One flag at argv[*i]; returns 1 when flags end, 0 to go on, -1 on error. */
 static int parse_one(const struct goflag_def *defs, int argc, char **argv, int *i,
-		     const struct parse_ctx *ctx)
+                     const struct parse_ctx *ctx)
 {
 	const char *s = argv[*i], *name, *eq;
 	const struct goflag_def *def;
@@ -114,20 +114,22 @@ static int parse_one(const struct goflag_def *defs, int argc, char **argv, int *
 	(*i)++;
 	if (def->kind == GOFLAG_BOOL)
 		return set_bool(def, eq, ctx, " for -", def->name, (int)strlen(def->name),
-				": parse error");
+		                ": parse error");
 	if (!eq && *i >= argc)
-		return fail(ctx, "flag needs an argument: -", def->name, (int)strlen(def->name), "");
+		return fail(ctx, "flag needs an argument: -", def->name, (int)strlen(def->name),
+		            "");
 	*def->string_out = eq ? eq + 1 : argv[(*i)++];
 	if (def->kind == GOFLAG_CHDIR && !first) {
 		/* cmd/go handles -C before parsing; later, its flag only refuses. */
 		return bad_value(ctx, "value", *def->string_out, " for flag -", def->name,
-				 (int)strlen(def->name), ": -C flag must be first flag on command line");
+		                 (int)strlen(def->name),
+		                 ": -C flag must be first flag on command line");
 	}
 	return 0;
 }
 
 int goflag_parse(const struct goflag_def *defs, int argc, char **argv, const char *prefix,
-		 const char *usage)
+                 const char *usage)
 {
 	struct parse_ctx ctx = {prefix, usage};
 	int i = 1;
@@ -159,13 +161,13 @@ static int apply_word(const struct goflag_def *defs, const char *w, const struct
 		return 0;
 	if (def->kind == GOFLAG_BOOL)
 		return set_bool(def, eq, ctx, " for flag ", name, (int)n,
-				" (from $GOFLAGS): parse error");
+		                " (from $GOFLAGS): parse error");
 	if (!eq)
 		return fail(ctx, "flag needs an argument: ", name, (int)n, " (from $GOFLAGS)");
 	if (def->kind == GOFLAG_CHDIR) {
 		/* go's -C flag only ever refuses: it is handled before parsing. */
 		return bad_value(ctx, "value", eq + 1, " for flag ", name, (int)n,
-				 " (from $GOFLAGS): -C flag must be first flag on command line");
+		                 " (from $GOFLAGS): -C flag must be first flag on command line");
 	}
 	*def->string_out = eq + 1;
 	return 0;
@@ -179,7 +181,7 @@ static int is_flag_word(const char *w)
 }
 
 int goflag_apply_env(const struct goflag_def *defs, const char *goflags, const char *prefix,
-		     const char *usage, char ***wordsp)
+                     const char *usage, char ***wordsp)
 {
 	struct parse_ctx ctx = {prefix, usage};
 	const char *error;
@@ -191,7 +193,8 @@ int goflag_apply_env(const struct goflag_def *defs, const char *goflags, const c
 		return 0;
 	fflush(stdout);
 	if (!(*wordsp = words = gocmd_split_quoted(goflags, &error))) {
-		fprintf(stderr, "%sparsing $GOFLAGS: %s\n", prefix, error ? error : "out of memory");
+		fprintf(stderr, "%sparsing $GOFLAGS: %s\n", prefix,
+		        error ? error : "out of memory");
 		return GOFLAG_FATAL;
 	}
 	for (size_t i = 0; words[i] && rc == 0; i++)

@@ -32,7 +32,7 @@ int goflag_parse_bool(const char *s, int *out);
  * index of the first non-flag argument, or GOFLAG_ERROR / GOFLAG_HELP.
  * Error lines start with prefix; usage (may be NULL) follows them. */
 int goflag_parse(const struct goflag_def *defs, int argc, char **argv, const char *prefix,
-		 const char *usage);
+                 const char *usage);
 
 /* Applies $GOFLAGS the way cmd/go does before parsing the command line
  * (base.SetFromGOFLAGS): words split by quoted.Split, each -name or
@@ -46,6 +46,6 @@ int goflag_parse(const struct goflag_def *defs, int argc, char **argv, const cha
  * gocmd_free_words once done with them (NULL when GOFLAGS is empty). */
 #define GOFLAG_FATAL (-3)
 int goflag_apply_env(const struct goflag_def *defs, const char *goflags, const char *prefix,
-		     const char *usage, char ***words);
+                     const char *usage, char ***words);
 
 #endif

@@ -37,8 +37,8 @@ static char *module_token(const char *s, const char *end)
 		return s < end ? strndup(start, (size_t)(s - start)) : NULL;
 	}
 	start = s;
-	while (s < end && *s != ' ' && *s != '\t' && *s != '\r' && !(s[0] == '/' && s + 1 < end &&
-								       s[1] == '/'))
+	while (s < end && *s != ' ' && *s != '\t' && *s != '\r' &&
+	       !(s[0] == '/' && s + 1 < end && s[1] == '/'))
 		s++;
 	return s > start ? strndup(start, (size_t)(s - start)) : NULL;
 }

@@ -34,15 +34,16 @@ static void format_ms(int64_t ms, char *buf, size_t bufsz)
 
 	for (size_t i = 0; i < sizeof units / sizeof *units; i++)
 		if (ms % units[i].ms == 0 || units[i].ms == 1) {
-			snprintf(buf, bufsz, "%lld%s", (long long)(ms / units[i].ms), units[i].unit);
+			snprintf(buf, bufsz, "%lld%s", (long long)(ms / units[i].ms),
+			         units[i].unit);
 			return;
 		}
 }
 
 /* What is wrong with text as a value of k, or NULL when it parses (then the
  * typed value is stored at field). */
-static const char *parse_value(const struct cfg_def *d, const char *text, void *field,
-			       char *buf, size_t bufsz)
+static const char *parse_value(const struct cfg_def *d, const char *text, void *field, char *buf,
+                               size_t bufsz)
 {
 	const char *why = NULL;
 	unsigned long n;
@@ -79,7 +80,7 @@ static const char *parse_value(const struct cfg_def *d, const char *text, void *
 	case VALUE_COUNT:
 		if (value_count(text, (unsigned long)d->max, &n) != 0) {
 			snprintf(buf, bufsz, "not a number from %lld to %lld", (long long)d->min,
-				 (long long)d->max);
+			         (long long)d->max);
 			return buf;
 		}
 		*(unsigned *)field = (unsigned)n;
@@ -104,7 +105,8 @@ static const char *parse_value(const struct cfg_def *d, const char *text, void *
 	if (d->kind == VALUE_ENUM) {
 		size_t o = (size_t)snprintf(buf, bufsz, "not one of");
 		for (int i = 0; d->choices[i] && o < bufsz; i++)
-			o += (size_t)snprintf(buf + o, bufsz - o, "%s %s", i ? "," : "", d->choices[i]);
+			o += (size_t)snprintf(buf + o, bufsz - o, "%s %s", i ? "," : "",
+			                      d->choices[i]);
 		return buf;
 	}
 	snprintf(buf, bufsz, "not %s (%s)", value_kind_name(d->kind), value_forms(d->kind));
@@ -131,20 +133,20 @@ static void shown_value(const struct cfg_def *d, const char *text, char *buf, si
 
 /* where: "FILE:LINE: key", "PGO_GO_KEY", "--flag". */
 static int bad_value(const struct cfg_def *d, const char *where, enum cfg_layer layer,
-		     const char *text, const char *why, pgo_err *err)
+                     const char *text, const char *why, pgo_err *err)
 {
 	char shown[512];
 
 	shown_value(d, text, shown, sizeof shown);
-	return pgo_fail(err, layer == CFG_FROM_FLAG ? PGO_E_USAGE : PGO_E_CONFIG,
-			"%s%s'%s': %s", where, layer == CFG_FROM_ENV ? "=" : " ", shown, why);
+	return pgo_fail(err, layer == CFG_FROM_FLAG ? PGO_E_USAGE : PGO_E_CONFIG, "%s%s'%s': %s",
+	                where, layer == CFG_FROM_ENV ? "=" : " ", shown, why);
 }
 
 /* Stores text as the value of k from layer (origin for `pgo-go config`,
  * where for errors). An empty text leaves a typed setting as the lower
  * layer had it: empty is unset, as for GOFLAGS. */
 static int set_setting(struct config *c, enum cfg_key k, const char *text, enum cfg_layer layer,
-		       const char *origin, const char *where, pgo_err *err)
+                       const char *origin, const char *where, pgo_err *err)
 {
 	const struct cfg_def *d = config_def(k);
 	struct cfg_value *v = &c->v[k];
@@ -179,7 +181,7 @@ static int set_setting(struct config *c, enum cfg_key k, const char *text, enum 
 }
 
 int config_set(struct config *c, enum cfg_key k, const char *text, enum cfg_layer layer,
-	       const char *origin, pgo_err *err)
+               const char *origin, pgo_err *err)
 {
 	return set_setting(c, k, text, layer, origin, origin, err);
 }
@@ -187,8 +189,8 @@ int config_set(struct config *c, enum cfg_key k, const char *text, enum cfg_laye
 /* Reads a value from a file: the first line, trimmed. A secret in a file
  * anyone may read is read all the same (the build must not break over it),
  * with a warning. */
-static int read_value_file(const char *path, int secret, char *buf, size_t bufsz,
-			   const char *where, pgo_err *err)
+static int read_value_file(const char *path, int secret, char *buf, size_t bufsz, const char *where,
+                           pgo_err *err)
 {
 	FILE *f = fopen(path, "r");
 	struct stat st;
@@ -196,7 +198,7 @@ static int read_value_file(const char *path, int secret, char *buf, size_t bufsz
 
 	if (!f)
 		return pgo_fail(err, PGO_E_CONFIG, "%scannot read %s: %s", where, path,
-				strerror(errno));
+		                strerror(errno));
 	if (secret && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & S_IROTH))
 		pgo_warnf("%s holds a secret and anyone may read it: chmod 600 it", path);
 	n = fread(buf, 1, bufsz - 1, f);
@@ -214,7 +216,7 @@ struct parse_state {
 	const char *file;
 	int project; /* a project file: no secrets */
 	FILE *fp;
-	int line;    /* counted by the reader: inih reads one line a call */
+	int line; /* counted by the reader: inih reads one line a call */
 	pgo_err *err;
 	int failed;
 };
@@ -227,7 +229,7 @@ static int fail(struct parse_state *st, const char *what, const char *name)
 }
 
 static int add_mapping(struct parse_state *st, const char *name, const char *value,
-		       const char *origin)
+                       const char *origin)
 {
 	struct config *c = st->c;
 	struct cfg_service_map *grown = realloc(c->map, (c->nmap + 1) * sizeof *grown);
@@ -287,21 +289,23 @@ static int handle_entry(void *user, const char *section, const char *name, const
 	strip_inline_comment(value);
 	snprintf(origin, sizeof origin, "%s:%d", st->file, st->line);
 	if (!strcasecmp(section, "services"))
-		return add_mapping(st, name, value, origin) == 0 || fail(st, "out of memory at", name);
+		return add_mapping(st, name, value, origin) == 0 ||
+		       fail(st, "out of memory at", name);
 	if (*section && strcasecmp(section, "pgo-go") != 0)
 		return fail(st, "unknown section", section);
 	if ((k = file_key(name, &is_file)) < 0)
 		return fail(st, "unknown key", name);
 	if (st->project && (config_def(k)->flags & CFG_SECRET) && !is_file)
-		return fail(st, "a secret may not be in a project file (it is committed); use "
-				"the environment or the user file instead of",
-			    name);
+		return fail(st,
+		            "a secret may not be in a project file (it is committed); use "
+		            "the environment or the user file instead of",
+		            name);
 	snprintf(where, sizeof where, "%s: %s =", origin, name);
 	if (is_file) {
 		char buf[4096];
 		snprintf(where, sizeof where, "%s: ", origin);
-		if (read_value_file(value, config_def(k)->flags & CFG_SECRET, buf, sizeof buf, where,
-				    st->err) != 0)
+		if (read_value_file(value, config_def(k)->flags & CFG_SECRET, buf, sizeof buf,
+		                    where, st->err) != 0)
 			return st->failed = 1, 0;
 		snprintf(where, sizeof where, "%s: %s =", origin, name);
 		return set_setting(st->c, k, buf, CFG_FROM_FILE, origin, where, st->err) == 0 ||
@@ -338,7 +342,8 @@ static int load_file(struct config *c, const char *path, int project, pgo_err *e
 		return -1;
 	if (rc > 0)
 		return pgo_fail(err, PGO_E_CONFIG,
-				"%s:%d: not a valid line (expected key = value or [section])", path, rc);
+		                "%s:%d: not a valid line (expected key = value or [section])", path,
+		                rc);
 	return rc == 0 ? 0 : pgo_fail(err, PGO_E_CONFIG, "cannot read %s", path);
 }
 
@@ -363,7 +368,7 @@ static int load_files(struct config *c, const char *module_root, pgo_err *err)
 	if (only && *only) {
 		if (access(only, R_OK) != 0)
 			return pgo_fail(err, PGO_E_CONFIG, "PGO_GO_CONFIG names %s: %s", only,
-					strerror(errno));
+			                strerror(errno));
 		return load_file(c, only, 0, err);
 	}
 	if (load_file(c, sys && *sys ? sys : "/etc/pgo-go/config.ini", 0, err) != 0)
@@ -416,8 +421,8 @@ static int load_env_key(struct config *c, enum cfg_key k, pgo_err *err)
 		snprintf(name + strlen(name), sizeof name - strlen(name), "_FILE");
 		if ((v = getenv(name)) != NULL && *v) {
 			snprintf(origin, sizeof origin, "%s: ", name);
-			if (read_value_file(v, d->flags & CFG_SECRET, buf, sizeof buf, origin, err) !=
-			    0)
+			if (read_value_file(v, d->flags & CFG_SECRET, buf, sizeof buf, origin,
+			                    err) != 0)
 				return -1;
 			snprintf(origin, sizeof origin, "environment (%s)", name);
 			return set_setting(c, k, buf, CFG_FROM_ENV, origin, name, err);
@@ -435,7 +440,7 @@ int config_load(struct config *c, const char *module_root, pgo_err *err)
 	memset(c, 0, sizeof *c);
 	for (int k = 0; k < CFG_COUNT; k++)
 		if (set_setting(c, k, config_def(k)->def, CFG_FROM_DEFAULT, "default", "default",
-				err) != 0)
+		                err) != 0)
 			goto fail;
 	if (load_files(c, module_root, err) != 0)
 		goto fail;

@@ -69,19 +69,19 @@ enum cfg_layer { CFG_FROM_DEFAULT, CFG_FROM_FILE, CFG_FROM_ENV, CFG_FROM_FLAG };
 
 /* A setting's description: one row of the table. */
 struct cfg_def {
-	const char *key;        /* in files; PGO_GO_<KEY> in the environment */
-	const char *fallback;   /* profilecli's variable, read when ours is unset */
-	const char *flag;       /* `pgo-go fetch`'s flag that overrides it, or NULL */
+	const char *key;      /* in files; PGO_GO_<KEY> in the environment */
+	const char *fallback; /* profilecli's variable, read when ours is unset */
+	const char *flag;     /* `pgo-go fetch`'s flag that overrides it, or NULL */
 	enum value_kind kind;
-	const char *def;        /* the default, as it would be written */
+	const char *def;            /* the default, as it would be written */
 	const char *const *choices; /* VALUE_ENUM: the accepted words */
-	int64_t min, max;       /* VALUE_DURATION (ms), VALUE_COUNT: the bounds */
-	size_t offset;          /* the typed field in struct config */
-	unsigned flags;         /* CFG_SECRET, CFG_FILE_FORM */
+	int64_t min, max;           /* VALUE_DURATION (ms), VALUE_COUNT: the bounds */
+	size_t offset;              /* the typed field in struct config */
+	unsigned flags;             /* CFG_SECRET, CFG_FILE_FORM */
 	const char *help;
 };
 
-#define CFG_SECRET 0x1    /* never printed, never in a project file */
+#define CFG_SECRET    0x1 /* never printed, never in a project file */
 #define CFG_FILE_FORM 0x2 /* may also be given as <key>_file: a file holding it */
 
 /* A value as it was given, and where from. */
@@ -136,7 +136,7 @@ int config_load(struct config *c, const char *module_root, pgo_err *err);
  * through the same parser. Returns 0, or -1 with err (PGO_E_USAGE for a
  * flag, else PGO_E_CONFIG). */
 int config_set(struct config *c, enum cfg_key k, const char *text, enum cfg_layer layer,
-	       const char *origin, pgo_err *err);
+               const char *origin, pgo_err *err);
 
 void config_free(struct config *c);
 

@@ -9,16 +9,16 @@
 static const struct {
 	const char *name, *forms;
 } kinds[] = {
-	[VALUE_BOOL] = {"a boolean", "1, true, yes, on or 0, false, no, off"},
-	[VALUE_ENUM] = {"one of", ""},
-	[VALUE_DURATION] = {"a duration", "500ms, 30s, 5m, 1h30m, 7d, or a number of seconds"},
-	[VALUE_SIZE] = {"a size", "64MB, 512k, 1G, or a number of bytes"},
-	[VALUE_COUNT] = {"a number", "decimal digits"},
-	[VALUE_FRACTION] = {"a fraction", "0.8 or 80%"},
-	[VALUE_URL] = {"a URL", "http://host:port[/prefix] or https://…"},
-	[VALUE_PATH] = {"a path", "a file or directory name"},
-	[VALUE_SECRET] = {"a secret", "any text, or KEY_file naming a file that holds it"},
-	[VALUE_STRING] = {"text", "any text"},
+    [VALUE_BOOL] = {"a boolean", "1, true, yes, on or 0, false, no, off"},
+    [VALUE_ENUM] = {"one of", ""},
+    [VALUE_DURATION] = {"a duration", "500ms, 30s, 5m, 1h30m, 7d, or a number of seconds"},
+    [VALUE_SIZE] = {"a size", "64MB, 512k, 1G, or a number of bytes"},
+    [VALUE_COUNT] = {"a number", "decimal digits"},
+    [VALUE_FRACTION] = {"a fraction", "0.8 or 80%"},
+    [VALUE_URL] = {"a URL", "http://host:port[/prefix] or https://…"},
+    [VALUE_PATH] = {"a path", "a file or directory name"},
+    [VALUE_SECRET] = {"a secret", "any text, or KEY_file naming a file that holds it"},
+    [VALUE_STRING] = {"text", "any text"},
 };
 
 const char *value_kind_name(enum value_kind k)

@@ -41,7 +41,7 @@ struct plan {
 	size_t ngroups;
 	struct child_pipe goenv; /* `go env`, running beside the build */
 	int goenv_running;
-	struct goenv host;       /* or what it would say, known without asking */
+	struct goenv host; /* or what it would say, known without asking */
 	int have_host;
 };
 
@@ -95,14 +95,15 @@ static void report_missing(const struct target *t, int require)
 
 	if (require)
 		pgo_errorf("no profile for service '%s' and PGO_GO_REQUIRE is set: %s", t->service,
-			   why ? why : "no source has one (set PGO_GO_URL, PGO_GO_PROFILE, "
-				       "profile_dir, or commit a default.pgo)");
+		           why ? why
+		               : "no source has one (set PGO_GO_URL, PGO_GO_PROFILE, "
+		                 "profile_dir, or commit a default.pgo)");
 	else if (why)
 		pgo_warnf("no profile for service '%s': %s; building without PGO", t->service, why);
 	else
 		pgo_warnf("no profile for service '%s' (set PGO_GO_URL, PGO_GO_PROFILE or "
-			  "profile_dir, or commit a default.pgo); building without PGO",
-			  t->service);
+		          "profile_dir, or commit a default.pgo); building without PGO",
+		          t->service);
 }
 
 static int choose_profiles(struct plan *p)
@@ -185,13 +186,14 @@ static char **group_argv(const struct plan *p, int group, char **pgo_flag)
 
 static void summarize(const struct target *t, const struct verify_result *r)
 {
-	const char *prof = t->profile.path ? t->profile.path
-					   : t->profile.is_auto ? "default.pgo" : "none";
+	const char *prof = t->profile.path      ? t->profile.path
+	                   : t->profile.is_auto ? "default.pgo"
+	                                        : "none";
 	pgo_notef("%s: service %s, profile %s (%s%s%s), %s", t->output,
-		  t->profile.service ? t->profile.service : t->service, prof,
-		  t->profile.source ? t->profile.source : "no source",
-		  t->profile.detail ? ": " : "", t->profile.detail ? t->profile.detail : "",
-		  r ? (r->status == VERIFY_OK ? "verified" : r->message) : "not verified");
+	          t->profile.service ? t->profile.service : t->service, prof,
+	          t->profile.source ? t->profile.source : "no source",
+	          t->profile.detail ? ": " : "", t->profile.detail ? t->profile.detail : "",
+	          r ? (r->status == VERIFY_OK ? "verified" : r->message) : "not verified");
 }
 
 /* The profile a binary must name: the one passed, or the default.pgo that
@@ -226,7 +228,7 @@ static int verify_target(const struct target *t, enum verify_mode mode)
 		failed = mode == VERIFY_MODE_STRICT;
 		if (failed)
 			pgo_errorf("%s: profile not verified: %s (PGO_GO_VERIFY=strict)", t->output,
-				   r.message);
+			           r.message);
 		else
 			pgo_warnf("%s: profile not verified: %s", t->output, r.message);
 	}

@@ -9,7 +9,7 @@
 
 /* Name, directory, import path, module root and path, one package a line. */
 static const char list_format[] = "{{.Name}}\t{{.Dir}}\t{{.ImportPath}}\t"
-				  "{{with .Module}}{{.Dir}}\t{{.Path}}{{else}}\t{{end}}";
+                                  "{{with .Module}}{{.Dir}}\t{{.Path}}{{else}}\t{{end}}";
 
 static const char *const selecting_flags[] = {"tags", "mod", "modfile", "overlay"};
 
@@ -61,7 +61,7 @@ static int parse_line(char *line, struct mainpkg_list *out)
 	if (rootlen && !strcmp(f[1], f[3]))
 		m.reldir = strdup(".");
 	else if (rootlen && !strncmp(f[1], f[3], rootlen) && f[1][rootlen] == '/' &&
-		 asprintf(&m.reldir, ".%s", f[1] + rootlen) < 0)
+	         asprintf(&m.reldir, ".%s", f[1] + rootlen) < 0)
 		m.reldir = NULL;
 	if (!m.dir || !m.importpath || !m.arg || !m.name || mainpkg_push(out, &m) != 0) {
 		mainpkg_clear(&m);
@@ -71,7 +71,7 @@ static int parse_line(char *line, struct mainpkg_list *out)
 }
 
 int golist_mains(const char *real_go, const struct gocmd *cmd, char **argv, const char *workdir,
-		 struct mainpkg_list *out, pgo_err *err)
+                 struct mainpkg_list *out, pgo_err *err)
 {
 	int n = 0, status;
 	char **list = calloc((size_t)(cmd->first_arg + cmd->nargs) + 8, sizeof *list);

@@ -16,6 +16,6 @@
 /* Fills out, or returns -1 with err (PGO_E_RESOLVE: go list failed;
  * PGO_E_NOMEM). */
 int golist_mains(const char *real_go, const struct gocmd *cmd, char **argv, const char *workdir,
-		 struct mainpkg_list *out, pgo_err *err);
+                 struct mainpkg_list *out, pgo_err *err);
 
 #endif

@@ -189,8 +189,8 @@ static int describe_dir(const char *dir, struct mainpkg *m)
 	m->modpath = mod.path; /* taken over */
 	mod.path = NULL;
 	gomod_free(&mod);
-	if (!m->dir || !m->importpath || !m->reldir || !(m->name = mainpkg_exec_name(m->importpath)) ||
-	    !(m->arg = strdup(m->importpath))) {
+	if (!m->dir || !m->importpath || !m->reldir ||
+	    !(m->name = mainpkg_exec_name(m->importpath)) || !(m->arg = strdup(m->importpath))) {
 		mainpkg_clear(m);
 		return -1;
 	}
@@ -216,7 +216,7 @@ static int is_dir_arg(const char *a)
 
 /* Directories: 1 when answered, 0 when go list must be asked. */
 static int resolve_dirs(const struct gocmd *cmd, char **argv, const char *workdir,
-			struct mainpkg_list *l)
+                        struct mainpkg_list *l)
 {
 	static char dot[] = ".";
 	char *dflt[] = {dot};
@@ -247,7 +247,7 @@ static int resolve_dirs(const struct gocmd *cmd, char **argv, const char *workdi
 
 /* A list of .go files: one package, named after the first file. */
 static int resolve_files(const struct gocmd *cmd, char **argv, const char *workdir,
-			 struct mainpkg_list *l)
+                         struct mainpkg_list *l)
 {
 	const char *first = argv[cmd->first_arg];
 	char abs[PATH_MAX], *pkg, *slash;
@@ -301,8 +301,8 @@ static int resolve_versioned(const struct gocmd *cmd, char **argv, struct mainpk
 	return 1;
 }
 
-int mainpkg_resolve(const char *real_go, const struct gocmd *cmd, char **argv,
-		    const char *workdir, struct mainpkg_list *out, pgo_err *err)
+int mainpkg_resolve(const char *real_go, const struct gocmd *cmd, char **argv, const char *workdir,
+                    struct mainpkg_list *out, pgo_err *err)
 {
 	int rc = 0;
 
@@ -310,7 +310,7 @@ int mainpkg_resolve(const char *real_go, const struct gocmd *cmd, char **argv,
 	if (cmd->nargs > 0 && strchr(argv[cmd->first_arg], '@'))
 		rc = resolve_versioned(cmd, argv, out);
 	else if (cmd->nargs > 0 && strlen(argv[cmd->first_arg]) > 3 &&
-		 !strcmp(argv[cmd->first_arg] + strlen(argv[cmd->first_arg]) - 3, ".go"))
+	         !strcmp(argv[cmd->first_arg] + strlen(argv[cmd->first_arg]) - 3, ".go"))
 		rc = resolve_files(cmd, argv, workdir, out);
 	else
 		rc = resolve_dirs(cmd, argv, workdir, out);

@@ -31,15 +31,15 @@ struct mainpkg_list {
 	size_t npackages; /* all packages matched, main or not */
 	char **others;    /* how to name the non-main packages to go */
 	size_t nothers;
-	int files;        /* the arguments were a list of .go files */
+	int files; /* the arguments were a list of .go files */
 };
 
 /* Resolves the packages of cmd (argv as given; workdir is where go runs, -C
  * applied). Returns 0, or -1 with err (PGO_E_RESOLVE, PGO_E_NOMEM) when
  * neither reading nor `go list` could tell (the shim then passes the
  * command through). */
-int mainpkg_resolve(const char *real_go, const struct gocmd *cmd, char **argv,
-		    const char *workdir, struct mainpkg_list *out, pgo_err *err);
+int mainpkg_resolve(const char *real_go, const struct gocmd *cmd, char **argv, const char *workdir,
+                    struct mainpkg_list *out, pgo_err *err);
 
 void mainpkg_list_free(struct mainpkg_list *l);
 

@@ -19,7 +19,9 @@ static char *path_join3(const char *a, const char *b, const char *c)
 static const char *exe_suffix(const struct gocmd *cmd, const struct goenv *env)
 {
 	if (cmd->buildmode && !strcmp(cmd->buildmode, "c-shared"))
-		return !strcmp(env->goos, "windows") ? ".dll" : !strcmp(env->goos, "darwin") ? ".dylib" : ".so";
+		return !strcmp(env->goos, "windows")  ? ".dll"
+		       : !strcmp(env->goos, "darwin") ? ".dylib"
+		                                      : ".so";
 	return env->goexe;
 }
 
@@ -42,16 +44,18 @@ static int is_dir_output(const char *o, const char *workdir)
 }
 
 static char *build_output(const struct gocmd *cmd, const struct mainpkg_list *l,
-			  const struct mainpkg *m, const struct goenv *env, const char *workdir)
+                          const struct mainpkg *m, const struct goenv *env, const char *workdir)
 {
 	const char *o = cmd->output;
 	const char *base = (o && o[0] == '/') ? "" : workdir;
 	char *dir, *res;
 
 	if (!o) /* several packages and no -o: go discards what it builds */
-		return l->npackages == 1 ? path_join3(workdir, m->name, exe_suffix(cmd, env)) : NULL;
+		return l->npackages == 1 ? path_join3(workdir, m->name, exe_suffix(cmd, env))
+		                         : NULL;
 	if (!is_dir_output(o, workdir))
-		return l->npackages == 1 ? (o[0] == '/' ? strdup(o) : path_join3(base, o, "")) : NULL;
+		return l->npackages == 1 ? (o[0] == '/' ? strdup(o) : path_join3(base, o, ""))
+		                         : NULL;
 	if (o[0] == '/')
 		dir = strdup(o);
 	else if (asprintf(&dir, "%s/%s", workdir, o) < 0)
@@ -64,7 +68,7 @@ static char *build_output(const struct gocmd *cmd, const struct mainpkg_list *l,
 }
 
 static char *install_output(const struct gocmd *cmd, const struct mainpkg *m,
-			    const struct goenv *env)
+                            const struct goenv *env)
 {
 	int cross = strcmp(env->goos, env->gohostos) || strcmp(env->goarch, env->gohostarch);
 	char first[4096], *colon;
@@ -89,11 +93,11 @@ static char *install_output(const struct gocmd *cmd, const struct mainpkg *m,
 }
 
 int outputs_compute(const struct gocmd *cmd, const struct mainpkg_list *l, const struct goenv *env,
-		    const char *workdir, char ***outputs)
+                    const char *workdir, char ***outputs)
 {
 	char **out = calloc(l->nmains ? l->nmains : 1, sizeof *out);
-	int archive = cmd->buildmode && (!strcmp(cmd->buildmode, "c-archive") ||
-					 !strcmp(cmd->buildmode, "archive"));
+	int archive = cmd->buildmode &&
+	              (!strcmp(cmd->buildmode, "c-archive") || !strcmp(cmd->buildmode, "archive"));
 
 	if (!out)
 		return -1;

@@ -8,8 +8,8 @@
 #ifndef PGO_GO_OUTPUTS_H
 #define PGO_GO_OUTPUTS_H
 
-#include "goenv.h"
 #include "gocmd.h"
+#include "goenv.h"
 #include "mainpkg.h"
 
 /* The output file of each main package in l (outputs[i] for l->mains[i]),
@@ -17,7 +17,7 @@
  * workdir is absolute. The array and strings are malloc'd; free with
  * outputs_free. Returns 0 or -1 (out of memory). */
 int outputs_compute(const struct gocmd *cmd, const struct mainpkg_list *l, const struct goenv *env,
-		    const char *workdir, char ***outputs);
+                    const char *workdir, char ***outputs);
 
 void outputs_free(char **outputs, size_t n);
 

@@ -10,8 +10,8 @@
 #include "msg.h"
 #include "pgo_validate.h"
 #include "pprof.h"
-#include "source_url.h"
 #include "source_pyroscope.h"
+#include "source_url.h"
 
 /* One place a profile can come from: fills out->path (malloc'd) or leaves it
  * NULL when the source has nothing (then out->why may say why). Returns -1
@@ -19,7 +19,7 @@
 struct source {
 	const char *name;
 	int (*find)(const struct config *c, const struct profile_request *req,
-		    struct profile_choice *out);
+	            struct profile_choice *out);
 };
 
 static char *absolute(const char *base, const char *path)
@@ -31,7 +31,7 @@ static char *absolute(const char *base, const char *path)
 }
 
 static int from_env_profile(const struct config *c, const struct profile_request *req,
-			    struct profile_choice *out)
+                            struct profile_choice *out)
 {
 	const char *v = c->profile;
 
@@ -41,7 +41,7 @@ static int from_env_profile(const struct config *c, const struct profile_request
 }
 
 static int from_profile_dir(const struct config *c, const struct profile_request *req,
-			    struct profile_choice *out)
+                            struct profile_choice *out)
 {
 	const char *dir = c->profile_dir;
 	char *d, *p;
@@ -65,10 +65,10 @@ static int from_profile_dir(const struct config *c, const struct profile_request
 }
 
 static const struct source sources[] = {
-	{"PGO_GO_PROFILE", from_env_profile},
-	{"profile_dir", from_profile_dir},
-	{"pyroscope", source_pyroscope},
-	{"pprof_url", source_url},
+    {"PGO_GO_PROFILE", from_env_profile},
+    {"profile_dir", from_profile_dir},
+    {"pyroscope", source_pyroscope},
+    {"pprof_url", source_url},
 };
 
 /* Profiles larger than this are not read (a raw profile of a busy service
@@ -93,7 +93,7 @@ static unsigned char *read_file(const char *path, size_t *len, fetch_err *err)
 		fetch_err_nomem(err);
 	else if ((*len = fread(buf, 1, (size_t)st.st_size, f)) != (size_t)st.st_size) {
 		fetch_errf(err, FETCH_E_IO, "cannot read it: %s",
-			   ferror(f) ? strerror(errno) : "short read");
+		           ferror(f) ? strerror(errno) : "short read");
 		free(buf);
 		buf = NULL;
 	}
@@ -144,7 +144,7 @@ static int try_default(const struct mainpkg *m, struct profile_choice *out)
 }
 
 int profiles_choose(const struct config *c, const struct profile_request *req,
-		    struct profile_choice *out)
+                    struct profile_choice *out)
 {
 	fetch_err err;
 
@@ -155,7 +155,8 @@ int profiles_choose(const struct config *c, const struct profile_request *req,
 		if (!out->path)
 			continue;
 		if (profiles_validate(out->path, &err) != 0) {
-			pgo_warnf("ignoring profile %s (%s): %s", out->path, sources[i].name, err.msg);
+			pgo_warnf("ignoring profile %s (%s): %s", out->path, sources[i].name,
+			          err.msg);
 			free(out->path);
 			out->path = NULL;
 			continue;

@@ -21,7 +21,7 @@
 struct profile_choice {
 	char *path;         /* absolute path of the profile, or NULL for none */
 	const char *source; /* "PGO_GO_PROFILE", "profile_dir", "pyroscope", "pprof_url",
-			     * "default.pgo" */
+	                     * "default.pgo" */
 	char *detail;       /* for verbose output: the snapshot's window, its origin */
 	char *why;          /* when a source failed: one line saying why, or NULL */
 	char *service;      /* the service the server knows, when it differs, or NULL */
@@ -31,16 +31,16 @@ struct profile_choice {
 
 /* What the profile is wanted for. */
 struct profile_request {
-	const char *service;   /* the service name chosen for the main package */
-	int service_guessed;   /* nothing named it: ask the server which it knows */
+	const char *service; /* the service name chosen for the main package */
+	int service_guessed; /* nothing named it: ask the server which it knows */
 	const struct mainpkg *pkg;
-	const char *base;      /* where relative paths in settings start */
+	const char *base; /* where relative paths in settings start */
 };
 
 /* Chooses the profile for a main package. Returns 0 (a choice, which may be
  * "none", with why saying what failed), or -1 when out of memory. */
 int profiles_choose(const struct config *c, const struct profile_request *req,
-		    struct profile_choice *out);
+                    struct profile_choice *out);
 
 void profile_choice_clear(struct profile_choice *p);
 

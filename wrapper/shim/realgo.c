@@ -60,16 +60,17 @@ static char *join_dir(const char *dir, size_t n)
 /* A named go is taken as it is (a missing one is exec's error to report),
  * unless it is pgo-go. */
 static char *take_named(const char *named, const char *setting, const struct stat *self,
-			pgo_err *err)
+                        pgo_err *err)
 {
 	struct stat st;
 	char *p;
 
 	if (self && stat(named, &st) == 0 && S_ISREG(st.st_mode) && is_self(named, &st, self)) {
-		pgo_fail(err, PGO_E_CONFIG,
-			 "%s names %s, which is pgo-go itself, not the real go: point it at the Go "
-			 "toolchain's bin/go, or unset it to take the first go on PATH after pgo-go",
-			 setting, named);
+		pgo_fail(
+		    err, PGO_E_CONFIG,
+		    "%s names %s, which is pgo-go itself, not the real go: point it at the Go "
+		    "toolchain's bin/go, or unset it to take the first go on PATH after pgo-go",
+		    setting, named);
 		return NULL;
 	}
 	if (!(p = strdup(named)))
@@ -101,8 +102,8 @@ char *realgo_find(const char *named, const char *setting, pgo_err *err)
 	}
 none:
 	pgo_fail(err, PGO_E_CONFIG,
-		 "no real go found on PATH after pgo-go's own directory; put the Go "
-		 "toolchain's bin directory on PATH or set PGO_GO_REAL");
+	         "no real go found on PATH after pgo-go's own directory; put the Go "
+	         "toolchain's bin directory on PATH or set PGO_GO_REAL");
 	return NULL;
 }
 

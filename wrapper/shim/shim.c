@@ -42,7 +42,8 @@ int shim_main(int argc, char **argv)
 		return realgo_exec(real, argv);
 	if (gocmd_parse(&cmd, argc, argv, NULL) != 0 || cmd.sub == GOCMD_OTHER)
 		return realgo_exec(real, argv);
-	if (!(goflags = getenv("GOFLAGS")))
+	/* As go: an empty GOFLAGS counts as unset, and the go env file's holds. */
+	if (!(goflags = getenv("GOFLAGS")) || !*goflags)
 		goflags = file_goflags = goenv_file_value("GOFLAGS");
 	gocmd_free(&cmd);
 	if (gocmd_parse(&cmd, argc, argv, goflags) != 0 || !wants_profile(&cmd)) {

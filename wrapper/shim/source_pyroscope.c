@@ -6,8 +6,8 @@
 #include <time.h>
 
 #include "fetch.h"
-#include "settings_fetch.h"
 #include "msg.h"
+#include "settings_fetch.h"
 
 /* The last element of a module path, without a major-version suffix: the
  * second name a service is often known by. */
@@ -20,7 +20,7 @@ static char *module_name(const char *modpath)
 static int source_failed(const struct config *c, const fetch_err *e, struct profile_choice *out);
 
 static int discover(const struct config *c, const fetch_opts *o, const struct profile_request *req,
-		    char **service, struct profile_choice *out)
+                    char **service, struct profile_choice *out)
 {
 	char *alt = module_name(req->pkg->modpath);
 	fetch_err e;
@@ -40,7 +40,7 @@ static void describe(const fetch_result *r, struct profile_choice *out)
 	strftime(start, sizeof start, "%Y-%m-%dT%H:%MZ", gmtime_r(&ts, &tm));
 	strftime(end, sizeof end, "%H:%MZ", gmtime_r(&te, &tm));
 	if (asprintf(&out->detail, "%s, window %s–%s%s", fetch_source_name(r->source), start, end,
-		     r->meta.open_window ? " (still open)" : "") < 0)
+	             r->meta.open_window ? " (still open)" : "") < 0)
 		out->detail = NULL;
 }
 
@@ -62,7 +62,7 @@ static int source_failed(const struct config *c, const fetch_err *e, struct prof
 }
 
 int source_pyroscope(const struct config *c, const struct profile_request *req,
-			    struct profile_choice *out)
+                     struct profile_choice *out)
 {
 	char *found = NULL;
 	fetch_result r;
@@ -70,7 +70,8 @@ int source_pyroscope(const struct config *c, const struct profile_request *req,
 	fetch_err e;
 
 	if (*c->pprof_url || !*c->url)
-		return 0; /* a raw pprof URL replaces the server (source_url.c); no URL, no server */
+		return 0; /* a raw pprof URL replaces the server (source_url.c); no URL, no server
+		           */
 	fetch_opts_defaults(&o);
 	settings_fetch_opts(c, &o);
 	if (url_is_default(c) && c->v[CFG_RETRIES].layer == CFG_FROM_DEFAULT)

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "settings_fetch.h"
 #include "fetch_sources.h"
 #include "msg.h"
+#include "settings_fetch.h"
 
 /* "fetched, captured 2024-05-01T10:12:03Z": when the data is from. */
 static void describe(const fetch_result *r, struct profile_choice *out)
@@ -22,7 +22,7 @@ static void describe(const fetch_result *r, struct profile_choice *out)
 }
 
 int source_url(const struct config *c, const struct profile_request *req,
-			    struct profile_choice *out)
+               struct profile_choice *out)
 {
 	const char *url = c->pprof_url;
 	fetch_result r;

@@ -13,6 +13,6 @@
 #include "profiles.h"
 
 int source_url(const struct config *c, const struct profile_request *req,
-			    struct profile_choice *out);
+               struct profile_choice *out);
 
 #endif

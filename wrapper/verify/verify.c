@@ -104,14 +104,13 @@ static int judge(const bi_info *bi, const char *profile, struct verify_result *r
 	}
 	if (!(r->pgo = dup_str(pgo)))
 		return -1;
-	if (!profile || verify_profile_matches(r->pgo, profile,
-					       trim && !strcmp(trim->p, "true"))) {
+	if (!profile || verify_profile_matches(r->pgo, profile, trim && !strcmp(trim->p, "true"))) {
 		r->status = VERIFY_OK;
 		return set_message(r, "built with -pgo=%s", r->pgo);
 	}
 	r->status = VERIFY_MISMATCH;
 	return set_message(r, "-pgo=%s, expected %s", r->pgo,
-			   realpath(profile, abs) ? abs : profile);
+	                   realpath(profile, abs) ? abs : profile);
 }
 
 int verify_binary(const char *path, const char *profile, struct verify_result *r)
@@ -128,7 +127,8 @@ int verify_binary(const char *path, const char *profile, struct verify_result *r
 		r->read_code = err.code;
 		if (err.code == BI_E_OPEN || err.code == BI_E_IO) {
 			r->status = VERIFY_UNREADABLE;
-			return set_message(r, "%s", goerr_errno_text(err.sys_errno, buf, sizeof buf));
+			return set_message(r, "%s",
+			                   goerr_errno_text(err.sys_errno, buf, sizeof buf));
 		}
 		r->status = VERIFY_NOT_GO;
 		return set_message(r, "%s", err.msg);

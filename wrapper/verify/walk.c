@@ -48,7 +48,7 @@ static char **read_dir_sorted(const char *dir, size_t *count)
 /* A file; named ones the action cannot read as an object file are tried
  * as archives. */
 static int visit_file(const struct walk_ops *ops, void *ctx, const char *path,
-		      const struct stat *st, int named, size_t *found)
+                      const struct stat *st, int named, size_t *found)
 {
 	enum walk_found f = ops->file(ctx, path, st, named);
 	bi_error err;
@@ -67,7 +67,7 @@ static int visit_file(const struct walk_ops *ops, void *ctx, const char *path,
 
 /* One entry of filepath.WalkDir, depth 0 being the argument itself. */
 static int walk_entry(const struct walk_ops *ops, void *ctx, const char *path, int depth,
-		      size_t *found)
+                      size_t *found)
 {
 	struct stat st;
 	char **names;
@@ -82,8 +82,8 @@ static int walk_entry(const struct walk_ops *ops, void *ctx, const char *path, i
 	}
 	if (!S_ISDIR(st.st_mode))
 		return S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)
-			   ? visit_file(ops, ctx, path, &st, 0, found)
-			   : 0;
+		           ? visit_file(ops, ctx, path, &st, 0, found)
+		           : 0;
 	names = read_dir_sorted(path, &n);
 	for (size_t i = 0; i < n; i++) {
 		char *child = rc == 0 ? goerr_join(path, names[i]) : NULL;

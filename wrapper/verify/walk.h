@@ -20,10 +20,10 @@
 
 /* What a file action found. */
 enum walk_found {
-	WALK_GO,          /* a Go binary: counted for its directory */
-	WALK_OTHER,       /* anything else */
-	WALK_ARCHIVE,     /* no object file, named on the command line: try it as an archive */
-	WALK_STOP = -1,   /* out of memory: stop the walk */
+	WALK_GO,        /* a Go binary: counted for its directory */
+	WALK_OTHER,     /* anything else */
+	WALK_ARCHIVE,   /* no object file, named on the command line: try it as an archive */
+	WALK_STOP = -1, /* out of memory: stop the walk */
 };
 
 struct walk_ops {
