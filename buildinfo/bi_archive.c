@@ -588,7 +588,7 @@ static int bi_regular(bi_walk *w, bi_level *lv, struct archive_entry *e, int64_t
 		bi_rec *r = bi_add_rec(w, lv, name, path, BI_MEMBER_NOT_GO);
 		if (r == NULL)
 			return bi_abort(w, w->display, "out of memory");
-		r->err.code = BI_E_FORMAT;
+		bi_fail(&r->err, BI_E_FORMAT);
 	}
 	return BI_STEP_OK;
 }

@@ -140,6 +140,30 @@ pgo_go() { run "$PGO_GO_BIN" "$@"; }
 # real_go ARGS…: run the real go command.
 real_go() { run "$REAL_GO" "$@"; }
 
+# ---------------------------------------------------------------- the shim
+
+# use_shim: a directory holding a `go` symlink to pgo-go, first on PATH.
+use_shim() {
+  mkdir -p "$TEST_DIR/shim"
+  ln -sf "$PGO_GO_BIN" "$TEST_DIR/shim/go"
+  export PATH=$TEST_DIR/shim:$SUITE_PATH
+  export GOPATH=$TEST_DIR/gopath GOFLAGS=-modcacherw
+}
+
+# pgo_setting BINARY: the -pgo value the binary records (empty if none).
+pgo_setting() {
+  "$REAL_GO" version -m "$1" | awk -F'\t' '$2 == "build" && $3 ~ /^-pgo=/ { sub(/^-pgo=/, "", $3); print $3 }'
+}
+
+# expect_pgo BINARY VALUE: BINARY records -pgo=VALUE ("" for none).
+expect_pgo() {
+  if [[ ! -f $1 ]]; then
+    test_failed "no binary $1"
+    return
+  fi
+  expect_equal "$(pgo_setting "$1")" "$2" "-pgo recorded in $1"
+}
+
 # ---------------------------------------------------------------- expectations
 
 # expect_exit STATUS: the last run exited with STATUS.

@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
 		abort();
-	if (config_load(&c, NULL, &err) != 0) {
+	if (config_load(&c, NULL, 0, &err) != 0) {
 		if (!err.msg[0] || strchr(err.msg, '\n') || err.code != PGO_E_CONFIG)
 			abort();
 		return 0;
@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < c.nmap; i++)
 		if (!c.map[i].package || !c.map[i].service || !c.map[i].origin)
 			abort();
-	config_service_for(&c, "./cmd/x", "example.com/x/cmd/x");
+	config_service_for(&c, "/m/cmd/x", "./cmd/x", "example.com/x/cmd/x");
 	config_free(&c);
 	return 0;
 }

@@ -12,14 +12,6 @@ SUITE_shim_SETUP() {
   PROFILE=$FIXTURES/cpu.pprof
 }
 
-# shim_path [DIR]: a directory holding a `go` symlink to pgo-go, first on PATH.
-use_shim() {
-  mkdir -p "$TEST_DIR/shim"
-  ln -sf "$PGO_GO_BIN" "$TEST_DIR/shim/go"
-  export PATH=$TEST_DIR/shim:$SUITE_PATH
-  export GOPATH=$TEST_DIR/gopath GOFLAGS=-modcacherw
-}
-
 # write_main DIR [MODULE]: a main package in DIR (its own module if MODULE).
 write_main() {
   mkdir -p "$1"
@@ -50,20 +42,6 @@ GO
 write_lib() {
   mkdir -p "$1"
   printf 'package lib\n\nfunc Twice(x int) int { return 2 * x }\n' >"$1/lib.go"
-}
-
-# pgo_setting BINARY: the -pgo value the binary records (empty if none).
-pgo_setting() {
-  "$REAL_GO" version -m "$1" | awk -F'\t' '$2 == "build" && $3 ~ /^-pgo=/ { sub(/^-pgo=/, "", $3); print $3 }'
-}
-
-# expect_pgo BINARY VALUE: BINARY records -pgo=VALUE ("" for none).
-expect_pgo() {
-  if [[ ! -f $1 ]]; then
-    test_failed "no binary $1"
-    return
-  fi
-  expect_equal "$(pgo_setting "$1")" "$2" "-pgo recorded in $1"
 }
 
 SUITE_shim() {

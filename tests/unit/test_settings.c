@@ -131,7 +131,7 @@ static void test_defaults_typed(void **state)
 
 	(void)state;
 	clean_env("");
-	assert_int_equal(config_load(&c, NULL, &err), 0);
+	assert_int_equal(config_load(&c, NULL, 0, &err), 0);
 	assert_string_equal(c.url, "http://localhost:4040");
 	assert_int_equal(c.v[CFG_URL].layer, CFG_FROM_DEFAULT);
 	assert_int_equal(c.window_ms, 3600000);
@@ -173,11 +173,11 @@ static void test_bad_values_in_files(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		clean_env(cases[i].line);
 		if (!cases[i].want) {
-			assert_int_equal(config_load(&c, NULL, &err), 0);
+			assert_int_equal(config_load(&c, NULL, 0, &err), 0);
 			config_free(&c);
 			continue;
 		}
-		assert_int_equal(config_load(&c, NULL, &err), -1);
+		assert_int_equal(config_load(&c, NULL, 0, &err), -1);
 		assert_int_equal(err.code, PGO_E_CONFIG);
 		if (!strstr(err.msg, cases[i].want))
 			fail_msg("%s: got '%s', want '%s'", cases[i].line, err.msg, cases[i].want);
@@ -196,15 +196,15 @@ static void test_bad_values_env_and_flag(void **state)
 	(void)state;
 	clean_env("");
 	setenv("PGO_GO_VERIFY", "stict", 1);
-	assert_int_equal(config_load(&c, NULL, &err), -1);
+	assert_int_equal(config_load(&c, NULL, 0, &err), -1);
 	assert_string_equal(err.msg, "PGO_GO_VERIFY='stict': not one of off, warn, strict");
 	unsetenv("PGO_GO_VERIFY");
 	setenv("PGO_GO_MIN_KEEP", "x", 1); /* not a setting: ignored */
 	setenv("PGO_GO_KEEP_LOCATIONS", "-3", 1);
-	assert_int_equal(config_load(&c, NULL, &err), -1);
+	assert_int_equal(config_load(&c, NULL, 0, &err), -1);
 	assert_string_equal(err.msg, "PGO_GO_KEEP_LOCATIONS='-3': not a number from 0 to 1000000");
 	unsetenv("PGO_GO_KEEP_LOCATIONS");
-	assert_int_equal(config_load(&c, NULL, &err), 0);
+	assert_int_equal(config_load(&c, NULL, 0, &err), 0);
 	assert_int_equal(config_set(&c, CFG_WINDOW, "2d", CFG_FROM_FLAG, "--window", &err), -1);
 	assert_int_equal(err.code, PGO_E_USAGE);
 	assert_string_equal(err.msg, "--window '2d': out of range: it must be between 1m and 24h");
@@ -228,7 +228,7 @@ static void test_layers(void **state)
 	setenv("PGO_GO_SERVICE", "", 1);
 	setenv("PROFILECLI_URL", "https://pcli.example", 1);
 	setenv("PGO_GO_REQUIRE", "0", 1);
-	assert_int_equal(config_load(&c, NULL, &err), 0);
+	assert_int_equal(config_load(&c, NULL, 0, &err), 0);
 	assert_int_equal(c.window_ms, 7200000);
 	assert_int_equal(c.v[CFG_WINDOW].layer, CFG_FROM_FILE);
 	assert_string_equal(c.service, "");
@@ -260,16 +260,16 @@ static void test_file_forms_and_comments(void **state)
 	         "[services]\n./cmd/a = svc  # the API\n./cmd/tool = -\n",
 	         secret);
 	clean_env(text);
-	assert_int_equal(config_load(&c, NULL, &err), 0);
+	assert_int_equal(config_load(&c, NULL, 0, &err), 0);
 	assert_string_equal(c.ca_file, "/etc/ssl/ca.pem");
 	assert_string_equal(c.token, "tok-123");
 	assert_int_equal(c.require, 1);
-	assert_string_equal(config_service_for(&c, "./cmd/a", NULL), "svc");
-	assert_string_equal(config_service_for(&c, "cmd/tool/", NULL), "");
-	assert_null(config_service_for(&c, "./cmd/b", NULL));
+	assert_string_equal(config_service_for(&c, NULL, "./cmd/a", NULL), "svc");
+	assert_string_equal(config_service_for(&c, NULL, "cmd/tool/", NULL), "");
+	assert_null(config_service_for(&c, NULL, "./cmd/b", NULL));
 	config_free(&c);
 	clean_env("ca_file_file = /x\n");
-	assert_int_equal(config_load(&c, NULL, &err), -1);
+	assert_int_equal(config_load(&c, NULL, 0, &err), -1);
 	assert_non_null(strstr(err.msg, "unknown key 'ca_file_file'"));
 }
 

@@ -127,6 +127,30 @@ static void test_profile_match(void **state)
 	char other[300];
 	snprintf(other, sizeof other, "/build/cache/profiles/%s.pgo", hex);
 	assert_true(verify_profile_matches(other, cas, 0));
+	/* Another name for the same file (a link), or the same bytes: the same
+	 * profile. Other bytes: not. */
+	char link_path[300], copy[300], sha[300];
+	FILE *f;
+	snprintf(link_path, sizeof link_path, "%s/current.pgo", dir);
+	assert_int_equal(symlink(path, link_path), 0);
+	assert_true(verify_profile_matches(link_path, path, 0));
+	assert_true(verify_profile_matches(path, link_path, 0));
+	snprintf(copy, sizeof copy, "%s/copy.pgo", dir);
+	assert_non_null(f = fopen(copy, "w"));
+	fclose(f);
+	assert_true(verify_profile_matches(copy, path, 0));
+	assert_non_null(f = fopen(copy, "w"));
+	fputs("other bytes", f);
+	fclose(f);
+	assert_false(verify_profile_matches(copy, path, 0));
+	/* A cache name recorded, the same bytes given under any name. */
+	snprintf(sha, sizeof sha,
+	         "/elsewhere/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855.pgo");
+	assert_true(verify_profile_matches(sha, path, 0));
+	assert_true(verify_profile_matches(sha + 11, path, 1));
+	assert_false(verify_profile_matches(sha, copy, 0));
+	unlink(copy);
+	unlink(link_path);
 	unlink(path);
 	unlink(cas);
 	rmdir(dir);

@@ -53,7 +53,8 @@ static int wait_child(pid_t pid)
 
 /* Starts the child with stdout redirected to out_fd (or untouched if < 0),
  * and stderr to /dev/null when quiet. */
-static pid_t spawn(const char *path, char *const argv[], int out_fd, int close_fd, int quiet)
+static pid_t spawn(const char *path, char *const argv[], int out_fd, int close_fd, int quiet,
+                   int err_fd)
 {
 	pid_t pid;
 
@@ -73,6 +74,10 @@ static pid_t spawn(const char *path, char *const argv[], int out_fd, int close_f
 		if (null >= 0)
 			dup2(null, STDERR_FILENO);
 	}
+	if (err_fd >= 0) {
+		dup2(err_fd, STDERR_FILENO);
+		close(err_fd);
+	}
 	execv(path, argv);
 	fprintf(stderr, "pgo-go: cannot run %s: %s\n", path, strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
@@ -85,13 +90,78 @@ int child_run(const char *path, char *const argv[])
 	int status;
 
 	set_handlers(saved);
-	pid = spawn(path, argv, -1, -1, 0);
+	pid = spawn(path, argv, -1, -1, 0, -1);
 	if (pid < 0) {
 		restore_handlers(saved);
 		pgo_errorf("cannot start %s: %s", path, strerror(errno));
 		return -1;
 	}
 	child_pid = pid;
+	status = wait_child(pid);
+	child_pid = 0;
+	restore_handlers(saved);
+	return status;
+}
+
+/* Hands each whole line of buf[0..*n) to keep and writes the kept ones;
+ * what is left (a partial line) moves to the front. */
+static void pass_lines(char *buf, size_t *n, int (*keep)(void *, const char *, size_t), void *ctx,
+                       int flush)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i < *n; i++) {
+		if (buf[i] != '\n')
+			continue;
+		if (keep(ctx, buf + start, i + 1 - start) &&
+		    write(STDERR_FILENO, buf + start, i + 1 - start) < 0)
+			break;
+		start = i + 1;
+	}
+	if (flush && start < *n) {
+		if (keep(ctx, buf + start, *n - start))
+			(void)!write(STDERR_FILENO, buf + start, *n - start);
+		start = *n;
+	}
+	memmove(buf, buf + start, *n - start);
+	*n -= start;
+}
+
+int child_run_filtered(const char *path, char *const argv[],
+                       int (*keep)(void *ctx, const char *line, size_t len), void *ctx)
+{
+	struct sigaction saved[NFORWARDED];
+	char buf[65536];
+	size_t n = 0;
+	int fds[2], status;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		pgo_errorf("cannot start %s: %s", path, strerror(errno));
+		return -1;
+	}
+	set_handlers(saved);
+	pid = spawn(path, argv, -1, fds[0], 0, fds[1]);
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		restore_handlers(saved);
+		pgo_errorf("cannot start %s: %s", path, strerror(errno));
+		return -1;
+	}
+	child_pid = pid;
+	for (;;) {
+		ssize_t got = read(fds[0], buf + n, sizeof buf - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+		/* A line longer than the buffer goes out in pieces. */
+		pass_lines(buf, &n, keep, ctx, n == sizeof buf);
+	}
+	pass_lines(buf, &n, keep, ctx, 1);
+	close(fds[0]);
 	status = wait_child(pid);
 	child_pid = 0;
 	restore_handlers(saved);
@@ -136,7 +206,7 @@ int child_start_capture(const char *path, char *const argv[], int quiet, struct 
 	cp->fd = -1;
 	if (pipe2(fds, O_CLOEXEC) != 0)
 		return -1;
-	cp->pid = spawn(path, argv, fds[1], fds[0], quiet);
+	cp->pid = spawn(path, argv, fds[1], fds[0], quiet, -1);
 	close(fds[1]);
 	if (cp->pid < 0) {
 		close(fds[0]);

@@ -13,6 +13,12 @@
  * status, or -1 after printing why the child could not be started. */
 int child_run(const char *path, char *const argv[]);
 
+/* child_run with the child's standard error passed through keep, a line
+ * at a time (the last one may lack its newline): a line is written to
+ * pgo-go's standard error when keep returns nonzero. */
+int child_run_filtered(const char *path, char *const argv[],
+                       int (*keep)(void *ctx, const char *line, size_t len), void *ctx);
+
 /* Runs path with argv, capturing its standard output; its standard error
  * goes to /dev/null when quiet. *out is malloc'd and NUL-terminated.
  * Returns the wait status or -1. */

@@ -81,6 +81,8 @@ static void note_flag(struct gocmd *cmd, const char *name, const char *value, in
 		cmd->pgo_set = 1;
 	} else if (!strcmp(name, "n")) {
 		cmd->dry_run = bool_value(value);
+	} else if (!strcmp(name, "x") || !strcmp(name, "json") || !strcmp(name, "work")) {
+		cmd->step_output |= bool_value(value);
 	} else if (!strcmp(name, "trimpath")) {
 		cmd->trimpath = bool_value(value);
 	} else if (!strcmp(name, "o")) {

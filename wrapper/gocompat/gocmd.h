@@ -23,6 +23,7 @@ struct gocmd {
 	int unknown_flag;      /* a flag outside the table: do not intercept */
 	int help;              /* -h / -help / `go help …` */
 	int dry_run;           /* -n */
+	int step_output;       /* -x, -json or -work: go describes the build step by step */
 	int pgo_set;           /* -pgo given on the command line or in GOFLAGS */
 	const char *pgo;       /* its value (the command line wins) */
 	const char *output;    /* -o */

@@ -1,9 +1,13 @@
 #include "gomod.h"
 
+#include "goenv.h"
+#include "goerr.h"
+
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static char *read_small_file(const char *path, size_t *len)
 {
@@ -64,7 +68,11 @@ int gomod_find(const char *dir, struct gomod *m)
 	char abs[PATH_MAX], file[PATH_MAX + 8];
 
 	m->root = m->path = NULL;
-	if (!realpath(dir, abs))
+	/* An absolute directory keeps its spelling (a symbolic link in it
+	 * stays), as go walks up from its working directory. */
+	if (dir[0] == '/' && strlen(dir) < sizeof abs)
+		goerr_clean_path(strcpy(abs, dir));
+	else if (!realpath(dir, abs))
 		return -1;
 	for (;;) {
 		size_t len;
@@ -97,4 +105,40 @@ void gomod_free(struct gomod *m)
 	free(m->root);
 	free(m->path);
 	m->root = m->path = NULL;
+}
+
+char *gomod_workspace_root(const char *dir)
+{
+	char *file_value = getenv("GOWORK") ? NULL : goenv_file_value("GOWORK");
+	const char *gowork = getenv("GOWORK") ? getenv("GOWORK") : file_value;
+	char path[PATH_MAX], file[PATH_MAX + 8], *slash, *root = NULL;
+	struct stat st;
+
+	if (gowork && !strcmp(gowork, "off"))
+		goto out;
+	if (gowork && *gowork && strcmp(gowork, "auto") != 0) {
+		if (gowork[0] == '/' &&
+		    snprintf(path, sizeof path, "%s", gowork) < (int)sizeof path &&
+		    (slash = strrchr(path, '/')) != NULL) {
+			*slash = '\0';
+			root = strdup(*path ? path : "/");
+		}
+		goto out;
+	}
+	if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+		goto out;
+	goerr_clean_path(path);
+	for (;;) {
+		snprintf(file, sizeof file, "%s/go.work", strcmp(path, "/") ? path : "");
+		if (stat(file, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			root = strdup(path);
+			break;
+		}
+		if (!(slash = strrchr(path, '/')) || !strcmp(path, "/"))
+			break;
+		slash == path ? (void)strcpy(path, "/") : (void)(*slash = '\0');
+	}
+out:
+	free(file_value);
+	return root;
 }

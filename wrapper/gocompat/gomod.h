@@ -21,6 +21,12 @@ int gomod_find(const char *dir, struct gomod *m);
 
 void gomod_free(struct gomod *m);
 
+/* The directory of the go.work file go uses when working in dir (absolute),
+ * as modload.FindGoWork finds it: GOWORK=off none, GOWORK=PATH that file,
+ * else the nearest go.work at or above dir. NULL when there is none;
+ * malloc'd. */
+char *gomod_workspace_root(const char *dir);
+
 /* The module path declared in the go.mod text, or NULL; malloc'd. */
 char *gomod_parse_module(const char *text, size_t len);
 

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "goerr.h"
 #include "msg.h"
 
 const char *config_env_name(enum cfg_key k, char *buf, size_t bufsz)
@@ -214,7 +215,8 @@ static int read_value_file(const char *path, int secret, char *buf, size_t bufsz
 struct parse_state {
 	struct config *c;
 	const char *file;
-	int project; /* a project file: no secrets */
+	const char *base;  /* a project file's directory: no secrets; mappings relative to it */
+	int mappings_only; /* another module's project file: its [services] only */
 	FILE *fp;
 	int line; /* counted by the reader: inih reads one line a call */
 	pgo_err *err;
@@ -242,8 +244,9 @@ static int add_mapping(struct parse_state *st, const char *name, const char *val
 	m->package = strdup(name);
 	m->service = strdup(strcmp(value, "-") ? value : "");
 	m->origin = strdup(origin);
+	m->base = st->base ? strdup(st->base) : NULL;
 	c->nmap++;
-	return m->package && m->service && m->origin ? 0 : -1;
+	return m->package && m->service && m->origin && (m->base || !st->base) ? 0 : -1;
 }
 
 /* The setting a file key names, and whether it is the KEY_file form. A key
@@ -293,9 +296,11 @@ static int handle_entry(void *user, const char *section, const char *name, const
 		       fail(st, "out of memory at", name);
 	if (*section && strcasecmp(section, "pgo-go") != 0)
 		return fail(st, "unknown section", section);
+	if (st->mappings_only)
+		return 1;
 	if ((k = file_key(name, &is_file)) < 0)
 		return fail(st, "unknown key", name);
-	if (st->project && (config_def(k)->flags & CFG_SECRET) && !is_file)
+	if (st->base && (config_def(k)->flags & CFG_SECRET) && !is_file)
 		return fail(st,
 		            "a secret may not be in a project file (it is committed); use "
 		            "the environment or the user file instead of",
@@ -325,10 +330,11 @@ static char *count_lines(char *str, int num, void *stream)
 	return r;
 }
 
-/* Reads one file if it exists. */
-static int load_file(struct config *c, const char *path, int project, pgo_err *err)
+/* Reads one file if it exists; base is a project file's directory. */
+static int load_file(struct config *c, const char *path, const char *base, int mappings_only,
+                     pgo_err *err)
 {
-	struct parse_state st = {c, path, project, NULL, 0, err, 0};
+	struct parse_state st = {c, path, base, mappings_only, NULL, 0, err, 0};
 	int rc;
 
 	if (!(st.fp = fopen(path, "r"))) {
@@ -359,7 +365,31 @@ static void user_file(char *buf, size_t bufsz)
 		buf[0] = '\0';
 }
 
-static int load_files(struct config *c, const char *module_root, pgo_err *err)
+/* A project directory's file; the innermost one read is remembered for
+ * `pgo-go config`. */
+static int load_project(struct config *c, const char *dir, int mappings_only, pgo_err *err)
+{
+	char path[PATH_MAX], **grown;
+
+	for (size_t i = 0; i < c->nmapped; i++)
+		if (!strcmp(c->mapped[i], dir))
+			return 0;
+	if (!(grown = realloc(c->mapped, (c->nmapped + 1) * sizeof *grown)) ||
+	    !(grown[c->nmapped] = strdup(dir)))
+		return pgo_fail(err, PGO_E_NOMEM, "out of memory reading the configuration");
+	c->mapped = grown;
+	c->nmapped++;
+	snprintf(path, sizeof path, "%s/%s", dir, CONFIG_PROJECT_FILE);
+	if (!mappings_only && access(path, F_OK) == 0) {
+		free(c->project_file);
+		if (!(c->project_file = strdup(path)))
+			return pgo_fail(err, PGO_E_NOMEM,
+			                "out of memory reading the configuration");
+	}
+	return load_file(c, path, dir, mappings_only, err);
+}
+
+static int load_files(struct config *c, const char *const *projects, size_t n, pgo_err *err)
 {
 	const char *only = getenv("PGO_GO_CONFIG");
 	const char *sys = getenv("PGO_GO_SYSTEM_CONFIG");
@@ -369,19 +399,24 @@ static int load_files(struct config *c, const char *module_root, pgo_err *err)
 		if (access(only, R_OK) != 0)
 			return pgo_fail(err, PGO_E_CONFIG, "PGO_GO_CONFIG names %s: %s", only,
 			                strerror(errno));
-		return load_file(c, only, 0, err);
+		return load_file(c, only, NULL, 0, err);
 	}
-	if (load_file(c, sys && *sys ? sys : "/etc/pgo-go/config.ini", 0, err) != 0)
+	if (load_file(c, sys && *sys ? sys : "/etc/pgo-go/config.ini", NULL, 0, err) != 0)
 		return -1;
 	user_file(path, sizeof path);
-	if (path[0] && load_file(c, path, 0, err) != 0)
+	if (path[0] && load_file(c, path, NULL, 0, err) != 0)
 		return -1;
-	if (!module_root)
-		return 0;
-	snprintf(path, sizeof path, "%s/%s", module_root, CONFIG_PROJECT_FILE);
-	if (access(path, F_OK) == 0 && !(c->project_file = strdup(path)))
-		return pgo_fail(err, PGO_E_NOMEM, "out of memory reading the configuration");
-	return load_file(c, path, 1, err);
+	for (size_t i = 0; i < n; i++)
+		if (projects[i] && load_project(c, projects[i], 0, err) != 0)
+			return -1;
+	return 0;
+}
+
+int config_add_mappings(struct config *c, const char *dir, pgo_err *err)
+{
+	const char *only = getenv("PGO_GO_CONFIG");
+
+	return only && *only ? 0 : load_project(c, dir, 1, err);
 }
 
 /* ---- the environment ----------------------------------------------------------- */
@@ -435,14 +470,14 @@ static int load_env_key(struct config *c, enum cfg_key k, pgo_err *err)
 	return 0;
 }
 
-int config_load(struct config *c, const char *module_root, pgo_err *err)
+int config_load(struct config *c, const char *const *projects, size_t n, pgo_err *err)
 {
 	memset(c, 0, sizeof *c);
 	for (int k = 0; k < CFG_COUNT; k++)
 		if (set_setting(c, k, config_def(k)->def, CFG_FROM_DEFAULT, "default", "default",
 		                err) != 0)
 			goto fail;
-	if (load_files(c, module_root, err) != 0)
+	if (load_files(c, projects, n, err) != 0)
 		goto fail;
 	for (int k = 0; k < CFG_COUNT; k++)
 		if (load_env_key(c, k, err) != 0)
@@ -463,9 +498,13 @@ void config_free(struct config *c)
 		free(c->map[i].package);
 		free(c->map[i].service);
 		free(c->map[i].origin);
+		free(c->map[i].base);
 	}
 	free(c->map);
 	free(c->project_file);
+	for (size_t i = 0; i < c->nmapped; i++)
+		free(c->mapped[i]);
+	free(c->mapped);
 	memset(c, 0, sizeof *c);
 }
 
@@ -489,13 +528,30 @@ static int same_reldir(const char *a, const char *b)
 	return na == nb && !strncmp(a, b, na);
 }
 
-const char *config_service_for(const struct config *c, const char *reldir, const char *importpath)
+/* Whether entry key (relative to base) names the directory dir. */
+static int same_dir(const char *base, const char *key, const char *dir)
 {
-	for (size_t i = 0; i < c->nmap; i++) {
-		const char *p = c->map[i].package;
-		if ((importpath && !strcmp(p, importpath)) ||
-		    (reldir && (p[0] == '.' || !strchr(p, '.')) && same_reldir(p, reldir)))
-			return c->map[i].service;
+	char joined[PATH_MAX];
+
+	if (snprintf(joined, sizeof joined, "%s/%s", base, key) >= (int)sizeof joined)
+		return 0;
+	goerr_clean_path(joined);
+	return !strcmp(joined, dir);
+}
+
+const char *config_service_for(const struct config *c, const char *dir, const char *reldir,
+                               const char *importpath)
+{
+	for (size_t i = c->nmap; i-- > 0;) {
+		const struct cfg_service_map *e = &c->map[i];
+		const char *p = e->package;
+		int is_path = p[0] == '.' || !strchr(p, '.');
+		if (!is_path && importpath && !strcmp(p, importpath))
+			return e->service;
+		if (is_path && e->base && dir && same_dir(e->base, p, dir))
+			return e->service;
+		if (is_path && !e->base && reldir && same_reldir(p, reldir))
+			return e->service;
 	}
 	return NULL;
 }

@@ -92,7 +92,9 @@ struct cfg_value {
 };
 
 struct cfg_service_map {
-	char *package; /* as written: "./cmd/x" (relative to the module root) or an import path */
+	char *package; /* as written: "./cmd/x" (relative to base) or an import path */
+	char *base;    /* the directory of the project file it is in, or NULL (another file:
+	                * relative to each package's module root) */
 	char *service; /* "" when the package is to build without a profile ("-") */
 	char *origin;
 };
@@ -117,7 +119,9 @@ struct config {
 	struct cfg_value v[CFG_COUNT];
 	struct cfg_service_map *map;
 	size_t nmap;
-	char *project_file; /* the project file read, or NULL */
+	char *project_file; /* the innermost project file read, or NULL */
+	char **mapped;      /* project directories whose [services] are read */
+	size_t nmapped;
 };
 
 /* The table row of a setting. */
@@ -127,10 +131,15 @@ int config_find_key(const char *name);
 /* The environment variable of a setting: "PGO_GO_URL". */
 const char *config_env_name(enum cfg_key k, char *buf, size_t bufsz);
 
-/* Loads the configuration. module_root (may be NULL) is where the project
- * file is looked for. Returns 0, or -1 with err (PGO_E_CONFIG, naming the
- * file and line or the variable, and what is wrong). */
-int config_load(struct config *c, const char *module_root, pgo_err *err);
+/* Loads the configuration. projects (n of them, lowest precedence first: a
+ * workspace root, then the module root) are where project files are looked
+ * for. Returns 0, or -1 with err (PGO_E_CONFIG, naming the file and line or
+ * the variable, and what is wrong). */
+int config_load(struct config *c, const char *const *projects, size_t n, pgo_err *err);
+
+/* Adds the [services] of the project file in dir (another module of the
+ * workspace), once; its other settings do not apply to this command. */
+int config_add_mappings(struct config *c, const char *dir, pgo_err *err);
 
 /* Sets k from a higher layer (a command-line flag: origin "--window"),
  * through the same parser. Returns 0, or -1 with err (PGO_E_USAGE for a
@@ -146,10 +155,13 @@ const char *config_env(enum cfg_key k);
 /* The same for a boolean: 1 only for a value the parser takes as true. */
 int config_env_bool(enum cfg_key k);
 
-/* The service mapped to a main package, by its directory relative to the
- * module root ("./cmd/x", "." for the root) or its import path; or NULL.
- * "" means: build this package without a profile, and say nothing. */
-const char *config_service_for(const struct config *c, const char *reldir, const char *importpath);
+/* The service mapped to a main package: by its directory (absolute, for
+ * the entries of project files, relative to the project file), its
+ * directory relative to its module root ("./cmd/x", "."; for entries of
+ * other files), or its import path. The last entry loaded wins. NULL when
+ * none; "" means: build this package without a profile, and say nothing. */
+const char *config_service_for(const struct config *c, const char *dir, const char *reldir,
+                               const char *importpath);
 
 /* The project file's name at a module root. */
 #define CONFIG_PROJECT_FILE ".pgo-go.ini"

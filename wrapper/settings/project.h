@@ -1,7 +1,7 @@
 /* project.h — the configuration that applies in a directory: the one step
- * every command takes before it reads a setting (find the Go module the
- * directory belongs to, load the files and the environment with that
- * module's project file).
+ * every command takes before it reads a setting (find the Go module and the
+ * workspace the directory belongs to, load the files and the environment
+ * with their project files: the workspace root's, then the module's).
  */
 #ifndef PGO_GO_PROJECT_H
 #define PGO_GO_PROJECT_H

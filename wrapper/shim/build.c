@@ -9,12 +9,14 @@
 
 #include "child.h"
 #include "config.h"
+#include "gowd.h"
 #include "mainpkg.h"
 #include "msg.h"
 #include "outputs.h"
 #include "profiles.h"
 #include "project.h"
 #include "realgo.h"
+#include "split.h"
 #include "verify.h"
 
 /* One main package and what pgo-go decided for it. */
@@ -54,7 +56,7 @@ static const char *service_of(const struct config *c, const struct mainpkg *m, i
 	*guessed = 0;
 	if (*s)
 		return s;
-	if ((s = config_service_for(c, m->reldir, m->importpath)) != NULL)
+	if ((s = config_service_for(c, m->dir, m->reldir, m->importpath)) != NULL)
 		return s;
 	*guessed = 1;
 	return m->name;
@@ -109,11 +111,19 @@ static void report_missing(const struct target *t, int require)
 static int choose_profiles(struct plan *p)
 {
 	int require = p->config.require, missing = 0;
+	pgo_err err;
 
 	for (size_t i = 0; i < p->pkgs.nmains; i++) {
 		struct target *t = &p->targets[i];
 		struct profile_request req = {NULL, 0, &p->pkgs.mains[i], p->workdir};
 		t->pkg = req.pkg;
+		/* A package of another module of the workspace is mapped by its
+		 * own module's project file. */
+		if (t->pkg->modroot &&
+		    config_add_mappings(&p->config, t->pkg->modroot, &err) != 0) {
+			pgo_errorf("%s", err.msg);
+			return -1;
+		}
 		t->service = req.service = service_of(&p->config, t->pkg, &req.service_guessed);
 		if (!*t->service)
 			continue; /* mapped to "-": no profile, and nothing to say */
@@ -146,7 +156,7 @@ static int chdir_words(char **argv, int i, int argc)
 static char **group_argv(const struct plan *p, int group, char **pgo_flag)
 {
 	const struct gocmd *cmd = p->cmd;
-	size_t cap = (size_t)p->argc + p->pkgs.nmains + p->pkgs.nothers + 4, n = 0;
+	size_t cap = (size_t)p->argc + p->pkgs.nmains + p->pkgs.nothers + 6, n = 0;
 	char **av = calloc(cap, sizeof *av);
 	const char *value = NULL;
 	int i = 0;
@@ -168,6 +178,10 @@ static char **group_argv(const struct plan *p, int group, char **pgo_flag)
 		}
 		av[n++] = *pgo_flag;
 	}
+	if (p->ngroups > 1 && split_discards(cmd, &p->pkgs)) {
+		av[n++] = "-o";
+		av[n++] = "/dev/null";
+	}
 	for (; i < cmd->first_arg; i++)
 		av[n++] = p->argv[i];
 	if (p->ngroups == 1) {
@@ -186,10 +200,17 @@ static char **group_argv(const struct plan *p, int group, char **pgo_flag)
 
 static void summarize(const struct target *t, const struct verify_result *r)
 {
+	char unwritten[512];
+	const char *what = t->output;
+
+	if (!what) {
+		snprintf(unwritten, sizeof unwritten, "%s (no binary written)", t->pkg->importpath);
+		what = unwritten;
+	}
 	const char *prof = t->profile.path      ? t->profile.path
 	                   : t->profile.is_auto ? "default.pgo"
 	                                        : "none";
-	pgo_notef("%s: service %s, profile %s (%s%s%s), %s", t->output,
+	pgo_notef("%s: service %s, profile %s (%s%s%s), %s", what,
 	          t->profile.service ? t->profile.service : t->service, prof,
 	          t->profile.source ? t->profile.source : "no source",
 	          t->profile.detail ? ": " : "", t->profile.detail ? t->profile.detail : "",
@@ -245,6 +266,7 @@ static int run_groups(struct plan *p)
 {
 	enum verify_mode mode = p->config.verify;
 	int status = 0, strict_failed = 0;
+	struct split_lines lines = {0};
 
 	setenv(REALGO_GUARD_ENV, p->real_go, 1);
 	for (size_t g = 0; g < p->ngroups; g++) {
@@ -253,14 +275,19 @@ static int run_groups(struct plan *p)
 		int st;
 		if (!av) {
 			pgo_errorf("out of memory");
+			split_lines_free(&lines);
 			return 1;
 		}
 		pgo_log_argv(p->real_go, av);
-		st = child_run(p->real_go, av);
+		st = p->ngroups == 1 ? child_run(p->real_go, av)
+		                     : child_run_filtered(p->real_go, av, split_keep_line, &lines);
+		split_next_run(&lines);
 		free(av);
 		free(flag);
-		if (st < 0)
+		if (st < 0) {
+			split_lines_free(&lines);
 			return 1;
+		}
 		if (WIFSIGNALED(st)) {
 			pgo_logf("go killed by signal %d", WTERMSIG(st));
 			child_exit_like(st);
@@ -276,6 +303,7 @@ static int run_groups(struct plan *p)
 			if (p->targets[t].group == (int)g)
 				strict_failed |= verify_target(&p->targets[t], mode);
 	}
+	split_lines_free(&lines);
 	return status ? status : strict_failed;
 }
 
@@ -307,6 +335,8 @@ static int compute_outputs(struct plan *p)
 	struct goenv env;
 	char **outs;
 
+	if (p->pkgs.unresolved)
+		return 0; /* the packages, and so the binaries, are unknown */
 	if (p->have_host) {
 		env = p->host;
 		p->have_host = 0;
@@ -346,9 +376,33 @@ static void plan_free(struct plan *p)
 	free(p->real_from_config);
 }
 
-static int workdir_of(const struct gocmd *cmd, char *out)
+/* Whether the command may run as one go run per profile (split.h): 1; 0
+ * to run it as typed (with a warning where pgo-go gives up profiles); -1
+ * when PGO_GO_REQUIRE forbids building without them. */
+static int faithful_split(struct plan *p)
 {
-	return realpath(cmd->chdir ? cmd->chdir : ".", out) ? 0 : -1;
+	const char *why;
+
+	switch (split_decide(p->real_go, p->cmd, p->argv, p->workdir, &p->pkgs, &why)) {
+	case SPLIT_RUNS:
+		return 1;
+	case SPLIT_AS_TYPED:
+		return 0;
+	case SPLIT_REFUSED:
+		break;
+	}
+	if (p->config.require) {
+		pgo_errorf("the main packages of this command want %zu different profiles and Go "
+		           "takes one per command; %s, and PGO_GO_REQUIRE is set: build each "
+		           "service with its own command",
+		           p->ngroups, why);
+		return -1;
+	}
+	pgo_warnf("the main packages of this command want %zu different profiles and Go takes one "
+	          "per command; %s: building without per-service profiles (build each service "
+	          "with its own command)",
+	          p->ngroups, why);
+	return 0;
 }
 
 /* What preparing a command came to. */
@@ -370,13 +424,50 @@ static int take_real(struct plan *p, pgo_err *err)
 	return 0;
 }
 
+/* The command's main packages cannot be told: when one profile serves
+ * every package (a profile or a service set for all), the command gets it
+ * and its binaries go unverified; else it runs without a profile, which
+ * PGO_GO_REQUIRE forbids. */
+static enum prepared unresolved(struct plan *p, const char *why)
+{
+	struct mainpkg all = {0};
+
+	mainpkg_list_free(&p->pkgs);
+	if (*p->config.profile || *p->config.service) {
+		all.name = strdup(*p->config.service ? p->config.service : "the packages");
+		all.importpath = strdup(p->cmd->nargs ? p->argv[p->cmd->first_arg] : ".");
+		if (!all.name || !all.importpath || mainpkg_push(&p->pkgs, &all) != 0) {
+			mainpkg_clear(&all);
+			pgo_errorf("out of memory");
+			return PREPARE_FAILED;
+		}
+		p->pkgs.npackages = 1;
+		p->pkgs.unresolved = 1;
+		pgo_notef("cannot tell which main packages this command builds (%s): one profile "
+		          "for all of them, and their binaries go unverified",
+		          why);
+		return PREPARED;
+	}
+	if (p->config.require) {
+		pgo_errorf("cannot tell which main packages this command builds (%s), so not which "
+		           "services' profiles they need, and PGO_GO_REQUIRE is set; set "
+		           "PGO_GO_SERVICE or PGO_GO_PROFILE for all of them",
+		           why);
+		return PREPARE_FAILED;
+	}
+	pgo_notef("cannot tell which main packages this command builds (%s); building without a "
+	          "profile",
+	          why);
+	return PASS_THROUGH;
+}
+
 /* Loads the configuration and resolves the packages. Failures are
  * reported here. */
 static enum prepared prepare(struct plan *p)
 {
 	pgo_err err;
 
-	if (workdir_of(p->cmd, p->workdir) != 0)
+	if (gowd_get(p->cmd->chdir, p->workdir) != 0)
 		return PASS_THROUGH; /* go reports the bad -C itself */
 	if (project_load_config(&p->config, p->workdir, &err) != 0) {
 		pgo_errorf("%s", err.msg);
@@ -392,10 +483,12 @@ static enum prepared prepare(struct plan *p)
 	}
 	if (p->config.disable)
 		return PASS_THROUGH;
-	if (mainpkg_resolve(p->real_go, p->cmd, p->argv, p->workdir, &p->pkgs, &err) != 0) {
-		pgo_notef("%s; building without a profile", err.msg);
-		return PASS_THROUGH;
-	}
+	if (mainpkg_resolve(p->real_go, p->cmd, p->argv, p->workdir, &p->pkgs, &err) != 0)
+		return unresolved(p, err.msg);
+	/* go list matches nothing for pkg/...@version outside a module: go
+	 * install finds the packages itself. */
+	if (p->pkgs.npackages == 0 && p->cmd->nargs > 0 && strchr(p->argv[p->cmd->first_arg], '@'))
+		return unresolved(p, "go list matched no packages");
 	return p->pkgs.nmains == 0 ? PASS_THROUGH : PREPARED;
 }
 
@@ -430,6 +523,11 @@ int build_main(const char *real_go, const struct gocmd *cmd, int argc, char **ar
 		return PGO_EXIT_FAIL;
 	}
 	assign_groups(&p);
+	if (p.ngroups > 1 && (rc = faithful_split(&p)) != 1) {
+		rc = rc < 0 ? PGO_EXIT_FAIL : realgo_exec(p.real_go, argv);
+		plan_free(&p);
+		return rc;
+	}
 	if (nothing_to_add(&p)) {
 		rc = realgo_exec(p.real_go, argv);
 		plan_free(&p);

@@ -7,8 +7,12 @@
 
 #include "child.h"
 
-/* Name, directory, import path, module root and path, one package a line. */
-static const char list_format[] = "{{.Name}}\t{{.Dir}}\t{{.ImportPath}}\t"
+/* Name, directory, import path, module root and path, one package a line;
+ * "!" first for a package go build would refuse to load (its own error or
+ * one of its dependencies': load.CheckPackageErrors), which go list without
+ * -e would not report for the dependencies. */
+static const char list_format[] = "{{if or .Error .DepsErrors}}!{{end}}"
+                                  "{{.Name}}\t{{.Dir}}\t{{.ImportPath}}\t"
                                   "{{with .Module}}{{.Dir}}\t{{.Path}}{{else}}\t{{end}}";
 
 static const char *const selecting_flags[] = {"tags", "mod", "modfile", "overlay"};
@@ -34,12 +38,15 @@ static int copy_flags(const struct gocmd *cmd, char **argv, char **list, int n)
 	return n;
 }
 
+/* 0, 1 for a package that does not load, -1 when out of memory. */
 static int parse_line(char *line, struct mainpkg_list *out)
 {
 	char *f[5] = {0};
 	struct mainpkg m = {0};
 	size_t rootlen;
 
+	if (line[0] == '!')
+		return 1;
 	f[0] = line;
 	for (int i = 1; i < 5; i++) {
 		char *tab = f[i - 1] ? strchr(f[i - 1], '\t') : NULL;
@@ -55,7 +62,7 @@ static int parse_line(char *line, struct mainpkg_list *out)
 	m.importpath = strdup(f[2]);
 	m.arg = strdup(f[2]);
 	m.name = mainpkg_exec_name(f[2]);
-	if (*f[4] && !(m.modpath = strdup(f[4])))
+	if ((*f[4] && !(m.modpath = strdup(f[4]))) || (*f[3] && !(m.modroot = strdup(f[3]))))
 		m.name = NULL; /* reported below as out of memory */
 	rootlen = strlen(f[3]);
 	if (rootlen && !strcmp(f[1], f[3]))
@@ -74,7 +81,7 @@ int golist_mains(const char *real_go, const struct gocmd *cmd, char **argv, cons
                  struct mainpkg_list *out, pgo_err *err)
 {
 	int n = 0, status;
-	char **list = calloc((size_t)(cmd->first_arg + cmd->nargs) + 8, sizeof *list);
+	char **list = calloc((size_t)(cmd->first_arg + cmd->nargs) + 10, sizeof *list);
 	char *text = NULL, *line, *save = NULL;
 	size_t len;
 
@@ -86,6 +93,7 @@ int golist_mains(const char *real_go, const struct gocmd *cmd, char **argv, cons
 	list[n++] = "-C";
 	list[n++] = (char *)workdir;
 	list[n++] = "-pgo=off";
+	list[n++] = "-e";
 	list[n++] = "-f";
 	list[n++] = (char *)list_format;
 	n = copy_flags(cmd, argv, list, n);
@@ -98,12 +106,16 @@ int golist_mains(const char *real_go, const struct gocmd *cmd, char **argv, cons
 		free(text);
 		return pgo_fail(err, PGO_E_RESOLVE, "go list could not resolve the packages");
 	}
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (parse_line(line, out) != 0) {
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		int rc = parse_line(line, out);
+		if (rc != 0) {
 			free(text);
 			mainpkg_list_free(out);
-			return pgo_fail(err, PGO_E_NOMEM, "out of memory");
+			return rc > 0 ? pgo_fail(err, PGO_E_RESOLVE, "a package does not load")
+			              : pgo_fail(err, PGO_E_NOMEM, "out of memory");
 		}
+	}
 	free(text);
+	out->listed = 1;
 	return 0;
 }

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "child.h"
+#include "goerr.h"
 #include "golist.h"
 #include "gomod.h"
 
@@ -163,33 +165,48 @@ void mainpkg_clear(struct mainpkg *m)
 	free(m->arg);
 	free(m->reldir);
 	free(m->modpath);
+	free(m->modroot);
 	memset(m, 0, sizeof *m);
+}
+
+/* The module fields of m for directory dir: its module's root and path,
+ * dir relative to the root ("." "./cmd/x") and, when importpath is not
+ * NULL, the package's import path. 0, or -1 when dir is in no module (or
+ * out of memory). */
+static int module_fields(const char *dir, struct mainpkg *m, char **importpath)
+{
+	struct gomod mod;
+	size_t rootlen;
+	int rc = -1;
+
+	if (gomod_find(dir, &mod) != 0)
+		return -1;
+	rootlen = strlen(mod.root);
+	if (!strcmp(dir, mod.root)) {
+		m->reldir = strdup(".");
+		if (importpath)
+			*importpath = strdup(mod.path);
+	} else if (!strncmp(dir, mod.root, rootlen) && dir[rootlen] == '/') {
+		if (asprintf(&m->reldir, ".%s", dir + rootlen) < 0)
+			m->reldir = NULL;
+		if (importpath && asprintf(importpath, "%s%s", mod.path, dir + rootlen) < 0)
+			*importpath = NULL;
+	}
+	if (m->reldir && (!importpath || *importpath)) {
+		m->modpath = mod.path; /* taken over */
+		m->modroot = mod.root;
+		mod.path = mod.root = NULL;
+		rc = 0;
+	}
+	gomod_free(&mod);
+	return rc;
 }
 
 /* Fills m for the main package in absolute directory dir. */
 static int describe_dir(const char *dir, struct mainpkg *m)
 {
-	struct gomod mod;
-	size_t rootlen;
-
 	memset(m, 0, sizeof *m);
-	if (gomod_find(dir, &mod) != 0)
-		return -1;
-	rootlen = strlen(mod.root);
-	m->dir = strdup(dir);
-	if (!strcmp(dir, mod.root)) {
-		m->importpath = strdup(mod.path);
-		m->reldir = strdup(".");
-	} else if (!strncmp(dir, mod.root, rootlen) && dir[rootlen] == '/') {
-		if (asprintf(&m->importpath, "%s%s", mod.path, dir + rootlen) < 0)
-			m->importpath = NULL;
-		if (asprintf(&m->reldir, ".%s", dir + rootlen) < 0)
-			m->reldir = NULL;
-	}
-	m->modpath = mod.path; /* taken over */
-	mod.path = NULL;
-	gomod_free(&mod);
-	if (!m->dir || !m->importpath || !m->reldir ||
+	if (!(m->dir = strdup(dir)) || module_fields(dir, m, &m->importpath) != 0 ||
 	    !(m->name = mainpkg_exec_name(m->importpath)) || !(m->arg = strdup(m->importpath))) {
 		mainpkg_clear(m);
 		return -1;
@@ -197,15 +214,19 @@ static int describe_dir(const char *dir, struct mainpkg *m)
 	return 0;
 }
 
+/* An argument as go makes it absolute: joined to the working directory and
+ * cleaned lexically (filepath.Join), symbolic links left as spelt. -1 when
+ * it names nothing. */
 static int abs_path(const char *workdir, const char *arg, char *out)
 {
-	char joined[PATH_MAX * 2];
+	struct stat st;
+	int n = arg[0] == '/' ? snprintf(out, PATH_MAX, "%s", arg)
+	                      : snprintf(out, PATH_MAX, "%s/%s", workdir, arg);
 
-	if (arg[0] == '/')
-		snprintf(joined, sizeof joined, "%s", arg);
-	else
-		snprintf(joined, sizeof joined, "%s/%s", workdir, arg);
-	return realpath(joined, out) ? 0 : -1;
+	if (n < 0 || n >= PATH_MAX)
+		return -1;
+	goerr_clean_path(out);
+	return stat(out, &st);
 }
 
 static int is_dir_arg(const char *a)
@@ -272,7 +293,11 @@ static int resolve_files(const struct gocmd *cmd, char **argv, const char *workd
 	if (slash)
 		*slash = '\0';
 	m.dir = strdup(abs);
-	if (!m.name || !m.importpath || !m.dir || mainpkg_push(l, &m) != 0)
+	if (!m.name || !m.importpath || !m.dir)
+		return mainpkg_clear(&m), -1;
+	/* The files' directory is mapped as the package in it would be. */
+	module_fields(m.dir, &m, NULL);
+	if (mainpkg_push(l, &m) != 0)
 		return mainpkg_clear(&m), -1;
 	return 1;
 }

@@ -23,6 +23,7 @@ struct mainpkg {
 	char *arg;        /* how to name it to go on its own: import path or file list */
 	char *reldir;     /* dir relative to its module root ("." "./cmd/x"), or NULL */
 	char *modpath;    /* the module's path, or NULL when not known */
+	char *modroot;    /* the module's directory, or NULL when not known */
 };
 
 struct mainpkg_list {
@@ -31,7 +32,9 @@ struct mainpkg_list {
 	size_t npackages; /* all packages matched, main or not */
 	char **others;    /* how to name the non-main packages to go */
 	size_t nothers;
-	int files; /* the arguments were a list of .go files */
+	int files;      /* the arguments were a list of .go files */
+	int listed;     /* go list resolved them: they load without errors */
+	int unresolved; /* one stand-in for packages that could not be told apart */
 };
 
 /* Resolves the packages of cmd (argv as given; workdir is where go runs, -C

@@ -15,14 +15,29 @@ static char *path_join3(const char *a, const char *b, const char *c)
 	return p;
 }
 
-/* The file name go gives a main package's output, with the platform's suffix. */
+static int buildmode_is(const struct gocmd *cmd, const char *mode)
+{
+	return cmd->buildmode && !strcmp(cmd->buildmode, mode);
+}
+
+/* The suffix go gives a main package's output: cfg.ExeSuffix as
+ * cmd/go/internal/work.buildModeInit sets it (c-archive ".a", plugin
+ * ".so", c-shared nothing on Windows, else GOEXE). */
 static const char *exe_suffix(const struct gocmd *cmd, const struct goenv *env)
 {
-	if (cmd->buildmode && !strcmp(cmd->buildmode, "c-shared"))
-		return !strcmp(env->goos, "windows")  ? ".dll"
-		       : !strcmp(env->goos, "darwin") ? ".dylib"
-		                                      : ".so";
+	if (buildmode_is(cmd, "c-archive"))
+		return ".a";
+	if (buildmode_is(cmd, "plugin"))
+		return ".so";
+	if (buildmode_is(cmd, "c-shared") && !strcmp(env->goos, "windows"))
+		return "";
 	return env->goexe;
+}
+
+/* base.IsNull: go writes nothing at all for -o /dev/null. */
+static int is_null_output(const char *o)
+{
+	return o && !strcmp(o, "/dev/null");
 }
 
 static int is_dir_output(const char *o, const char *workdir)
@@ -50,6 +65,8 @@ static char *build_output(const struct gocmd *cmd, const struct mainpkg_list *l,
 	const char *base = (o && o[0] == '/') ? "" : workdir;
 	char *dir, *res;
 
+	if (is_null_output(o))
+		return NULL;
 	if (!o) /* several packages and no -o: go discards what it builds */
 		return l->npackages == 1 ? path_join3(workdir, m->name, exe_suffix(cmd, env))
 		                         : NULL;
@@ -96,8 +113,10 @@ int outputs_compute(const struct gocmd *cmd, const struct mainpkg_list *l, const
                     const char *workdir, char ***outputs)
 {
 	char **out = calloc(l->nmains ? l->nmains : 1, sizeof *out);
-	int archive = cmd->buildmode &&
-	              (!strcmp(cmd->buildmode, "c-archive") || !strcmp(cmd->buildmode, "archive"));
+	/* An archive holds no build info to read; archive and shared build no
+	 * main package at all. */
+	int archive = buildmode_is(cmd, "c-archive") || buildmode_is(cmd, "archive") ||
+	              buildmode_is(cmd, "shared");
 
 	if (!out)
 		return -1;

@@ -6,9 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bi.h"
+#include "bi_wasm.h"
+#include "cache.h"
 #include "goerr.h"
 #include "msg.h"
 
@@ -49,18 +52,59 @@ static int is_content_name(const char *name)
 	return 1;
 }
 
+/* The SHA-256 of a file's content in hex, or "" when it cannot be read. */
+static void file_sha256(const char *path, char hex[CACHE_HEX_LEN + 1])
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	long n;
+
+	hex[0] = '\0';
+	if (!f)
+		return;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n + 1)) && fread(buf, 1, (size_t)n, f) == (size_t)n)
+		cache_sha256_hex(buf, (size_t)n, hex);
+	free(buf);
+	fclose(f);
+}
+
+/* Whether two files are the same file, or hold the same bytes. */
+static int same_profile_file(const char *a, const char *b)
+{
+	char ha[CACHE_HEX_LEN + 1], hb[CACHE_HEX_LEN + 1];
+	struct stat sa, sb;
+
+	if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
+		return 0;
+	if (sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
+		return 1;
+	if (sa.st_size != sb.st_size)
+		return 0;
+	file_sha256(a, ha);
+	file_sha256(b, hb);
+	return ha[0] && !strcmp(ha, hb);
+}
+
 int verify_profile_matches(const char *recorded, const char *profile, int trimpath)
 {
-	char abs[PATH_MAX];
-	const char *want = profile;
+	const char *rbase = base_name(recorded);
+	char hex[CACHE_HEX_LEN + 1];
 
-	if (realpath(profile, abs))
-		want = abs;
-	if (!strcmp(recorded, want) || !strcmp(recorded, profile))
+	/* The same spelling, or (built here, without -trimpath) the same file
+	 * or the same bytes under another name or through a link. */
+	if (!strcmp(recorded, profile) || (!trimpath && same_profile_file(recorded, profile)))
 		return 1;
-	if (strcmp(base_name(recorded), base_name(want)) != 0)
-		return 0;
-	return trimpath || is_content_name(base_name(want));
+	/* A content-addressed name identifies the profile wherever it was
+	 * built: by the name, or by the bytes of the file given. */
+	if (is_content_name(rbase)) {
+		if (!strcmp(rbase, base_name(profile)))
+			return 1;
+		file_sha256(profile, hex);
+		return hex[0] && !strncmp(rbase, hex, CACHE_HEX_LEN);
+	}
+	/* -trimpath records the file name only. */
+	return trimpath && !strcmp(rbase, base_name(profile));
 }
 
 static char *dup_str(const bi_str *s)
@@ -116,12 +160,16 @@ static int judge(const bi_info *bi, const char *profile, struct verify_result *r
 int verify_binary(const char *path, const char *profile, struct verify_result *r)
 {
 	bi_info *bi = NULL;
-	bi_error err;
+	bi_error err, wasm_err;
 	char buf[512];
 	int rc;
 
 	memset(r, 0, sizeof *r);
-	if (bi_read_file(path, &bi, &err) != BI_OK) {
+	/* A wasm binary's module information is found by its frame (bi_wasm.h). */
+	if (bi_read_file(path, &bi, &err) == BI_E_FORMAT &&
+	    bi_read_wasm_file(path, &bi, &wasm_err) != BI_E_FORMAT)
+		err = wasm_err;
+	if (!bi) {
 		if (err.code == BI_E_NOMEM)
 			return -1;
 		r->read_code = err.code;
