@@ -244,6 +244,42 @@ SUITE_fidelity() {
   expect_empty "$RUN_ERR"
   expect_pgo app ""
 
+  TEST "./... patterns read from the tree: no go list for a plain tree, go's packages for any tree"
+  use_shim
+  multi_module m && cd m
+  # A go that records its runs, then runs the real one.
+  printf '#!/bin/sh\necho "$*" >>"%s/go-runs"\nexec "%s" "$@"\n' "$TEST_DIR" "$REAL_GO" >"$TEST_DIR/recgo"
+  chmod +x "$TEST_DIR/recgo"
+  sed -i '/svc-b/d' .pgo-go.ini
+  printf './cmd/b = svc-a\n' >>.pgo-go.ini
+  PGO_GO_REAL=$TEST_DIR/recgo PGO_GO_VERIFY=strict run go build -o bin/ ./...
+  expect_exit 0
+  expect_empty "$RUN_ERR"
+  expect_not_contains "$TEST_DIR/go-runs" "list"
+  expect_pgo bin/a "$PROFILES/svc-a.pgo"
+  expect_pgo bin/b "$PROFILES/svc-a.pgo"
+  # Trees with what only go's rules decide: the same main packages as go.
+  mkdir -p cmd/tagged cmd/suffix cmd/_skip cmd/.hidden cmd/testdata/x cmd/cgo cmd/gen cmd/only-tests
+  printf '//go:build ignore\n\npackage main\n\nfunc main() {}\n' >cmd/tagged/main.go
+  printf 'package main\n\nfunc main() {}\n' >cmd/suffix/main_windows.go
+  printf 'package main\n\nfunc main() {}\n' >cmd/_skip/main.go
+  printf 'package main\n\nfunc main() {}\n' >cmd/.hidden/main.go
+  printf 'package main\n\nfunc main() {}\n' >cmd/testdata/x/main.go
+  printf 'package main\n\nimport "C"\n\nfunc main() {}\n' >cmd/cgo/main.go
+  printf 'package gen\n' >cmd/gen/gen.go
+  printf '//go:build ignore\n\npackage main\n\nfunc main() {}\n' >cmd/gen/tool.go
+  printf 'package main\n\nimport "testing"\n\nfunc TestX(t *testing.T) {}\n' >cmd/only-tests/x_test.go
+  ln -s ../cmd/a cmd/link
+  "$REAL_GO" list -f '{{if and (eq .Name "main") (or .GoFiles .CgoFiles)}}{{.ImportPath}}{{end}}' ./... 2>/dev/null |
+    sed '/^$/d' | sort >want-mains
+  rm -rf bin
+  PGO_GO_VERBOSE=1 run go build -o bin/ ./...
+  expect_exit 0
+  sed -n 's/^pgo-go: .*\/bin\/\([^:]*\): service .*/example.com\/multi\/cmd\/\1/p' "$RUN_ERR" | sort >got-mains
+  expect_equal_content got-mains want-mains "the main packages of ./..."
+  (cd bin && ls) | sort >built
+  expect_equal "$(cat built | tr '\n' ' ')" "a b cgo " "binaries written"
+
   TEST "small things: fetch -o -, cache clean --older-than=DUR, cache lst, config columns"
   export PGO_GO_CACHE_DIR=$TEST_DIR/cache
   pgo_go fetch --from "$PROFILE" -o -

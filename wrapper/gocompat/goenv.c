@@ -77,15 +77,21 @@ void goenv_free(struct goenv *env)
 	memset(env, 0, sizeof *env);
 }
 
-char *goenv_file_value(const char *name)
+/* The go env file's text, read once per process: a build asks it for
+ * GOFLAGS, GOOS, GOARCH and GOWORK. NULL when there is none. */
+static const char *env_file_text(void)
 {
+	static int loaded;
+	static char *text;
 	const char *goenv = getenv("GOENV"), *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home = getenv("HOME");
-	char path[4096], line[8192];
-	size_t n = strlen(name);
-	char *value = NULL;
+	char path[4096];
 	FILE *f;
+	long n;
 
+	if (loaded)
+		return text;
+	loaded = 1;
 	if (goenv && !strcmp(goenv, "off"))
 		return NULL;
 	if (goenv && *goenv)
@@ -98,14 +104,34 @@ char *goenv_file_value(const char *name)
 		return NULL;
 	if (!(f = fopen(path, "r")))
 		return NULL;
-	while (fgets(line, sizeof line, f)) {
-		if (strncmp(line, name, n) != 0 || line[n] != '=')
-			continue;
-		line[strcspn(line, "\r\n")] = '\0';
-		free(value);
-		value = strdup(line + n + 1);
+	/* go's own file is small; a huge one is not go's. */
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (1 << 20) &&
+	    fseek(f, 0, SEEK_SET) == 0 && (text = malloc((size_t)n + 1)) != NULL) {
+		size_t got = fread(text, 1, (size_t)n, f);
+		text[got] = '\0';
 	}
 	fclose(f);
+	return text;
+}
+
+char *goenv_file_value(const char *name)
+{
+	const char *p = env_file_text();
+	size_t n = strlen(name);
+	char *value = NULL;
+
+	/* The last NAME= line wins, as in go's own reading. */
+	while (p && *p) {
+		size_t len = strcspn(p, "\n");
+		if (len > n && !strncmp(p, name, n) && p[n] == '=') {
+			size_t vlen = len - n - 1;
+			if (vlen > 0 && p[n + 1 + vlen - 1] == '\r')
+				vlen--;
+			free(value);
+			value = strndup(p + n + 1, vlen);
+		}
+		p += len + (p[len] == '\n');
+	}
 	return value;
 }
 

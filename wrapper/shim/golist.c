@@ -10,8 +10,10 @@
 /* Name, directory, import path, module root and path, one package a line;
  * "!" first for a package go build would refuse to load (its own error or
  * one of its dependencies': load.CheckPackageErrors), which go list without
- * -e would not report for the dependencies. */
+ * -e would not report for the dependencies; "-" for a package without Go
+ * files (only tests, say), which a pattern matches but go build drops. */
 static const char list_format[] = "{{if or .Error .DepsErrors}}!{{end}}"
+                                  "{{if not (or .GoFiles .CgoFiles)}}-{{end}}"
                                   "{{.Name}}\t{{.Dir}}\t{{.ImportPath}}\t"
                                   "{{with .Module}}{{.Dir}}\t{{.Path}}{{else}}\t{{end}}";
 
@@ -47,6 +49,8 @@ static int parse_line(char *line, struct mainpkg_list *out)
 
 	if (line[0] == '!')
 		return 1;
+	if (line[0] == '-')
+		return 0;
 	f[0] = line;
 	for (int i = 1; i < 5; i++) {
 		char *tab = f[i - 1] ? strchr(f[i - 1], '\t') : NULL;

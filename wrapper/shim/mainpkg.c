@@ -13,6 +13,7 @@
 #include "goerr.h"
 #include "golist.h"
 #include "gomod.h"
+#include "pattern.h"
 
 /* Package clauses come after at most a licence header and a doc comment. */
 #define CLAUSE_READ_LIMIT (64 * 1024)
@@ -244,6 +245,9 @@ static int resolve_dirs(const struct gocmd *cmd, char **argv, const char *workdi
 	char **args = cmd->nargs ? argv + cmd->first_arg : dflt;
 	int nargs = cmd->nargs ? cmd->nargs : 1;
 
+	/* One directory pattern alone: read from the tree where that is exact. */
+	if (nargs == 1 && pattern_is_dir_pattern(args[0]))
+		return pattern_resolve(workdir, args[0], l);
 	for (int i = 0; i < nargs; i++) {
 		char abs[PATH_MAX], *pkg;
 		struct mainpkg m;
