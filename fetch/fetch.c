@@ -48,6 +48,15 @@ void fetch_warn(const struct fetch_job *j, const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *fetch_tenant_note(const char *tenant, char *buf, size_t bufsz)
+{
+	if (tenant && *tenant)
+		snprintf(buf, bufsz, " (tenant %.200s)", tenant);
+	else if (bufsz)
+		buf[0] = '\0';
+	return buf;
+}
+
 char *fetch_service_selector(const char *service)
 {
 	size_t n = strlen(service);
@@ -228,16 +237,17 @@ static int use_cached(struct fetch_job *j, fetch_result *r, fetch_err *err)
 static int use_offline(struct fetch_job *j, fetch_result *r, fetch_err *err)
 {
 	cache_meta m;
+	char tenant[220];
 	int found = cache_find_newest(j->c, &j->q, INT64_MIN, &m, err);
 
 	if (found < 0)
 		return -1;
 	if (!found)
 		return fetch_errf(err, FETCH_E_OFFLINE,
-		                  "offline (%s) and no profile of %s from %s%s%s%s in the cache %s",
+		                  "offline (%s) and no profile of %s from %s%s in the cache %s",
 		                  fetch_setting_name(&j->o->conn.names, FETCH_SET_OFFLINE),
-		                  j->label, j->server, *j->q.tenant ? " (tenant " : "", j->q.tenant,
-		                  *j->q.tenant ? ")" : "", j->c->dir);
+		                  j->label, j->server,
+		                  fetch_tenant_note(j->q.tenant, tenant, sizeof tenant), j->c->dir);
 	return result_from(j, &m, FETCH_FROM_OFFLINE, r, err);
 }
 
@@ -266,9 +276,12 @@ static int use_stale(struct fetch_job *j, fetch_result *r, fetch_err *err)
 			*err = cause;
 		return -1;
 	}
-	fetch_warn(j, "%s; using the cached profile of %s fetched %s ago (window %s)", cause.msg,
-	           j->label, window_format_duration(j->now - m.fetched_at, age, sizeof age),
-	           window_format(meta_window(&m), win, sizeof win));
+	/* A failure the command has heard of already is a note: one warning
+	 * per command, not one per service. */
+	(j->down.told ? fetch_note : fetch_warn)(
+	    j, "%s; using the cached profile of %s fetched %s ago (window %s)", cause.msg, j->label,
+	    window_format_duration(j->now - m.fetched_at, age, sizeof age),
+	    window_format(meta_window(&m), win, sizeof win));
 	return result_from(j, &m, FETCH_FROM_STALE, r, err);
 }
 
@@ -318,6 +331,7 @@ static int fetch_locked(struct fetch_job *j, fetch_result *r, fetch_err *err)
 		return use_stale(j, r, err);
 	}
 	rc = j->pull(j, &m, &r->requests, err);
+	fetch_down_after(&j->down, rc, err);
 	if (rc == 0) {
 		cache_lock_clear_failure(&lock);
 		rc = result_from(j, &m, FETCH_FROM_SERVER, r, err);
@@ -336,6 +350,9 @@ int fetch_job_run(struct fetch_job *j, fetch_result *r, fetch_err *err)
 		return use_offline(j, r, err);
 	if (!j->o->force && (rc = use_cached(j, r, err)) != 0)
 		return rc > 0 ? 0 : -1;
+	fetch_down_init(&j->down, j->o, j->c, j->server);
+	if (fetch_down_known(&j->down, err))
+		return use_stale(j, r, err);
 	return fetch_locked(j, r, err);
 }
 

@@ -11,7 +11,10 @@
  * canonically (pgo_canon.h) and stored. Offline, the newest cached snapshot
  * of the same server, tenant, selectors and profile type is used, whatever
  * its window. When the server fails, so is one not older than max_age, with
- * a warning that says how old it is.
+ * a warning that says how old it is. A server that is down is asked once:
+ * the failure is remembered for the command (fetch_memo) and, for a
+ * minute or so, in the cache (backoff), and the fetches after it go
+ * straight to those fallbacks.
  *
  * Ownership: the fetch_opts and its strings stay the caller's. A
  * fetch_result owns its path and record; release with fetch_result_clear.
@@ -31,6 +34,21 @@
 
 #define FETCH_PROFILE_TYPE_DEFAULT "process_cpu:cpu:nanoseconds:cpu:nanoseconds"
 #define FETCH_MAX_AGE_DEFAULT      ((int64_t)7 * 86400)
+#define FETCH_BACKOFF_DEFAULT      ((int64_t)60)
+
+/* What the fetches of one command have learnt: the servers that failed
+ * (FETCH_E_DOWN), which the later fetches sharing the memo do not ask
+ * again, taking the failure as theirs (a build of thirty commands pays
+ * for a server that is down once, not thirty times). Zero-initialise; the
+ * caller owns it and keeps it for the command. */
+#define FETCH_MEMO_SERVERS 8
+typedef struct fetch_memo {
+	struct fetch_memo_down {
+		char key[CACHE_HEX_LEN + 1]; /* the connection (fetch_down.c) */
+		fetch_err cause;
+	} down[FETCH_MEMO_SERVERS];
+	size_t ndown;
+} fetch_memo;
 
 typedef struct fetch_opts {
 	pyro_conn conn;               /* server, auth, TLS, bounds, callbacks */
@@ -45,6 +63,15 @@ typedef struct fetch_opts {
 	int64_t max_age;          /* stale fallback bound (s); 0: default, <0: off */
 	int force;                /* ignore a cached snapshot of this window */
 	int64_t now;              /* seconds since the epoch; 0: the clock */
+	/* A server that failed (FETCH_E_DOWN) is remembered in the cache for
+	 * backoff seconds, by wall time (0: FETCH_BACKOFF_DEFAULT, <0: not
+	 * remembered); a success forgets it. With skip_down, a server
+	 * remembered as down is not asked: its failure stands, and the
+	 * fallbacks apply (the shim's builds). Without, it is asked anyway,
+	 * with a note (`pgo-go fetch`: the user asked). */
+	int64_t backoff;
+	int skip_down;
+	fetch_memo *memo; /* NULL, or the command's memo (see above) */
 } fetch_opts;
 
 /* Everything at its default; conn as pyro_conn_defaults. */
@@ -69,8 +96,10 @@ typedef struct fetch_result {
 
 /* 0 with r filled, or -1 with err: FETCH_E_ARG (bad options), FETCH_E_NODATA
  * (no samples in 24 h, nor in the open window), FETCH_E_OFFLINE (offline,
- * nothing cached), FETCH_E_NET / FETCH_E_REFUSED / FETCH_E_INVALID /
- * FETCH_E_FORMAT … (the server failed and nothing usable is cached),
+ * nothing cached), FETCH_E_DOWN (the server could not be had, now or
+ * recently: o->memo and o->backoff), FETCH_E_NET / FETCH_E_REFUSED /
+ * FETCH_E_INVALID / FETCH_E_FORMAT … (the server failed and nothing usable
+ * is cached),
  * FETCH_E_IO (the cache), FETCH_E_NOMEM. */
 int fetch_profile(const fetch_opts *o, fetch_result *r, fetch_err *err);
 

@@ -87,12 +87,6 @@ static void discovery_key(const char *server, const char *tenant, const char *na
 	free(text);
 }
 
-/* The tenant a message should name, or NULL. */
-static const char *tenant_of(const fetch_opts *o)
-{
-	return o->conn.tenant_id && *o->conn.tenant_id ? o->conn.tenant_id : NULL;
-}
-
 /* The server's answer: name, else alt, else FETCH_E_NODATA naming the
  * closest. */
 static int ask_server(const fetch_opts *o, const char *server, const char *name, const char *alt,
@@ -100,7 +94,7 @@ static int ask_server(const fetch_opts *o, const char *server, const char *name,
 {
 	int64_t end = now * 1000, start = end - (int64_t)WINDOW_LOOKBACK * 1000;
 	pyro_client *cl = NULL;
-	char **v = NULL, near[400];
+	char **v = NULL, near[400], tenant[220];
 	size_t n = 0;
 	int rc = -1;
 
@@ -116,10 +110,9 @@ static int ask_server(const fetch_opts *o, const char *server, const char *name,
 	if (rc != 0 && !*service) {
 		fetch_closest(v, n, name, alt, 5, near, sizeof near);
 		fetch_errf(err, FETCH_E_NODATA,
-		           "%s%s%s%s knows no service '%s'%s%s%s (%s%s); set %s or map the "
+		           "%s%s knows no service '%s'%s%s%s (%s%s); set %s or map the "
 		           "package to a service in .pgo-go.ini",
-		           server, tenant_of(o) ? " (tenant " : "",
-		           tenant_of(o) ? tenant_of(o) : "", tenant_of(o) ? ")" : "", name,
+		           server, fetch_tenant_note(o->conn.tenant_id, tenant, sizeof tenant), name,
 		           alt && *alt ? " nor '" : "", alt && *alt ? alt : "",
 		           alt && *alt ? "'" : "", n ? "closest: " : "it has no services at all",
 		           n ? near : "", fetch_setting_name(&o->conn.names, FETCH_SET_SERVICE));
@@ -127,6 +120,21 @@ static int ask_server(const fetch_opts *o, const char *server, const char *name,
 out:
 	pyro_strings_free(v, n);
 	pyro_client_free(cl);
+	return rc;
+}
+
+/* ask_server, unless the server is known to be down (fetch_down.c). */
+static int ask_down(const fetch_opts *o, cache *c, const char *server, const char *name,
+                    const char *alt, int64_t now, char **service, fetch_err *err)
+{
+	struct fetch_down d;
+	int rc;
+
+	fetch_down_init(&d, o, c, server);
+	if (fetch_down_known(&d, err))
+		return -1;
+	rc = ask_server(o, server, name, alt, now, service, err);
+	fetch_down_after(&d, rc, err);
 	return rc;
 }
 
@@ -153,7 +161,7 @@ static int discover(const fetch_opts *o, cache *c, const char *server, const cha
 {
 	int64_t now = o->now ? o->now : (int64_t)time(NULL);
 	int64_t stale = o->max_age ? o->max_age : FETCH_MAX_AGE_DEFAULT;
-	char key[CACHE_HEX_LEN + 1];
+	char key[CACHE_HEX_LEN + 1], tenant[220];
 	fetch_err cause;
 	int found;
 
@@ -164,11 +172,10 @@ static int discover(const fetch_opts *o, cache *c, const char *server, const cha
 		return found > 0 ? 0 : -1;
 	if (o->offline)
 		return fetch_errf(err, FETCH_E_OFFLINE,
-		                  "offline (%s) and no cached service name for '%s'%s%s%s",
+		                  "offline (%s) and no cached service name for '%s'%s",
 		                  fetch_setting_name(&o->conn.names, FETCH_SET_OFFLINE), name,
-		                  tenant_of(o) ? " (tenant " : "", tenant_of(o) ? tenant_of(o) : "",
-		                  tenant_of(o) ? ")" : "");
-	if (ask_server(o, server, name, alt, now, service, err) == 0) {
+		                  fetch_tenant_note(o->conn.tenant_id, tenant, sizeof tenant));
+	if (ask_down(o, c, server, name, alt, now, service, err) == 0) {
 		/* Not caching the answer costs a request next time, nothing more. */
 		cache_service_put(c, key, *service, &cause);
 		return 0;

@@ -19,6 +19,7 @@ const char *fetch_setting_name(const fetch_namer *n, fetch_setting s)
 	    [FETCH_SET_CLIENT_CERT] = "client_cert",
 	    [FETCH_SET_CLIENT_KEY] = "client_key",
 	    [FETCH_SET_PROFILE_TYPE] = "profile_type",
+	    [FETCH_SET_SERVER_BACKOFF] = "server_backoff",
 	};
 
 	if ((unsigned)s >= FETCH_SET_COUNT)

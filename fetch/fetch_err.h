@@ -23,7 +23,10 @@ typedef enum fetch_code {
 	FETCH_E_INVALID, /* a valid profile that PGO cannot use (msg: reason) */
 	FETCH_E_MERGE,   /* profiles that cannot be merged (different units) */
 	FETCH_E_ARG,     /* a caller passed a bad argument */
-	FETCH_E_NET,     /* no usable answer: unreachable, timed out, broken */
+	FETCH_E_NET,     /* no usable answer: broken, cut short, too big, not protobuf */
+	FETCH_E_DOWN,    /* the server's failure, not the query's: unreachable, timed
+	                  * out, TLS refused, 429/502/503/504 after the retries, or
+	                  * one of these remembered (the caller's fallbacks apply) */
 	FETCH_E_REFUSED, /* the server refused: 4xx (auth, tenant, query) */
 	FETCH_E_NODATA,  /* the server has no samples for the query */
 	FETCH_E_OFFLINE, /* offline and nothing cached */
@@ -76,6 +79,7 @@ typedef enum fetch_setting {
 	FETCH_SET_CLIENT_CERT,
 	FETCH_SET_CLIENT_KEY,
 	FETCH_SET_PROFILE_TYPE,
+	FETCH_SET_SERVER_BACKOFF,
 	FETCH_SET_COUNT
 } fetch_setting;
 

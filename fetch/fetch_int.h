@@ -7,6 +7,26 @@
 #include "fetch.h"
 #include "window.h"
 
+/* Whether the server is down, and what to remember when it is (fetch_down.c). */
+struct fetch_down {
+	const fetch_opts *o;
+	cache *c;
+	char key[CACHE_HEX_LEN + 1]; /* the connection; "" when out of memory */
+	int told;                    /* the failure came from the memo: the command knows it */
+};
+
+/* Prepares d for the connection o->conn makes to server. */
+void fetch_down_init(struct fetch_down *d, const fetch_opts *o, cache *c, const char *server);
+
+/* 1 when the server is not to be asked: err holds its failure (FETCH_E_DOWN),
+ * from the memo (d->told) or from the cache when o->skip_down (then added to
+ * the memo); else 0. */
+int fetch_down_known(struct fetch_down *d, fetch_err *err);
+
+/* After asking, with the outcome: a FETCH_E_DOWN failure is remembered (the
+ * memo, the cache) and err's line says for how long; a success forgets it. */
+void fetch_down_after(struct fetch_down *d, int rc, fetch_err *err);
+
 /* One fetch: the options resolved once. */
 struct fetch_job {
 	const fetch_opts *o;
@@ -25,6 +45,7 @@ struct fetch_job {
 	int (*pull)(struct fetch_job *j, cache_meta *m, unsigned *requests, fetch_err *err);
 	void *src;       /* the pull's own state */
 	int64_t pull_ms; /* the longest a pull may take; 0: the conn's timeout */
+	struct fetch_down down;
 };
 
 /* Opens the cache o->cache_dir names into j->c. */
@@ -41,6 +62,10 @@ void fetch_job_free(struct fetch_job *j);
 /* Fetches the newest window with samples, stores the profile and its
  * record (m, owned by the caller), counts the HTTP requests. */
 int fetch_from_server(struct fetch_job *j, cache_meta *m, unsigned *requests, fetch_err *err);
+
+/* " (tenant acme)", or "" when there is none: what a server holds is the
+ * tenant's, so a message about it names the tenant it looked under. */
+const char *fetch_tenant_note(const char *tenant, char *buf, size_t bufsz);
 
 /* A line through the job's callbacks. */
 void fetch_note(const struct fetch_job *j, const char *fmt, ...)

@@ -10,6 +10,8 @@
  *                            of one key make one request; the holder leaves a
  *                            note there when its fetch failed
  *   services/<hash>          a service discovery answer (one name)
+ *   down/<hash>              a server that failed, remembered for a while
+ *                            (made on the first failure)
  * Every file is written to a temporary file in its final directory and
  * renamed into place: a reader sees the whole file or none. Profiles hold no
  * secrets (0644); metadata never holds a credential (the tenant is not one).
@@ -140,6 +142,17 @@ void cache_lock_clear_failure(cache_lock *l);
  * and fills *t, *code and msg, else 0. */
 int cache_lock_last_failure(cache_lock *l, int64_t *t, int *code, char *msg, size_t msgsz);
 
+/* Servers remembered as down (fetch_down.c): down/<key> holds when one
+ * failed (seconds), the fetch_code and the one-line message. The directory
+ * is made on the first failure. cache_down_get returns 1 (found) or 0 (none,
+ * or a record that does not read back whole); cache_down_clear removes the
+ * record if there is one. */
+int cache_down_get(const cache *c, const char *key, int64_t *t, int *code, char *msg,
+                   size_t msgsz);
+int cache_down_put(const cache *c, const char *key, int64_t t, int code, const char *msg,
+                   fetch_err *err);
+void cache_down_clear(const cache *c, const char *key);
+
 /* Service discovery answers, kept so a build within the same hour asks the
  * server nothing: services/<key> holds the name. key: cache_sha256_hex of
  * what was asked. cache_service_get returns 1 (found: *name malloc'd,
@@ -157,7 +170,8 @@ typedef struct cache_clean_stats {
 
 /* Removes the snapshots fetched before now - older_than (every one when
  * older_than is 0), then the profiles no remaining snapshot names (except
- * ones written in the last minute: a fetch may be about to name them). */
+ * ones written in the last minute: a fetch may be about to name them), and
+ * the service answers and servers remembered as down written before then. */
 int cache_clean(const cache *c, int64_t older_than, int64_t now, cache_clean_stats *st,
                 fetch_err *err);
 

@@ -119,16 +119,17 @@ static void clean_profiles(const cache *c, const struct keep_set *keep, int64_t 
 	closedir(d);
 }
 
-/* Service discovery answers older than the cutoff (all when cleaning all),
- * and temporary files a crash left, once an hour old. */
-static void clean_services(const cache *c, int64_t cutoff, int64_t now)
+/* The records of sub (service answers, servers down) older than the
+ * cutoff (all when cleaning all), and temporary files a crash left, once
+ * an hour old. */
+static void clean_records(const cache *c, const char *sub, int64_t cutoff, int64_t now)
 {
 	char dir[PATH_MAX], path[PATH_MAX * 2];
 	struct dirent *e;
 	struct stat sb;
 	DIR *d;
 
-	snprintf(dir, sizeof dir, "%s/services", c->dir);
+	snprintf(dir, sizeof dir, "%s/%s", c->dir, sub);
 	if (!(d = opendir(dir)))
 		return;
 	while ((e = readdir(d))) {
@@ -152,7 +153,8 @@ int cache_clean(const cache *c, int64_t older_than, int64_t now, cache_clean_sta
 	rc = clean_snapshots(c, cutoff, now, &keep, st, err);
 	if (rc == 0) {
 		clean_profiles(c, &keep, older_than > 0 ? now : INT64_MAX / 2, st);
-		clean_services(c, cutoff, older_than > 0 ? now : INT64_MAX / 2);
+		clean_records(c, "services", cutoff, older_than > 0 ? now : INT64_MAX / 2);
+		clean_records(c, "down", cutoff, older_than > 0 ? now : INT64_MAX / 2);
 	}
 	free(keep.sha);
 	return rc;

@@ -43,7 +43,8 @@ typedef struct pyro_conn {
 	const char *token;         /* bearer token; wins over basic auth */
 	const char *ca_file;       /* PEM CA bundle (NULL: the system's) */
 	const char *client_cert;   /* PEM client certificate for mutual TLS */
-	const char *client_key;    /* its key (NULL: in the certificate file) */
+	const char *client_key;    /* its key (NULL: in the certificate file);
+	                            * not used without client_cert */
 	const char *user_agent;    /* NULL: "pgo-go" */
 	long connect_timeout_ms;   /* per connection attempt */
 	long timeout_ms;           /* per call, retries and pauses included */
@@ -67,9 +68,10 @@ void pyro_conn_defaults(pyro_conn *c);
 
 typedef struct pyro_client pyro_client;
 
-/* Checks the URL (http or https, no query) and the header values (no line
- * breaks), warns about credentials over plain http to a host that is not
- * loopback, and prepares a connection. Errors: FETCH_E_ARG. */
+/* Checks the URL (http or https, no query), the header values (no line
+ * breaks) and that the TLS files are there, warns about credentials over
+ * plain http to a host that is not loopback, and prepares a connection.
+ * Errors: FETCH_E_ARG, FETCH_E_IO (a TLS file that cannot be read). */
 int pyro_client_new(const pyro_conn *conn, pyro_client **out, fetch_err *err);
 void pyro_client_free(pyro_client *c);
 
@@ -126,11 +128,35 @@ typedef struct pyro_attempt {
 	long status;           /* HTTP status; 0 when none */
 	int64_t retry_after_s; /* Retry-After in seconds; -1 when absent */
 	int too_big;           /* refused for its size: never retried */
+	int https;             /* the URL was https */
+	int handshake;         /* a TLS handshake completed on this attempt */
+	int answered;          /* a status line arrived, even if the transfer failed after it */
 } pyro_attempt;
 
+/* How TLS failed an attempt, if it did. */
+typedef enum pyro_tls_failure {
+	PYRO_TLS_OK,
+	PYRO_TLS_UNTRUSTED, /* the server's certificate was not trusted (ca_file) */
+	PYRO_TLS_HANDSHAKE, /* the handshake failed (an alert, a protocol mismatch) */
+	PYRO_TLS_REFUSED,   /* the connection was dropped right after the handshake,
+	                     * before any answer: how a server that requires a client
+	                     * certificate (TLS 1.3) turns one away */
+	PYRO_TLS_LOCAL,     /* this side's files: the CA bundle, the certificate, the key */
+} pyro_tls_failure;
+
+pyro_tls_failure pyro_tls_failure_of(const pyro_attempt *a);
+
 /* Whether an attempt's failure is worth another try: connection failures,
- * timeouts, answers cut short, 429, 502, 503, 504. */
+ * timeouts, answers cut short, 429, 502, 503, 504; never a TLS failure
+ * (another handshake ends the same way). */
 int pyro_retryable(const pyro_attempt *a);
+
+/* Whether a failed attempt is the server's failure (or the network's),
+ * whatever was asked: it could not be reached, did not answer in time,
+ * turned the TLS connection away, or answered 429, 502, 503 or 504. Not:
+ * an error about the query, a broken or oversized answer, this side's
+ * files. Other fetches of the same command need not ask it again. */
+int pyro_server_down(const pyro_attempt *a);
 
 /* How long to wait before attempt number `attempt` + 1 (attempt counts from
  * 0), or -1 to give up: not retryable, retries used up, a Retry-After over

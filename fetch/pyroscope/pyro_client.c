@@ -2,11 +2,14 @@
  * (secrets wiped when freed), the base URL without credentials, the warning
  * about credentials over plain http, and libcurl's handle. */
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pyro.h"
 #include "pyro_int.h"
@@ -74,6 +77,37 @@ static int copy_settings(pyro_client *c, const pyro_conn *o, fetch_err *err)
 	c->note = o->note;
 	c->progress = o->progress;
 	c->cb_ctx = o->cb_ctx;
+	return 0;
+}
+
+/* A file a TLS setting names is checked before libcurl gets it: libcurl's
+ * words for a missing CA bundle are "error setting certificate file". */
+static int check_tls_file(const char *path, const char *what, fetch_setting s,
+                          const fetch_namer *names, fetch_err *err)
+{
+	struct stat st;
+
+	if (!path || !*path)
+		return 0;
+	if (stat(path, &st) != 0 || access(path, R_OK) != 0)
+		return fetch_errf(err, FETCH_E_IO, "cannot read the %s %s (%s): %s", what, path,
+		                  fetch_setting_name(names, s), strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return fetch_errf(err, FETCH_E_IO, "the %s %s (%s) is not a file", what, path,
+		                  fetch_setting_name(names, s));
+	return 0;
+}
+
+static int check_tls_files(const pyro_conn *o, fetch_err *err)
+{
+	if (check_tls_file(o->ca_file, "CA file", FETCH_SET_CA_FILE, &o->names, err) != 0 ||
+	    check_tls_file(o->client_cert, "client certificate", FETCH_SET_CLIENT_CERT, &o->names,
+	                   err) != 0)
+		return -1;
+	/* A key without its certificate is not used (pyro.h): no need to read it. */
+	if (o->client_cert && *o->client_cert &&
+	    check_tls_file(o->client_key, "client key", FETCH_SET_CLIENT_KEY, &o->names, err) != 0)
+		return -1;
 	return 0;
 }
 
@@ -160,7 +194,7 @@ int pyro_client_new(const pyro_conn *o, pyro_client **out, fetch_err *err)
 		goto fail;
 	}
 	if (copy_settings(c, o, err) != 0 || setup_url(c, o->url, err) != 0 ||
-	    global_init(err) != 0)
+	    check_tls_files(o, err) != 0 || global_init(err) != 0)
 		goto fail;
 	if (!(c->h = curl_easy_init())) {
 		fetch_errf(err, FETCH_E_NET, "cannot initialize libcurl");

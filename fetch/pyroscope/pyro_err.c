@@ -9,9 +9,33 @@
 #include <string.h>
 #include <strings.h>
 
+pyro_tls_failure pyro_tls_failure_of(const pyro_attempt *a)
+{
+	switch (a->curl_code) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+		return PYRO_TLS_UNTRUSTED;
+	case CURLE_SSL_CONNECT_ERROR:
+		return PYRO_TLS_HANDSHAKE;
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CRL_BADFILE:
+		return PYRO_TLS_LOCAL;
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+		/* Under TLS 1.3 the server checks a client certificate only
+		 * after the client's handshake is done: a server that requires
+		 * one sends an alert, or just closes, on the first read or
+		 * write. curl then reports a broken pipe, a reset or a failed
+		 * getpeername(), differently from run to run. */
+		return a->https && a->handshake && !a->answered ? PYRO_TLS_REFUSED : PYRO_TLS_OK;
+	}
+	return PYRO_TLS_OK;
+}
+
 int pyro_retryable(const pyro_attempt *a)
 {
-	if (a->too_big)
+	if (a->too_big || pyro_tls_failure_of(a) != PYRO_TLS_OK)
 		return 0;
 	if (a->status)
 		return a->status == 429 || a->status == 502 || a->status == 503 || a->status == 504;
@@ -25,6 +49,30 @@ int pyro_retryable(const pyro_attempt *a)
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
 		return 1;
+	}
+	return 0;
+}
+
+int pyro_server_down(const pyro_attempt *a)
+{
+	pyro_tls_failure tls = pyro_tls_failure_of(a);
+
+	if (a->too_big)
+		return 0;
+	if (a->status)
+		return a->status == 429 || a->status == 502 || a->status == 503 || a->status == 504;
+	if (tls != PYRO_TLS_OK)
+		return tls != PYRO_TLS_LOCAL;
+	switch (a->curl_code) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT: /* a hanging server, or one that trickles */
+	case CURLE_GOT_NOTHING:
+		return 1;
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+		return !a->answered; /* once an answer has started, it is the answer's */
 	}
 	return 0;
 }
@@ -58,23 +106,40 @@ int64_t pyro_retry_delay(const pyro_attempt *a, unsigned attempt, unsigned retri
 	return delay;
 }
 
-/* Whether the server's message is about the tenant (Pyroscope's
- * multi-tenancy: "tenant ID … contains unsupported character", "multiple
- * org IDs present", "no org id"). */
+/* Whether the server's message is about the tenant. Pyroscope checks the
+ * X-Scope-OrgID header with dskit's tenant and user packages, whose errors
+ * read "no org id", "multiple org IDs present", "tenant ID '…' contains
+ * unsupported character '…'", "tenant ID is too long: …" and "tenant ID is
+ * '.' or '..'". ("tenant" alone would also match a service's name.) */
 static int about_tenant(const char *msg)
 {
-	return strcasestr(msg, "tenant") || strcasestr(msg, "org id");
+	return strcasestr(msg, "tenant id") || strcasestr(msg, "org id");
 }
 
 #define NAME(s) fetch_setting_name(x->names, (s))
+
+/* What to check when the server refused the tenant: what was sent, and
+ * what dskit accepts (tenant.ValidTenantID). */
+static void tenant_hint(const pyro_err_ctx *x, char *buf, size_t bufsz)
+{
+	if (!x->tenant || !*x->tenant)
+		snprintf(buf, bufsz, "the server wants a tenant: set %s", NAME(FETCH_SET_TENANT_ID));
+	else
+		snprintf(buf, bufsz,
+		         "check the tenant: %s is '%.160s', sent as X-Scope-OrgID; the server "
+		         "takes one ID of at most 150 letters, digits and !-_.*'()",
+		         NAME(FETCH_SET_TENANT_ID), x->tenant);
+}
 
 /* What to check, by Connect code (or HTTP status when there is none), the
  * settings named as the program spells them. Returns buf. */
 static const char *hint_for(const pyro_err_ctx *x, const char *hint, const char *code,
                             const char *msg, long status, int is_connect, char *buf, size_t bufsz)
 {
-	if (about_tenant(msg) && status >= 400 && status < 500 && status != 429)
-		snprintf(buf, bufsz, "check the tenant (%s)", NAME(FETCH_SET_TENANT_ID));
+	/* Whatever the status: a query frontend passes the tenant check's
+	 * error on under a code of its own. */
+	if (about_tenant(msg))
+		tenant_hint(x, buf, bufsz);
 	else if (!strcmp(code, "unauthenticated") || status == 401)
 		snprintf(
 		    buf, bufsz,
@@ -128,6 +193,22 @@ static void one_line(char *buf, size_t bufsz, const char *s, size_t len)
 		memcpy(buf + bufsz - 4, "...", 4);
 }
 
+/* The message of a Connect error held in a Connect error's message, as
+ * Pyroscope's query frontend sends a backend's error on (connectgrpc's
+ * RoundTripUnary makes the backend's whole JSON body the message): msg
+ * itself when it is not one. Copies it into buf as one line. */
+static void innermost_message(const char *msg, char *buf, size_t bufsz)
+{
+	json_t *j = msg[0] == '{' ? json_loads(msg, 0, NULL) : NULL;
+	const char *inner = NULL;
+
+	if (j && json_unpack(j, "{s:s}", "message", &inner) == 0 && *inner)
+		one_line(buf, bufsz, inner, strlen(inner));
+	else
+		one_line(buf, bufsz, msg, strlen(msg));
+	json_decref(j);
+}
+
 /* Parses a Connect error body; 1 when it is one. */
 static int connect_error(const char *body, size_t len, char *code, size_t codesz, char *msg,
                          size_t msgsz)
@@ -138,7 +219,7 @@ static int connect_error(const char *body, size_t len, char *code, size_t codesz
 
 	if (j && json_unpack(j, "{s:s, s?s}", "code", &c, "message", &m) == 0) {
 		one_line(code, codesz, c, strlen(c));
-		one_line(msg, msgsz, m, strlen(m));
+		innermost_message(m, msg, msgsz);
 		ok = 1;
 	}
 	json_decref(j);
@@ -170,7 +251,7 @@ void pyro_http_error(const pyro_err_ctx *x, long status, const char *body, size_
 void pyro_http_error_hinted(const pyro_err_ctx *x, const char *hint, long status, const char *body,
                             size_t len, char *buf, size_t bufsz)
 {
-	char code[64] = "", msg[300] = "", tries[48] = "", hb[300];
+	char code[64] = "", msg[300] = "", tries[48] = "", hb[400];
 	int is_connect = connect_error(body, len, code, sizeof code, msg, sizeof msg);
 
 	if (!is_connect)

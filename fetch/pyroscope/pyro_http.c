@@ -150,7 +150,7 @@ static void set_tls_and_auth(pyro_client *c)
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
 	if (c->client_cert)
 		curl_easy_setopt(h, CURLOPT_SSLCERT, c->client_cert);
-	if (c->client_key)
+	if (c->client_cert && c->client_key)
 		curl_easy_setopt(h, CURLOPT_SSLKEY, c->client_key);
 	if (!c->auth_header && (c->username || c->password)) {
 		curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
@@ -196,6 +196,21 @@ static void set_transfer(pyro_client *c, const struct pyro_req *q, int64_t remai
 	set_tls_and_auth(c);
 }
 
+/* Whether the attempt was https, got through a TLS handshake and got a
+ * status line: how a connection turned away after the handshake differs
+ * from one that failed later (pyro_tls_failure_of). */
+static void tls_state(pyro_client *c, const struct pyro_req *q, pyro_attempt *a)
+{
+	curl_off_t handshake_us = 0;
+	long status = 0;
+
+	a->https = !strncasecmp(q->url, "https:", 6);
+	if (curl_easy_getinfo(c->h, CURLINFO_APPCONNECT_TIME_T, &handshake_us) == CURLE_OK)
+		a->handshake = handshake_us > 0;
+	if (curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK)
+		a->answered = status > 0;
+}
+
 /* One attempt; a's fields say how it ended. -1 only when out of memory. */
 static int attempt_once(pyro_client *c, const struct pyro_req *q, int64_t remaining_ms,
                         struct transfer *t, pyro_attempt *a)
@@ -216,6 +231,7 @@ static int attempt_once(pyro_client *c, const struct pyro_req *q, int64_t remain
 	c->requests++;
 	a->curl_code = (int)rc;
 	a->too_big = t->too_big || rc == CURLE_FILESIZE_EXCEEDED;
+	tls_state(c, q, a);
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &a->status);
 		if (curl_easy_getinfo(c->h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
@@ -268,50 +284,83 @@ static void scrub(pyro_client *c, fetch_err *err)
 	free(basic);
 }
 
+#define SETTING(s) fetch_setting_name(&c->names, (s))
+
+/* The line for a TLS failure: which side, and the settings that decide it.
+ * curl's own text is left out where it changes from run to run. */
+static int tls_error(pyro_client *c, const struct pyro_req *q, pyro_tls_failure tls,
+                     const char *why, fetch_err *err)
+{
+	/* This side's files are no failure of the server's. */
+	fetch_code code = tls == PYRO_TLS_LOCAL ? FETCH_E_IO : FETCH_E_DOWN;
+
+	if (tls == PYRO_TLS_LOCAL)
+		return fetch_errf(err, code, "%s at %s: %s (check %s, %s and %s)", q->what, c->base,
+		                  why, SETTING(FETCH_SET_CA_FILE), SETTING(FETCH_SET_CLIENT_CERT),
+		                  SETTING(FETCH_SET_CLIENT_KEY));
+	if (tls == PYRO_TLS_UNTRUSTED)
+		return fetch_errf(err, code,
+		                  "%s at %s: the server's TLS certificate is not trusted: %s (set "
+		                  "%s to the CA that signed it)",
+		                  q->what, c->base, why, SETTING(FETCH_SET_CA_FILE));
+	if (tls == PYRO_TLS_REFUSED && !c->client_cert)
+		return fetch_errf(err, code,
+		                  "%s at %s: the server refused the connection after the TLS "
+		                  "handshake, before answering: it requires a client certificate "
+		                  "(set %s and %s; %s is the CA that signed the server's)",
+		                  q->what, c->base, SETTING(FETCH_SET_CLIENT_CERT),
+		                  SETTING(FETCH_SET_CLIENT_KEY), SETTING(FETCH_SET_CA_FILE));
+	if (tls == PYRO_TLS_REFUSED)
+		return fetch_errf(err, code,
+		                  "%s at %s: the server refused the connection after the TLS "
+		                  "handshake, before answering: it does not accept the client "
+		                  "certificate %s (check %s and %s: a certificate its CA signed)",
+		                  q->what, c->base, c->client_cert, SETTING(FETCH_SET_CLIENT_CERT),
+		                  SETTING(FETCH_SET_CLIENT_KEY));
+	return fetch_errf(err, code, "%s at %s: the TLS handshake failed: %s (check %s, %s and %s)",
+	                  q->what, c->base, why, SETTING(FETCH_SET_CA_FILE),
+	                  SETTING(FETCH_SET_CLIENT_CERT), SETTING(FETCH_SET_CLIENT_KEY));
+}
+
 static int transport_error(pyro_client *c, const struct pyro_req *q, const pyro_attempt *a,
                            unsigned attempts, fetch_err *err)
 {
 	const char *why = c->errbuf[0] ? c->errbuf : curl_easy_strerror((CURLcode)a->curl_code);
+	fetch_code code = pyro_server_down(a) ? FETCH_E_DOWN : FETCH_E_NET;
+	pyro_tls_failure tls = pyro_tls_failure_of(a);
 	char tries[48] = "";
 
 	if (attempts > 1)
 		snprintf(tries, sizeof tries, " (after %u attempts)", attempts);
 	if (a->too_big)
-		return fetch_errf(
-		    err, FETCH_E_NET,
-		    "%s at %s: the answer is larger than %zu MB once decoded; refused "
-		    "(a gzip bomb, or a profile too large: %s %s)",
-		    q->what, c->base, c->max_response >> 20, q->body ? "narrow the query" : "raise",
-		    q->body ? "" : fetch_setting_name(&c->names, FETCH_SET_MAX_RESPONSE_SIZE));
+		return fetch_errf(err, FETCH_E_NET,
+		                  "%s at %s: the answer is larger than %zu MB once decoded; refused "
+		                  "(a gzip bomb, or a profile too large: %s %s)",
+		                  q->what, c->base, c->max_response >> 20,
+		                  q->body ? "narrow the query" : "raise",
+		                  q->body ? "" : SETTING(FETCH_SET_MAX_RESPONSE_SIZE));
+	if (tls != PYRO_TLS_OK)
+		return tls_error(c, q, tls, why, err);
 	switch (a->curl_code) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
-		return fetch_errf(err, FETCH_E_NET,
+		return fetch_errf(err, code,
 		                  "%s at %s: cannot connect: %s%s (is the server running? check "
 		                  "%s)",
 		                  q->what, c->base, why, tries, pyro_url_setting(c));
 	case CURLE_OPERATION_TIMEDOUT:
-		return fetch_errf(err, FETCH_E_NET,
+		return fetch_errf(err, code,
 		                  "%s at %s: no answer in time: %s%s (the limit for a call is "
 		                  "%.3g s: %s)",
 		                  q->what, c->base, why, tries, (double)c->timeout_ms / 1000,
-		                  fetch_setting_name(&c->names, FETCH_SET_TIMEOUT));
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-		return fetch_errf(err, FETCH_E_NET,
-		                  "%s at %s: TLS failed: %s (check %s, %s and %s)", q->what,
-		                  c->base, why, fetch_setting_name(&c->names, FETCH_SET_CA_FILE),
-		                  fetch_setting_name(&c->names, FETCH_SET_CLIENT_CERT),
-		                  fetch_setting_name(&c->names, FETCH_SET_CLIENT_KEY));
+		                  SETTING(FETCH_SET_TIMEOUT));
 	case CURLE_PARTIAL_FILE:
 	case CURLE_RECV_ERROR:
 	case CURLE_GOT_NOTHING:
-		return fetch_errf(err, FETCH_E_NET, "%s at %s: the answer was cut short: %s%s",
-		                  q->what, c->base, why, tries);
+		return fetch_errf(err, code, "%s at %s: the answer was cut short: %s%s", q->what,
+		                  c->base, why, tries);
 	}
-	return fetch_errf(err, FETCH_E_NET, "%s at %s: %s%s", q->what, c->base, why, tries);
+	return fetch_errf(err, code, "%s at %s: %s%s", q->what, c->base, why, tries);
 }
 
 static int answer_error(pyro_client *c, const struct pyro_req *q, const pyro_attempt *a,
@@ -320,9 +369,9 @@ static int answer_error(pyro_client *c, const struct pyro_req *q, const pyro_att
 	pyro_err_ctx x = {
 	    q->what,  c->base,   c->tenant,     c->username || c->password || c->auth_header,
 	    attempts, &c->names, c->url_setting};
-	fetch_code code = (a->status >= 400 && a->status < 500 && a->status != 429)
-	                      ? FETCH_E_REFUSED
-	                      : FETCH_E_NET;
+	fetch_code code = pyro_server_down(a)                       ? FETCH_E_DOWN
+	                  : (a->status >= 400 && a->status < 500) ? FETCH_E_REFUSED
+	                                                            : FETCH_E_NET;
 
 	if (!err)
 		return -1;

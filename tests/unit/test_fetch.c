@@ -118,13 +118,13 @@ static void test_window_format(void **state)
 
 static pyro_attempt status(long s, int64_t retry_after)
 {
-	pyro_attempt a = {0, s, retry_after, 0};
+	pyro_attempt a = {.status = s, .retry_after_s = retry_after};
 	return a;
 }
 
 static pyro_attempt transport(int code)
 {
-	pyro_attempt a = {code, 0, -1, 0};
+	pyro_attempt a = {.curl_code = code, .retry_after_s = -1};
 	return a;
 }
 
@@ -158,6 +158,63 @@ static void test_retryable(void **state)
 	t = transport(CURLE_WRITE_ERROR);
 	t.too_big = 1;
 	assert_false(pyro_retryable(&t));
+}
+
+/* How a server that requires a client certificate turns a client away
+ * (TLS 1.3: after the handshake), and which failures are the server's. */
+static void test_tls_and_down(void **state)
+{
+	static const int drops[] = {CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING};
+	pyro_attempt a;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof drops / sizeof *drops; i++) {
+		a = transport(drops[i]);
+		a.https = a.handshake = 1;
+		assert_int_equal(pyro_tls_failure_of(&a), PYRO_TLS_REFUSED);
+		assert_false(pyro_retryable(&a));
+		assert_true(pyro_server_down(&a));
+		/* Plain http, or no handshake yet (a reused connection): the
+		 * old rules, a reset worth another try. */
+		a.https = 0;
+		assert_int_equal(pyro_tls_failure_of(&a), PYRO_TLS_OK);
+		assert_true(pyro_retryable(&a));
+		a.https = 1, a.handshake = 0;
+		assert_int_equal(pyro_tls_failure_of(&a), PYRO_TLS_OK);
+		/* A status line came: the answer was cut, not the connection refused. */
+		a.handshake = 1, a.answered = 1;
+		assert_int_equal(pyro_tls_failure_of(&a), PYRO_TLS_OK);
+	}
+	a = transport(CURLE_SSL_CONNECT_ERROR);
+	assert_int_equal(pyro_tls_failure_of(&a), PYRO_TLS_HANDSHAKE);
+	assert_false(pyro_retryable(&a));
+	assert_true(pyro_server_down(&a));
+	a = transport(CURLE_PEER_FAILED_VERIFICATION);
+	assert_int_equal(pyro_tls_failure_of(&a), PYRO_TLS_UNTRUSTED);
+	assert_true(pyro_server_down(&a));
+	/* This side's files are nobody else's problem. */
+	a = transport(CURLE_SSL_CACERT_BADFILE);
+	assert_int_equal(pyro_tls_failure_of(&a), PYRO_TLS_LOCAL);
+	assert_false(pyro_server_down(&a));
+	/* Down: refused, timed out, 429/502/503/504; not a query's 4xx or 500,
+	 * nor an answer that broke or was too big. */
+	a = transport(CURLE_COULDNT_CONNECT);
+	assert_true(pyro_server_down(&a));
+	a = transport(CURLE_OPERATION_TIMEDOUT);
+	assert_true(pyro_server_down(&a));
+	a = transport(CURLE_PARTIAL_FILE);
+	assert_false(pyro_server_down(&a));
+	a = transport(CURLE_RECV_ERROR);
+	a.answered = 1;
+	assert_false(pyro_server_down(&a));
+	a = transport(CURLE_WRITE_ERROR);
+	a.too_big = 1;
+	assert_false(pyro_server_down(&a));
+	for (long st = 400; st < 600; st++) {
+		a = status(st, -1);
+		assert_int_equal(pyro_server_down(&a),
+		                 st == 429 || st == 502 || st == 503 || st == 504);
+	}
 }
 
 static void test_retry_delay(void **state)
@@ -227,9 +284,27 @@ static void test_connect_errors(void **state)
 	const char *tenant = "{\"code\":\"invalid_argument\",\"message\":\"{\\\"code\\\":"
 	                     "\\\"invalid_argument\\\",\\\"message\\\":\\\"multiple org IDs "
 	                     "present\\\"}\"}";
+	x.tenant = "acme";
 	pyro_http_error(&x, 400, tenant, strlen(tenant), buf, sizeof buf);
-	assert_non_null(strstr(buf, "multiple org IDs present"));
-	assert_non_null(strstr(buf, "(check the tenant (PGO_GO_TENANT_ID)"));
+	assert_non_null(strstr(buf, "HTTP 400 invalid_argument: multiple org IDs present (check "
+	                            "the tenant: PGO_GO_TENANT_ID is 'acme', sent as X-Scope-OrgID;"));
+	assert_null(strstr(buf, "\\\""));
+	assert_null(strstr(buf, "check the query"));
+	/* Under any status (a frontend's 500), and without a tenant: set one. */
+	const char *unsup = "{\"code\":\"unknown\",\"message\":\"tenant ID 'a b' contains "
+	                    "unsupported character ' '\"}";
+	pyro_http_error(&x, 500, unsup, strlen(unsup), buf, sizeof buf);
+	assert_non_null(strstr(buf, "contains unsupported character ' ' (check the tenant: "));
+	const char *none = "{\"code\":\"unauthenticated\",\"message\":\"no org id\"}";
+	x.tenant = NULL;
+	pyro_http_error(&x, 401, none, strlen(none), buf, sizeof buf);
+	assert_non_null(strstr(buf, "no org id (the server wants a tenant: set PGO_GO_TENANT_ID"));
+	/* A service whose name holds "tenant" is a query matter. */
+	const char *svc = "{\"code\":\"invalid_argument\",\"message\":\"bad selector "
+	                  "{service_name=\\\"tenant-api\"}";
+	pyro_http_error(&x, 400, svc, strlen(svc), buf, sizeof buf);
+	assert_non_null(strstr(buf, "(check the query"));
+	x.tenant = "acme";
 	/* Without a namer, the library names settings by their plain keys. */
 	x.names = NULL;
 	pyro_http_error(&x, 404, html, strlen(html), buf, sizeof buf);
@@ -727,7 +802,7 @@ static void test_fetch_cached_offline_stale(void **state)
 
 	/* Nothing cached, server down: the connection error, one line. */
 	assert_int_equal(fetch_profile(&o, &r, &err), -1);
-	assert_int_equal(err.code, FETCH_E_NET);
+	assert_int_equal(err.code, FETCH_E_DOWN);
 	assert_non_null(strstr(err.msg, "cannot connect"));
 	assert_null(strchr(err.msg, '\n'));
 
@@ -755,7 +830,7 @@ static void test_fetch_cached_offline_stale(void **state)
 	/* Not when it is older than max_age. */
 	o.max_age = 24 * 3600;
 	assert_int_equal(fetch_profile(&o, &r, &err), -1);
-	assert_int_equal(err.code, FETCH_E_NET);
+	assert_int_equal(err.code, FETCH_E_DOWN);
 	o.max_age = 0;
 
 	/* This window's snapshot: used without any request. */
@@ -799,7 +874,7 @@ static void test_fetch_open_window_expires(void **state)
 	/* … but not once its window has closed (a new key, and a new fetch). */
 	o.now = HOUR_10 + 3600 + 5;
 	assert_int_equal(fetch_profile(&o, &r, &err), -1);
-	assert_int_equal(err.code, FETCH_E_NET);
+	assert_int_equal(err.code, FETCH_E_DOWN);
 	cache_close(c);
 	free(dir);
 }
@@ -1009,6 +1084,114 @@ static void test_discover_service(void **state)
 	assert_int_equal(err.code, FETCH_E_OFFLINE);
 	canned_stop(srv);
 	free(dir);
+}
+
+/* The number of files in dir/down: the servers remembered as down. */
+static size_t downs(const char *dir)
+{
+	char *path;
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d;
+
+	assert_true(asprintf(&path, "%s/down", dir) > 0);
+	d = opendir(path);
+	free(path);
+	while (d && (e = readdir(d)))
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* A server that is down is asked once per command (the memo), and for a
+ * minute by later commands (the cache), unless they insist; a server that
+ * answers, even with one service's error, is up again. */
+static void test_fetch_server_down(void **state)
+{
+	struct tmpdir *t = *state;
+	char *dir = sub(t, "c"), *dir2 = sub(t, "c2"), url[64];
+	struct warnings w = {0}, notes = {0};
+	fetch_memo memo = {0}, next = {0};
+	struct canned *srv;
+	fetch_opts o;
+	fetch_result r;
+	fetch_err err, first;
+
+	opts_for(&o, dir, &w);
+	o.conn.note = collect_warning;
+	o.conn.cb_ctx = &notes;
+	o.memo = &memo;
+	o.skip_down = 1;
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_int_equal(err.code, FETCH_E_DOWN);
+	assert_int_equal(r.requests, 1);
+	assert_non_null(strstr(err.msg, "cannot connect"));
+	assert_non_null(strstr(err.msg, "; builds leave it alone for 1m (PGO_GO_SERVER_BACKOFF)"));
+	assert_int_equal(downs(dir), 1);
+	first = err;
+	/* Another service of the command: not asked; the same line. */
+	o.service = "other";
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_int_equal(r.requests, 0);
+	assert_string_equal(err.msg, first.msg);
+	/* The next command: the cache's record, with its age. */
+	o.memo = &next;
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_int_equal(err.code, FETCH_E_DOWN);
+	assert_int_equal(r.requests, 0);
+	assert_non_null(strstr(err.msg, "cannot connect"));
+	assert_non_null(strstr(err.msg, "; that was 0s ago: builds leave it alone for 1m more "
+	                                "(PGO_GO_SERVER_BACKOFF)"));
+	assert_int_equal(next.ndown, 1);
+	/* Another connection (a CA file, once fixed) is another matter. */
+	o.memo = NULL;
+	o.conn.timeout_ms = 5000;
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_int_equal(r.requests, 1);
+	o.conn.timeout_ms = PYRO_TIMEOUT_MS;
+	/* Not skipping (`pgo-go fetch`): asked anyway, with a note. */
+	o.skip_down = 0;
+	notes.n = 0;
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_int_equal(r.requests, 1);
+	assert_int_equal(notes.n, 1);
+	assert_non_null(strstr(notes.last, "that was 0s ago: asking it again anyway"));
+	/* Off: nothing remembered. */
+	o.cache_dir = dir2;
+	o.backoff = -1;
+	o.skip_down = 1;
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_int_equal(r.requests, 1);
+	assert_null(strstr(err.msg, "leave it alone"));
+	assert_int_equal(downs(dir2), 0);
+	o.backoff = 0;
+
+	/* A 503 is the server's; one service's 400 is not, and shows the
+	 * server is up: the record goes. */
+	srv = canned_start();
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", srv->port);
+	o.conn.url = url;
+	o.cache_dir = dir;
+	canned_json(srv, 503, "{\"code\":\"unavailable\",\"message\":\"later\"}");
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_int_equal(err.code, FETCH_E_DOWN);
+	assert_int_equal(downs(dir), 3); /* port 1 twice (two time limits), and this one */
+	canned_json(srv, 400, "{\"code\":\"invalid_argument\",\"message\":\"bad query\"}");
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_int_equal(r.requests, 0);
+	o.skip_down = 0;
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_int_equal(err.code, FETCH_E_REFUSED);
+	assert_int_equal(downs(dir), 2);
+	o.skip_down = 1;
+	assert_int_equal(fetch_profile(&o, &r, &err), -1);
+	assert_int_equal(err.code, FETCH_E_REFUSED);
+	assert_int_equal(r.requests, 1);
+	canned_stop(srv);
+	free(dir);
+	free(dir2);
 }
 
 static void test_select_and_garbage(void **state)
@@ -1294,6 +1477,7 @@ int main(void)
 	    cmocka_unit_test(test_window_format),
 	    cmocka_unit_test(test_retryable),
 	    cmocka_unit_test(test_retry_delay),
+	    cmocka_unit_test(test_tls_and_down),
 	    cmocka_unit_test(test_connect_errors),
 	    cmocka_unit_test(test_scrub),
 	    cmocka_unit_test(test_bearer_and_loopback),
@@ -1308,6 +1492,7 @@ int main(void)
 	    cmocka_unit_test(test_default_dir),
 	    cmocka_unit_test_setup_teardown(test_fetch_cached_offline_stale, setup_dir,
 	                                    teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_fetch_server_down, setup_dir, teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_fetch_open_window_expires, setup_dir,
 	                                    teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_fetch_bad_options, setup_dir, teardown_dir),
