@@ -112,8 +112,8 @@ static int ask_server(const fetch_opts *o, const char *server, const char *name,
 		fetch_errf(err, FETCH_E_NODATA,
 		           "%s%s knows no service '%s'%s%s%s (%s%s); set %s or map the "
 		           "package to a service in .pgo-go.ini",
-		           server, fetch_tenant_note(o->conn.tenant_id, tenant, sizeof tenant), name,
-		           alt && *alt ? " nor '" : "", alt && *alt ? alt : "",
+		           server, fetch_tenant_note(o->conn.tenant_id, tenant, sizeof tenant),
+		           name, alt && *alt ? " nor '" : "", alt && *alt ? alt : "",
 		           alt && *alt ? "'" : "", n ? "closest: " : "it has no services at all",
 		           n ? near : "", fetch_setting_name(&o->conn.names, FETCH_SET_SERVICE));
 	}

@@ -33,10 +33,10 @@ void fetch_down_init(struct fetch_down *d, const fetch_opts *o, cache *c, const 
 	char *text;
 	int n = asprintf(&text, "pgo-go down v1\n%zu:%s\n%zu:%s\n%zu:%s\n%zu:%s\n%zu:%s\n%ld %ld\n",
 	                 strlen(server), server, strlen(or_empty(k->tenant_id)),
-	                 or_empty(k->tenant_id), strlen(or_empty(k->ca_file)),
-	                 or_empty(k->ca_file), strlen(or_empty(k->client_cert)),
-	                 or_empty(k->client_cert), strlen(or_empty(k->client_key)),
-	                 or_empty(k->client_key), k->connect_timeout_ms, k->timeout_ms);
+	                 or_empty(k->tenant_id), strlen(or_empty(k->ca_file)), or_empty(k->ca_file),
+	                 strlen(or_empty(k->client_cert)), or_empty(k->client_cert),
+	                 strlen(or_empty(k->client_key)), or_empty(k->client_key),
+	                 k->connect_timeout_ms, k->timeout_ms);
 
 	memset(d, 0, sizeof *d);
 	d->o = o;

@@ -205,8 +205,9 @@ static int no_data(struct pull *p, fetch_err *err)
 	char hint[400], tenant[220];
 
 	nodata_hint(p, hint, sizeof hint);
-	return fetch_errf(err, FETCH_E_NODATA, "no %s samples for %s at %s%s in the last 24 hours%s",
-	                  p->j->type, p->j->label, p->j->server,
+	return fetch_errf(err, FETCH_E_NODATA,
+	                  "no %s samples for %s at %s%s in the last 24 hours%s", p->j->type,
+	                  p->j->label, p->j->server,
 	                  fetch_tenant_note(p->j->q.tenant, tenant, sizeof tenant), hint);
 }
 

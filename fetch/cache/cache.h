@@ -147,8 +147,7 @@ int cache_lock_last_failure(cache_lock *l, int64_t *t, int *code, char *msg, siz
  * is made on the first failure. cache_down_get returns 1 (found) or 0 (none,
  * or a record that does not read back whole); cache_down_clear removes the
  * record if there is one. */
-int cache_down_get(const cache *c, const char *key, int64_t *t, int *code, char *msg,
-                   size_t msgsz);
+int cache_down_get(const cache *c, const char *key, int64_t *t, int *code, char *msg, size_t msgsz);
 int cache_down_put(const cache *c, const char *key, int64_t t, int code, const char *msg,
                    fetch_err *err);
 void cache_down_clear(const cache *c, const char *key);

@@ -123,7 +123,8 @@ static int about_tenant(const char *msg)
 static void tenant_hint(const pyro_err_ctx *x, char *buf, size_t bufsz)
 {
 	if (!x->tenant || !*x->tenant)
-		snprintf(buf, bufsz, "the server wants a tenant: set %s", NAME(FETCH_SET_TENANT_ID));
+		snprintf(buf, bufsz, "the server wants a tenant: set %s",
+		         NAME(FETCH_SET_TENANT_ID));
 	else
 		snprintf(buf, bufsz,
 		         "check the tenant: %s is '%.160s', sent as X-Scope-OrgID; the server "

@@ -333,12 +333,12 @@ static int transport_error(pyro_client *c, const struct pyro_req *q, const pyro_
 	if (attempts > 1)
 		snprintf(tries, sizeof tries, " (after %u attempts)", attempts);
 	if (a->too_big)
-		return fetch_errf(err, FETCH_E_NET,
-		                  "%s at %s: the answer is larger than %zu MB once decoded; refused "
-		                  "(a gzip bomb, or a profile too large: %s %s)",
-		                  q->what, c->base, c->max_response >> 20,
-		                  q->body ? "narrow the query" : "raise",
-		                  q->body ? "" : SETTING(FETCH_SET_MAX_RESPONSE_SIZE));
+		return fetch_errf(
+		    err, FETCH_E_NET,
+		    "%s at %s: the answer is larger than %zu MB once decoded; refused "
+		    "(a gzip bomb, or a profile too large: %s %s)",
+		    q->what, c->base, c->max_response >> 20, q->body ? "narrow the query" : "raise",
+		    q->body ? "" : SETTING(FETCH_SET_MAX_RESPONSE_SIZE));
 	if (tls != PYRO_TLS_OK)
 		return tls_error(c, q, tls, why, err);
 	switch (a->curl_code) {
@@ -369,9 +369,9 @@ static int answer_error(pyro_client *c, const struct pyro_req *q, const pyro_att
 	pyro_err_ctx x = {
 	    q->what,  c->base,   c->tenant,     c->username || c->password || c->auth_header,
 	    attempts, &c->names, c->url_setting};
-	fetch_code code = pyro_server_down(a)                       ? FETCH_E_DOWN
+	fetch_code code = pyro_server_down(a)                     ? FETCH_E_DOWN
 	                  : (a->status >= 400 && a->status < 500) ? FETCH_E_REFUSED
-	                                                            : FETCH_E_NET;
+	                                                          : FETCH_E_NET;
 
 	if (!err)
 		return -1;

@@ -286,8 +286,9 @@ static void test_connect_errors(void **state)
 	                     "present\\\"}\"}";
 	x.tenant = "acme";
 	pyro_http_error(&x, 400, tenant, strlen(tenant), buf, sizeof buf);
-	assert_non_null(strstr(buf, "HTTP 400 invalid_argument: multiple org IDs present (check "
-	                            "the tenant: PGO_GO_TENANT_ID is 'acme', sent as X-Scope-OrgID;"));
+	assert_non_null(strstr(buf,
+	                       "HTTP 400 invalid_argument: multiple org IDs present (check "
+	                       "the tenant: PGO_GO_TENANT_ID is 'acme', sent as X-Scope-OrgID;"));
 	assert_null(strstr(buf, "\\\""));
 	assert_null(strstr(buf, "check the query"));
 	/* Under any status (a frontend's 500), and without a tenant: set one. */
