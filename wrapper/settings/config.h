@@ -59,6 +59,7 @@ enum cfg_key {
 	CFG_RETRIES,
 	CFG_MAX_RESPONSE_SIZE,
 	CFG_MAX_CACHE_AGE,
+	CFG_SERVER_BACKOFF,
 	CFG_COUNT
 };
 
@@ -112,7 +113,7 @@ struct config {
 	const char *real, *cache_dir, *log;
 	/* How the server is reached. */
 	const char *ca_file, *client_cert, *client_key;
-	int64_t connect_timeout_ms, timeout_ms, max_cache_age_ms;
+	int64_t connect_timeout_ms, timeout_ms, max_cache_age_ms, server_backoff_ms;
 	unsigned retries;
 	size_t max_response_size;
 

@@ -46,6 +46,7 @@ static const char *setting_name(void *ctx, fetch_setting s)
 	    [FETCH_SET_CLIENT_CERT] = CFG_CLIENT_CERT,
 	    [FETCH_SET_CLIENT_KEY] = CFG_CLIENT_KEY,
 	    [FETCH_SET_PROFILE_TYPE] = CFG_PROFILE_TYPE,
+	    [FETCH_SET_SERVER_BACKOFF] = CFG_SERVER_BACKOFF,
 	};
 	static char names[FETCH_SET_COUNT][40];
 
@@ -73,6 +74,29 @@ static void test_clock(fetch_opts *o)
 }
 
 #define NONEMPTY(s) (*(s) ? (s) : NULL)
+
+/* libcurl ignores a key without its certificate, and so does pgo-go; a
+ * warning rather than an error, since the build goes on as well without a
+ * client certificate as before (fail open), and a server that wants one
+ * says so (pyro_http.c names these settings then). Once per command. */
+static void check_client_key(const struct config *c)
+{
+	static int said;
+	const char *key, *cert;
+
+	if (said || !*c->client_key || *c->client_cert)
+		return;
+	said = 1;
+	/* Each setting's name has a buffer of its own: both stay valid. */
+	key = setting_name((void *)c, FETCH_SET_CLIENT_KEY);
+	cert = setting_name((void *)c, FETCH_SET_CLIENT_CERT);
+	pgo_warnf("%s is set but %s is not: the key is not used without its certificate (set "
+	          "%s too, or unset %s)",
+	          key, cert, cert, key);
+}
+
+/* What this command's fetches learn: one process is one command. */
+static fetch_memo memo;
 
 void settings_fetch_opts(const struct config *c, fetch_opts *o)
 {
@@ -105,5 +129,8 @@ void settings_fetch_opts(const struct config *c, fetch_opts *o)
 	o->offline = c->offline;
 	o->cache_dir = NONEMPTY(c->cache_dir);
 	o->max_age = c->max_cache_age_ms ? c->max_cache_age_ms / 1000 : -1;
+	o->backoff = c->server_backoff_ms ? (c->server_backoff_ms + 999) / 1000 : -1;
+	o->memo = &memo;
 	test_clock(o);
+	check_client_key(c);
 }

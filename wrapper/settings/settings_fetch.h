@@ -10,9 +10,12 @@
 
 /* Fills o (after fetch_opts_defaults) from the configuration: server,
  * tenant, credentials, TLS, time and size bounds, service or query, window,
- * the reduction, offline, cache directory; the callbacks print through
- * msg.h; and the test clock PGO_GO_TEST_NOW (seconds since the epoch). The
- * strings o points to belong to c: c must outlive o. */
+ * the reduction, offline, cache directory, how long a failed server is
+ * left alone; the process's fetch_memo (one process is one command); the
+ * callbacks print through msg.h; and the test clock PGO_GO_TEST_NOW
+ * (seconds since the epoch). The strings o points to belong to c: c must
+ * outlive o. A client_key without a client_cert is not used: the first
+ * call says so, once. */
 void settings_fetch_opts(const struct config *c, fetch_opts *o);
 
 #endif

@@ -108,9 +108,21 @@ static void report_missing(const struct target *t, int require)
 		          t->service);
 }
 
+/* Whether why repeats the reason last given: the packages of a command
+ * that fail for one cause (a server that is down) get one warning. */
+static int told(const char **last, const char *why)
+{
+	int same = why && *last && !strcmp(*last, why);
+
+	if (why)
+		*last = why;
+	return same;
+}
+
 static int choose_profiles(struct plan *p)
 {
 	int require = p->config.require, missing = 0;
+	const char *last = NULL;
 	pgo_err err;
 
 	for (size_t i = 0; i < p->pkgs.nmains; i++) {
@@ -130,12 +142,14 @@ static int choose_profiles(struct plan *p)
 		if (profiles_choose(&p->config, &req, &t->profile) != 0)
 			return -1;
 		if (t->profile.path || t->profile.is_auto) {
-			if (t->profile.why) /* an earlier source failed: say so once */
+			/* an earlier source failed: say so once */
+			if (t->profile.why && !told(&last, t->profile.why))
 				pgo_warnf("%s; using %s", t->profile.why, t->profile.source);
 			continue;
 		}
 		missing = 1;
-		report_missing(t, require);
+		if (!told(&last, t->profile.why) || require)
+			report_missing(t, require);
 	}
 	return require && missing ? 1 : 0;
 }

@@ -54,7 +54,7 @@ static int url_is_default(const struct config *c)
 
 static int source_failed(const struct config *c, const fetch_err *e, struct profile_choice *out)
 {
-	if (url_is_default(c) && e->code == FETCH_E_NET) {
+	if (url_is_default(c) && e->code == FETCH_E_DOWN) {
 		pgo_notef("no Pyroscope server at the default address: %s", e->msg);
 		return 0;
 	}
@@ -76,6 +76,9 @@ int source_pyroscope(const struct config *c, const struct profile_request *req,
 	settings_fetch_opts(c, &o);
 	if (url_is_default(c) && c->v[CFG_RETRIES].layer == CFG_FROM_DEFAULT)
 		o.conn.retries = 0;
+	/* A build's packages, and the builds of the next minute, do not ask a
+	 * server that has just failed: they go to their fallbacks. */
+	o.skip_down = 1;
 	if (o.nselectors == 0) {
 		if (req->service_guessed && !o.offline) {
 			if (discover(c, &o, req, &found, out) != 0)

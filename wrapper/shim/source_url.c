@@ -34,6 +34,7 @@ int source_url(const struct config *c, const struct profile_request *req,
 		return 0;
 	fetch_opts_defaults(&o);
 	settings_fetch_opts(c, &o);
+	o.skip_down = 1; /* as source_pyroscope.c */
 	if (fetch_from_url(&o, url, &r, &e) != 0)
 		return (out->why = strdup(e.msg)) ? 0 : -1;
 	out->path = strdup(r.path);
