@@ -174,7 +174,7 @@ static void nodata_hint(struct pull *p, char *buf, size_t bufsz)
 {
 	struct fetch_job *j = p->j;
 	int64_t end = j->now * 1000, start = end - (int64_t)WINDOW_LOOKBACK * 1000;
-	char **v = NULL, names[300], tenant[220];
+	char **v = NULL, names[300];
 	size_t n = 0;
 	fetch_err ignored;
 
@@ -193,9 +193,9 @@ static void nodata_hint(struct pull *p, char *buf, size_t bufsz)
 		return;
 	if (!listed(v, n, j->o->service)) {
 		fetch_closest(v, n, j->o->service, NULL, 5, names, sizeof names);
-		snprintf(buf, bufsz, "; it knows no service '%s'%s%s%s%s", j->o->service,
-		         fetch_tenant_note(j->o->conn.tenant_id, tenant, sizeof tenant),
-		         *names ? ", closest: " : "", names, n ? "" : ", it has none at all");
+		/* no_data's line names the server and the tenant. */
+		snprintf(buf, bufsz, "; it knows no service '%s'%s%s%s", j->o->service,
+		         *names ? " (closest: " : "", names, *names ? ")" : ": it has none at all");
 	}
 	pyro_strings_free(v, n);
 }

@@ -307,7 +307,7 @@ static int tls_error(pyro_client *c, const struct pyro_req *q, pyro_tls_failure 
 		return fetch_errf(err, code,
 		                  "%s at %s: the server refused the connection after the TLS "
 		                  "handshake, before answering: it requires a client certificate "
-		                  "(set %s and %s; %s is the CA that signed the server's)",
+		                  "(set %s and %s; %s verifies the server's, not this one)",
 		                  q->what, c->base, SETTING(FETCH_SET_CLIENT_CERT),
 		                  SETTING(FETCH_SET_CLIENT_KEY), SETTING(FETCH_SET_CA_FILE));
 	if (tls == PYRO_TLS_REFUSED)

@@ -17,6 +17,7 @@ import (
 //	POST   /control/reset     → clear faults and the request log
 //	                            (?data=1 also drops every stored profile)
 //	GET    /control/requests  → the request log (?method=NAME filters)
+//	GET    /control/connections → {"connections": N}: accepted so far
 func (s *Server) registerControl(mux *http.ServeMux) {
 	mux.HandleFunc("POST /control/fault", func(w http.ResponseWriter, r *http.Request) {
 		var f Fault
@@ -52,6 +53,11 @@ func (s *Server) registerControl(mux *http.ServeMux) {
 	})
 	mux.HandleFunc("GET /control/requests", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, s.reqlog.list(r.URL.Query().Get("method")))
+	})
+	// Connections count what never becomes a request: a client a TLS
+	// server turned away. This request's own connection is counted.
+	mux.HandleFunc("GET /control/connections", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, map[string]int64{"connections": s.conns.Load()})
 	})
 }
 

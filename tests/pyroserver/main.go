@@ -12,9 +12,11 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -35,6 +37,8 @@ func main() {
 	bearer := flag.String("bearer", "", "require Authorization: Bearer TOKEN")
 	control := flag.Bool("control", false, "enable the /control/… endpoints (faults, reset, request log)")
 	prefix := flag.String("path-prefix", "", "serve the API under this path prefix (like a Grafana data-source proxy)")
+	tlsDir := flag.String("tls-dir", "", "serve https with the test CA's certificates in this directory (made when missing; tls.go)")
+	clientCert := flag.Bool("client-cert-required", false, "with -tls-dir: turn away clients without a certificate the test CA signed")
 	flag.Parse()
 
 	if err := checkLoopback(*addr); err != nil {
@@ -58,6 +62,14 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	var tlsCfg *tls.Config
+	if *tlsDir != "" {
+		if tlsCfg, err = tlsConfig(*tlsDir, *clientCert); err != nil {
+			log.Fatal(err)
+		}
+	} else if *clientCert {
+		log.Fatal("-client-cert-required wants -tls-dir")
+	}
 	bound := ln.Addr().String()
 	// The first stdout line is the contract with the test scripts.
 	fmt.Printf("listening on %s\n", bound)
@@ -67,12 +79,19 @@ func main() {
 		}
 	}
 
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ConnState: srv.ConnState}
 	// HTTP/1.1 and cleartext HTTP/2 with prior knowledge, so clients can
-	// be tested over both.
+	// be tested over both; over TLS, HTTP/2 as ALPN agrees.
 	hs.Protocols = new(http.Protocols)
 	hs.Protocols.SetHTTP1(true)
 	hs.Protocols.SetUnencryptedHTTP2(true)
+	if tlsCfg != nil {
+		hs.Protocols.SetHTTP2(true)
+		hs.TLSConfig = tlsCfg
+		ln = tls.NewListener(ln, tlsCfg)
+		// A client turned away is the test's point, not news for the log.
+		hs.ErrorLog = log.New(io.Discard, "", 0)
+	}
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)

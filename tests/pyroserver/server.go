@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/grafana/pyroscope/api/gen/proto/go/querier/v1/querierv1connect"
 )
@@ -29,6 +33,9 @@ type Server struct {
 	reqlog  *RequestLog
 	bombs   bombCache
 	handler http.Handler
+	// conns counts the connections accepted (http.Server.ConnState), the
+	// ones a TLS server turns away before any request included.
+	conns atomic.Int64
 
 	// closing is closed on shutdown so that hanging and trickling handlers
 	// give up; otherwise http.Server.Shutdown would wait for them forever.
@@ -72,6 +79,13 @@ func NewServer(cfg Config) (*Server, error) {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
+}
+
+// ConnState counts new connections; set it as the http.Server's ConnState.
+func (s *Server) ConnState(_ net.Conn, state http.ConnState) {
+	if state == http.StateNew {
+		s.conns.Add(1)
+	}
 }
 
 // Close releases handlers that are hanging or trickling on purpose.
@@ -119,6 +133,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				return
 			}
 			tenant = "anonymous"
+		} else if s.cfg.TenantRequired {
+			if msg := tenantError(tenant); msg != "" {
+				writeConnectError(sw, http.StatusUnauthorized, "", msg)
+				return
+			}
 		}
 		r = r.WithContext(context.WithValue(r.Context(), tenantKey{}, tenant))
 
@@ -150,6 +169,39 @@ func (s *Server) authorized(r *http.Request) bool {
 		}
 	}
 	return false
+}
+
+// tenantError is what a multi-tenant Pyroscope answers about an
+// X-Scope-OrgID it does not take, or "" when it takes it. The rules are
+// dskit's tenant package's (Apache-2.0), which Pyroscope's tenant
+// interceptor applies and answers with Connect's unauthenticated: at most
+// 150 bytes of letters, digits and !-_.*'(), not "." or "..". A handler that
+// serves one tenant refuses several ("a|b") with user.ErrTooManyOrgIDs; its
+// error comes back through the query frontend, which makes the backend's
+// whole JSON error the message of its own (connectgrpc.RoundTripUnary):
+// JSON inside JSON.
+func tenantError(id string) string {
+	if strings.Contains(id, "|") {
+		inner, _ := json.Marshal(map[string]string{"code": "unauthenticated", "message": "multiple org IDs present"})
+		return string(inner)
+	}
+	for i := 0; i < len(id); i++ {
+		if !tenantByte(id[i]) {
+			return fmt.Sprintf("tenant ID '%s' contains unsupported character '%c'", id, id[i])
+		}
+	}
+	if len(id) > 150 {
+		return "tenant ID is too long: max 150 characters"
+	}
+	if id == "." || id == ".." {
+		return "tenant ID is '.' or '..'"
+	}
+	return ""
+}
+
+func tenantByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+		strings.IndexByte("!-_.*'()", c) >= 0
 }
 
 type tenantKey struct{}
