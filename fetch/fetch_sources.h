@@ -48,8 +48,9 @@
 /* The profile of url, a /debug/pprof/profile endpoint (http or https,
  * credentials in it or in o->conn). o->conn.url, o->service and
  * o->selectors are not used; everything else is as for fetch_profile.
- * Errors: FETCH_E_ARG (a bad URL), FETCH_E_NET / FETCH_E_REFUSED (the
- * endpoint failed and nothing usable is cached), FETCH_E_FORMAT /
+ * Errors: FETCH_E_ARG (a bad URL), FETCH_E_DOWN / FETCH_E_NET /
+ * FETCH_E_REFUSED (the endpoint failed and nothing usable is cached),
+ * FETCH_E_FORMAT /
  * FETCH_E_GZIP / FETCH_E_TOOBIG / FETCH_E_PARSE (not a profile),
  * FETCH_E_INVALID (unusable for PGO), FETCH_E_NODATA (no samples),
  * FETCH_E_OFFLINE, FETCH_E_IO, FETCH_E_NOMEM. */

@@ -89,8 +89,8 @@ static const struct cfg_def defs[CFG_COUNT] = {
                            FIELD(max_cache_age_ms), 0,
                            "how old a cached profile may be and still stand in when the "
                            "server fails (0: never)"},
-    [CFG_SERVER_BACKOFF] = {"server_backoff", NULL, NULL, VALUE_DURATION, "1m", NULL, 0,
-                            MS(86400), FIELD(server_backoff_ms), 0,
+    [CFG_SERVER_BACKOFF] = {"server_backoff", NULL, NULL, VALUE_DURATION, "1m", NULL, 0, MS(86400),
+                            FIELD(server_backoff_ms), 0,
                             "after the server fails (unreachable, timed out, TLS refused, "
                             "429/502/503/504), builds leave it alone this long and use their "
                             "fallbacks; `pgo-go fetch` still asks (0: every build asks)"},
