@@ -13,18 +13,13 @@ SUITE_down_PROBE() {
 
 # ---------------------------------------------------------------- server
 
-DOWN_BIN=""
-DOWN_PID=""
+# shellcheck source=tests/pyroserver.bash
+source "$TESTS_DIR/pyroserver.bash"
+
 URL=""
 DEAD_URL=""
 MULTI=""
 PLAIN_MS=0
-
-down_stop() {
-  [[ -z $DOWN_PID ]] && return
-  kill "$DOWN_PID" 2>/dev/null
-  wait "$DOWN_PID" 2>/dev/null
-}
 
 ctl() { # METHOD PATH [JSON]
   if [[ -n ${3:-} ]]; then
@@ -41,40 +36,16 @@ set_fault() {
   [[ -z $1 ]] || ctl POST fault "{\"method\":\"*\",\"count\":0,$1}" || test_failed "cannot set fault $1"
 }
 
-# requests [METHOD]: the API requests since the last reset.
-requests() { curl -sf "$URL/control/requests${1:+?method=$1}" | grep -c '"seq"'; }
-
-# connections: how many connections the server has accepted, this
-# question's own included.
-connections() {
-  curl -sf "$URL/control/connections" | sed -n 's/.*"connections": *\([0-9]*\).*/\1/p'
-}
-
-# connections_since N: the connections accepted since `connections` said N,
-# neither question's own counted.
-connections_since() {
-  echo $(($(connections) - $1 - 1))
-}
-
-start_pyroserver() { # ADDR-FILE LOG
-  "$DOWN_BIN/pyroserver" -addr 127.0.0.1:0 -addr-file "$1" -control >"$2" 2>&1 &
-  DOWN_PID=$!
-  for _ in $(seq 200); do [[ -s $1 ]] && break; sleep 0.05; done
-  [[ -s $1 ]] || { echo "pyroserver did not start: $(cat "$2")"; exit 1; }
-}
+requests() { pyro_requests "$URL" "$@"; }
 
 SUITE_down_SETUP() {
-  DOWN_BIN=$SUITE_TMP/bin
-  mkdir -p "$DOWN_BIN"
-  (cd "$PGO_GO_SRC/tests/pyroserver" && GOTOOLCHAIN=local GOFLAGS= "$REAL_GO" build -o "$DOWN_BIN/pyroserver" .) ||
-    { echo "cannot build the test server"; exit 1; }
-  trap down_stop EXIT
+  pyro_build
   # "Refused": a server started and stopped, so its port now refuses.
-  start_pyroserver "$SUITE_TMP/dead-addr" "$SUITE_TMP/dead.log"
-  DEAD_URL=http://$(cat "$SUITE_TMP/dead-addr")
-  down_stop
-  start_pyroserver "$SUITE_TMP/addr" "$SUITE_TMP/server.log"
-  URL=http://$(cat "$SUITE_TMP/addr")
+  pyro_start dead
+  DEAD_URL=http://$PYRO_ADDR_dead
+  pyro_stop dead
+  pyro_start up
+  URL=http://$PYRO_ADDR_up
 
   # The module: 30 commands, svc01..svc30, one shared package; every
   # service has the same data in the last closed hour, so equal profiles
@@ -154,9 +125,9 @@ SUITE_down() {
   TEST "hanging: 30 commands, one request, one timeout, one warning"
   set_fault '"kind":"hang"'
   local before
-  before=$(connections)
+  before=$(pyro_connections "$URL")
   build PGO_GO_URL="$URL" PGO_GO_TIMEOUT=1s
-  expect_equal "$(connections_since "$before")" 1 "connections for 30 commands"
+  expect_equal "$(pyro_connections_since "$URL" "$before")" 1 "connections for 30 commands"
   expect_exit 0
   expect_line_count "$RUN_ERR" 1
   expect_line "$RUN_ERR" "^pgo-go: warning: no profile for service 'svc01': SelectMergeProfile at $URL: no answer in time: .*\(the limit for a call is 1 s: PGO_GO_TIMEOUT\); builds leave it alone for 1m \(PGO_GO_SERVER_BACKOFF\); building without PGO$"
@@ -164,9 +135,9 @@ SUITE_down() {
   expect_within_plain 5000
   # A second command within server_backoff: no connection at all.
   set_fault '"kind":"hang"'
-  before=$(connections)
+  before=$(pyro_connections "$URL")
   build PGO_GO_URL="$URL" PGO_GO_TIMEOUT=1s
-  expect_equal "$(connections_since "$before")" 0 "connections of the second command"
+  expect_equal "$(pyro_connections_since "$URL" "$before")" 0 "connections of the second command"
   expect_exit 0
   expect_line_count "$RUN_ERR" 1
   expect_contains "$RUN_ERR" "no answer in time"

@@ -753,6 +753,46 @@ static void test_cache_lock(void **state)
 	free(dir);
 }
 
+/* A server remembered as down: written whole, read back whole, or not at
+ * all (a record cut short, or of another shape, is no record). */
+static void test_cache_down_records(void **state)
+{
+	static const char *const bad[] = {"",
+	                                  "pgo-go server down v1\n",
+	                                  "pgo-go server down v1\n123",
+	                                  "pgo-go server down v1\n123 11\nno end of line",
+	                                  "pgo-go server down v2\n1 11\nx\n",
+	                                  "pgo-go server down v1\nabc 11\nx\n"};
+	struct tmpdir *t = *state;
+	char *dir = sub(t, "c"), *path, msg[64];
+	int64_t when = 0;
+	int code = 0;
+	fetch_err err;
+	cache *c;
+	FILE *f;
+
+	assert_int_equal(cache_open(dir, 1, &c, &err), 0);
+	assert_int_equal(cache_down_get(c, "k", &when, &code, msg, sizeof msg), 0);
+	cache_down_clear(c, "k"); /* nothing to clear: nothing happens */
+	assert_int_equal(cache_down_put(c, "k", 1234, FETCH_E_DOWN, "refused", &err), 0);
+	assert_int_equal(cache_down_get(c, "k", &when, &code, msg, sizeof msg), 1);
+	assert_int_equal(when, 1234);
+	assert_int_equal(code, FETCH_E_DOWN);
+	assert_string_equal(msg, "refused");
+	assert_true(asprintf(&path, "%s/down/k", dir) > 0);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		assert_non_null(f = fopen(path, "w"));
+		fputs(bad[i], f);
+		fclose(f);
+		assert_int_equal(cache_down_get(c, "k", &when, &code, msg, sizeof msg), 0);
+	}
+	cache_down_clear(c, "k");
+	assert_int_equal(access(path, F_OK), -1);
+	free(path);
+	cache_close(c);
+	free(dir);
+}
+
 static void test_default_dir(void **state)
 {
 	char *d;
@@ -1490,6 +1530,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_cache_clean_killed_writers, setup_dir,
 	                                    teardown_dir),
 	    cmocka_unit_test_setup_teardown(test_cache_lock, setup_dir, teardown_dir),
+	    cmocka_unit_test_setup_teardown(test_cache_down_records, setup_dir, teardown_dir),
 	    cmocka_unit_test(test_default_dir),
 	    cmocka_unit_test_setup_teardown(test_fetch_cached_offline_stale, setup_dir,
 	                                    teardown_dir),
