@@ -101,6 +101,18 @@ expect_within_plain() {
     test_failed "took ${RUN_MS} ms, more than twice plain go's ${PLAIN_MS} ms + $1 ms: $RUN_CMD"
 }
 
+# hanging_build: `build` against the server told to hang (PGO_GO_TIMEOUT=1s),
+# the connections it opened in $CONNECTIONS; it ends well, with one line.
+hanging_build() {
+  local before
+  set_fault '"kind":"hang"'
+  before=$(pyro_connections "$URL")
+  build PGO_GO_URL="$URL" PGO_GO_TIMEOUT=1s
+  CONNECTIONS=$(pyro_connections_since "$URL" "$before")
+  expect_exit 0
+  expect_line_count "$RUN_ERR" 1
+}
+
 downs() { find "$TEST_DIR/cache/down" -type f ! -name '.*' 2>/dev/null | wc -l; }
 
 # ---------------------------------------------------------------- tests
@@ -123,25 +135,16 @@ SUITE_down() {
   expect_within_plain 4000
 
   TEST "hanging: 30 commands, one request, one timeout, one warning"
-  set_fault '"kind":"hang"'
-  local before
-  before=$(pyro_connections "$URL")
-  build PGO_GO_URL="$URL" PGO_GO_TIMEOUT=1s
-  expect_equal "$(pyro_connections_since "$URL" "$before")" 1 "connections for 30 commands"
-  expect_exit 0
-  expect_line_count "$RUN_ERR" 1
-  expect_line "$RUN_ERR" "^pgo-go: warning: no profile for service 'svc01': SelectMergeProfile at $URL: no answer in time: .*\(the limit for a call is 1 s: PGO_GO_TIMEOUT\); builds leave it alone for 1m \(PGO_GO_SERVER_BACKOFF\); building without PGO$"
+  hanging_build
+  expect_equal "$CONNECTIONS" 1 "connections for 30 commands"
   expect_equal "$(requests)" 1 "requests for 30 commands"
+  expect_line "$RUN_ERR" "^pgo-go: warning: no profile for service 'svc01': SelectMergeProfile at $URL: no answer in time: .*\(the limit for a call is 1 s: PGO_GO_TIMEOUT\); builds leave it alone for 1m \(PGO_GO_SERVER_BACKOFF\); building without PGO$"
   expect_within_plain 5000
   # A second command within server_backoff: no connection at all.
-  set_fault '"kind":"hang"'
-  before=$(pyro_connections "$URL")
-  build PGO_GO_URL="$URL" PGO_GO_TIMEOUT=1s
-  expect_equal "$(pyro_connections_since "$URL" "$before")" 0 "connections of the second command"
-  expect_exit 0
-  expect_line_count "$RUN_ERR" 1
-  expect_contains "$RUN_ERR" "no answer in time"
+  hanging_build
+  expect_equal "$CONNECTIONS" 0 "connections of the second command"
   expect_equal "$(requests)" 0 "requests of the second command"
+  expect_contains "$RUN_ERR" "no answer in time"
   expect_within_plain 4000
 
   TEST "after server_backoff, the server is asked again"
