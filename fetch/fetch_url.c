@@ -3,7 +3,6 @@
  * to the merge, and storing the result. */
 #include "fetch_sources.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "pgo_reduce.h"
 #include "pgo_validate.h"
 #include "pyro_int.h"
+#include "url_split.h"
 
 /* ---- shared with the files source ----------------------------------------- */
 
@@ -210,72 +210,33 @@ static int bad_url(const char *url, const char *name, const char *why, fetch_err
 	return fetch_errf(err, FETCH_E_ARG, "bad pprof URL '%s': %s (%s)", shown, why, name);
 }
 
-/* curl_url_get into a malloc'd copy; *out NULL when the part is absent. */
-static int url_part(CURLU *h, CURLUPart part, char **out)
-{
-	char *v = NULL;
-
-	*out = NULL;
-	if (curl_url_get(h, part, &v, 0) != CURLUE_OK)
-		return 0;
-	*out = strdup(v);
-	curl_free(v);
-	return *out ? 0 : -1;
-}
-
-static int check_url(CURLU *h, const char *url, const char *name, fetch_err *err)
-{
-	char *scheme = NULL, *host = NULL, *frag = NULL;
-	int rc = -1;
-
-	if (url_part(h, CURLUPART_SCHEME, &scheme) || url_part(h, CURLUPART_HOST, &host) ||
-	    url_part(h, CURLUPART_FRAGMENT, &frag))
-		fetch_err_nomem(err);
-	else if (!scheme || (strcasecmp(scheme, "http") && strcasecmp(scheme, "https")))
-		bad_url(url, name, "only http:// and https:// are supported", err);
-	else if (!host || !*host)
-		bad_url(url, name, "no host", err);
-	else if (frag)
-		bad_url(url, name, "a fragment (#…) means nothing to a server", err);
-	else
-		rc = 0;
-	free(scheme);
-	free(host);
-	free(frag);
-	return rc;
-}
-
-static int split_url(CURLU *h, struct pprof_url *u, fetch_err *err)
-{
-	if (url_part(h, CURLUPART_QUERY, &u->query) != 0 ||
-	    curl_url_set(h, CURLUPART_QUERY, NULL, 0) != CURLUE_OK ||
-	    url_part(h, CURLUPART_URL, &u->conn) != 0 || !u->conn)
-		return fetch_err_nomem(err);
-	if ((u->query && curl_url_set(h, CURLUPART_QUERY, u->query, 0) != CURLUE_OK) ||
-	    curl_url_set(h, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
-	    curl_url_set(h, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK ||
-	    url_part(h, CURLUPART_URL, &u->shown) != 0 || !u->shown)
-		return fetch_err_nomem(err);
-	return 0;
-}
-
+/* Split without libcurl (url_split.h): the snapshot key is the URL as
+ * shown, and a build served from the cache must not load the network
+ * library. The client, on a miss, checks the URL fully. */
 static int parse_url(const char *url, const char *name, struct pprof_url *u, fetch_err *err)
 {
-	CURLU *h;
-	int rc = -1;
+	url_split p;
+	int nomem, rc = -1;
 
 	memset(u, 0, sizeof *u);
 	if (!url || !*url)
 		return fetch_errf(err, FETCH_E_ARG, "no pprof URL (%s)", name);
-	if (!strstr(url, "://"))
-		return bad_url(url, name, "no scheme (start it with http:// or https://)", err);
-	if (!(h = curl_url()))
-		return fetch_err_nomem(err);
-	if (curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK)
-		bad_url(url, name, "not a valid URL", err);
-	else if (check_url(h, url, name, err) == 0 && split_url(h, u, err) == 0)
+	if (url_split_parse(url, &p, &nomem) != 0)
+		return nomem ? fetch_err_nomem(err)
+		             : bad_url(url, name, "no scheme (start it with http:// or https://)",
+		                       err);
+	if (strcmp(p.scheme, "http") != 0 && strcmp(p.scheme, "https") != 0)
+		bad_url(url, name, "only http:// and https:// are supported", err);
+	else if (!*p.hostport || p.hostport[0] == ':')
+		bad_url(url, name, "no host", err);
+	else if (p.fragment)
+		bad_url(url, name, "a fragment (#…) means nothing to a server", err);
+	else if (!(u->conn = url_split_join(&p, 1, 0)) || !(u->shown = url_split_join(&p, 0, 1)) ||
+	         (p.query && !(u->query = strdup(p.query))))
+		fetch_err_nomem(err);
+	else
 		rc = 0;
-	curl_url_cleanup(h);
+	url_split_clear(&p);
 	if (rc == 0 && fetch_url_seconds(u->query) < 0)
 		rc = bad_url(url, name, "seconds= wants a number of seconds up to 86400", err);
 	if (rc != 0)

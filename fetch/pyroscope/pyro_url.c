@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "pyro_int.h"
+#include "url_split.h"
 
 void pyro_url_redact(const char *url, char *buf, size_t bufsz)
 {
@@ -124,17 +125,36 @@ void pyro_url_clear(struct pyro_url *u)
 	memset(u, 0, sizeof *u);
 }
 
+/* The cache key's base URL is split without libcurl (url_split.h): a
+ * build served from the cache must not load the network library. It agrees
+ * with what pyro_url_parse makes of the same URL: libcurl writes the scheme
+ * in lower case and an empty path as "/", and the trailing slashes go. */
 int pyro_base_url(const char *url, const char *name, char **base, fetch_err *err)
 {
-	struct pyro_url u;
+	url_split u;
+	int nomem, rc = -1;
+	size_t n;
 
 	*base = NULL;
 	if (!url || !*url)
 		return fetch_errf(err, FETCH_E_ARG, "no URL: set %s", name);
-	if (pyro_url_parse(url, name, &u, err) != 0)
-		return -1;
-	*base = u.base;
-	u.base = NULL;
-	pyro_url_clear(&u);
-	return 0;
+	if (url_split_parse(url, &u, &nomem) != 0)
+		return nomem ? fetch_err_nomem(err)
+		             : bad_url(url, name, "no scheme (start it with http:// or https://)",
+		                       err);
+	if (strcmp(u.scheme, "http") != 0 && strcmp(u.scheme, "https") != 0)
+		bad_url(url, name, "only http:// and https:// are supported", err);
+	else if (!*u.hostport || u.hostport[0] == ':')
+		bad_url(url, name, "no host", err);
+	else if (u.query || u.fragment)
+		bad_url(url, name, "a base URL takes no query (?…) or fragment (#…)", err);
+	else if (!(*base = url_split_join(&u, 0, 0)))
+		fetch_err_nomem(err);
+	else
+		rc = 0;
+	url_split_clear(&u);
+	if (rc == 0 && (n = strlen(*base)) > 0)
+		while (n > 0 && (*base)[n - 1] == '/')
+			(*base)[--n] = '\0';
+	return rc;
 }

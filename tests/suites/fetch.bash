@@ -759,6 +759,24 @@ SUITE_fetch() {
   expect_empty "$RUN_ERR"
   expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 1 "requests after a rebuild"
 
+  TEST "go build through the shim: a warm cache never loads the network library"
+  shim_app wl-past
+  # The dynamic loader says what it maps (LD_DEBUG); libcurl comes with a
+  # fetch, and must not come with a build the cache serves.
+  PGO_GO_URL=$URL_plain LD_DEBUG=libs LD_DEBUG_OUTPUT=$TEST_DIR/cold shim_go build
+  expect_exit 0
+  grep -qs 'libcurl' "$TEST_DIR"/cold.* || test_failed "the cold build did not load libcurl: the check would prove nothing"
+  PGO_GO_URL=$URL_plain PGO_GO_VERIFY=strict LD_DEBUG=libs LD_DEBUG_OUTPUT=$TEST_DIR/warm shim_go build
+  expect_exit 0
+  expect_empty "$RUN_ERR"
+  ! grep -qs 'libcurl' "$TEST_DIR"/warm.* || test_failed "a warm-cache build loaded libcurl:" "$(grep -h libcurl "$TEST_DIR"/warm.* | head -3)"
+  expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 1 "requests"
+  PGO_GO_URL=http://127.0.0.1:9 PGO_GO_PPROF_URL=$(pprof_url wl-past) shim_go build
+  PGO_GO_URL=http://127.0.0.1:9 PGO_GO_PPROF_URL=$(pprof_url wl-past) LD_DEBUG=libs \
+    LD_DEBUG_OUTPUT=$TEST_DIR/warm-url shim_go build
+  expect_exit 0
+  ! grep -qs 'libcurl' "$TEST_DIR"/warm-url.* || test_failed "a warm pprof_url build loaded libcurl"
+
   TEST "go build through the shim: the service is found among the server's names"
   shim_app wl-past
   mv app/go.mod app/go.mod.orig

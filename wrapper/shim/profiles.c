@@ -154,7 +154,10 @@ int profiles_choose(const struct config *c, const struct profile_request *req,
 			return -1;
 		if (!out->path)
 			continue;
-		if (profiles_validate(out->path, &err) != 0) {
+		/* The cache's profiles were validated (encoded bytes included)
+		 * when stored: decoding them again on every build costs the
+		 * warm path most of its time. */
+		if (!out->validated && profiles_validate(out->path, &err) != 0) {
 			pgo_warnf("ignoring profile %s (%s): %s", out->path, sources[i].name,
 			          err.msg);
 			free(out->path);

@@ -27,6 +27,7 @@ struct profile_choice {
 	char *service;      /* the service the server knows, when it differs, or NULL */
 	int is_auto;        /* default.pgo: go's -pgo=auto finds it; pass no flag */
 	int invalid_auto;   /* default.pgo exists but is unusable: pass -pgo=off */
+	int validated;      /* from the cache, which validated it when it stored it */
 };
 
 /* What the profile is wanted for. */

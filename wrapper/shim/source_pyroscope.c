@@ -97,6 +97,7 @@ int source_pyroscope(const struct config *c, const struct profile_request *req,
 	else
 		free(found);
 	out->path = strdup(r.path);
+	out->validated = 1;
 	describe(&r, out);
 	fetch_result_clear(&r);
 	return out->path ? 0 : -1;

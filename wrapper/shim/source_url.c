@@ -38,6 +38,7 @@ int source_url(const struct config *c, const struct profile_request *req,
 	if (fetch_from_url(&o, url, &r, &e) != 0)
 		return (out->why = strdup(e.msg)) ? 0 : -1;
 	out->path = strdup(r.path);
+	out->validated = 1;
 	describe(&r, out);
 	fetch_result_clear(&r);
 	return out->path ? 0 : -1;
