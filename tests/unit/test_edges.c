@@ -1,4 +1,4 @@
-/* test_edges.c — fetch/pgo_edges.h: the call edges Go's compiler makes of
+/* test_edges.c — fetch/profile/pgo_edges.h: the call edges Go's compiler makes of
  * a profile.
  *
  * tests/unit/data/edges holds small profiles crafted by tests/unit/gen

@@ -1,4 +1,4 @@
-/* test_fit.c — wrapper/fit.h: how much of a profile a binary can use.
+/* test_fit.c — wrapper/verify/fit.h: how much of a profile a binary can use.
  *
  * The binary is written in memory (pcln_emit.h) with a known set of
  * functions, lines and inlined calls; the profiles are call edges given

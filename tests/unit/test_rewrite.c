@@ -1,4 +1,4 @@
-/* test_rewrite.c — fetch/pgo_rewrite.h: [rename] and [noinline] over a
+/* test_rewrite.c — fetch/profile/pgo_rewrite.h: [rename] and [noinline] over a
  * reduced profile.
  *
  * The input is a crafted profile of tests/unit/data/edges (basic.pprof:

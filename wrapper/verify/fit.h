@@ -1,7 +1,7 @@
 /* fit.h — how much of a profile a binary can use (issue 11).
  *
  * A -pgo build uses the profile as weighted call edges (caller, callee,
- * call-site line offset from the caller's start line: fetch/pgo_edges.h).
+ * call-site line offset from the caller's start line: fetch/profile/pgo_edges.h).
  * An edge can only act if the binary still has the caller and the callee
  * (each as a function of its own or inlined somewhere) and code of the
  * caller at its start line plus the offset. fit_compute joins the edges

@@ -1,4 +1,4 @@
-/* fit_tool — the test driver of the fit (wrapper/fit.h) and the libraries
+/* fit_tool — the test driver of the fit (wrapper/verify/fit.h) and the libraries
  * under it, for the suites and the benchmark until `pgo-go verify` prints
  * the fit itself:
  *

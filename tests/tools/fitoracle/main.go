@@ -1,5 +1,5 @@
 // Command fitoracle computes the profile fit that pgo-go computes
-// (wrapper/fit.c over buildinfo/bi_pclntab.c), from independent sources,
+// (wrapper/verify/fit.c over buildinfo/bi_pclntab.c), from independent sources,
 // so the suites can compare the two on real binaries:
 //
 //   - the functions and their lines come from DWARF: the line table says
