@@ -4,11 +4,9 @@
  * (moduledata.gofunc). Walking the functions is bi_pcln_func.c's job.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bi_pcln_int.h"
@@ -446,22 +444,14 @@ int bi_pcln_open(const bi_src *src, bi_pcln **out, bi_pcln_err *err)
 
 int bi_pcln_open_file(const char *path, bi_pcln **out, bi_pcln_err *err)
 {
-	struct stat st;
 	bi_src src;
-	int fd, rc;
+	int rc;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (bi_src_open(&src, path) != 0)
 		return bi_pcln_fail(err, BI_PCLN_E_OPEN, "%s", strerror(errno));
-	if (fstat(fd, &st) != 0) {
-		rc = bi_pcln_fail(err, BI_PCLN_E_OPEN, "%s", strerror(errno));
-		goto out;
-	}
-	bi_src_init_fd(&src, fd, st.st_size > 0 ? (uint64_t)st.st_size : 0);
 	rc = bi_pcln_open(&src, out, err);
-out:
-	close(fd);
+	close(src.fd);
 	return rc;
 }
 

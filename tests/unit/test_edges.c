@@ -20,35 +20,14 @@
 
 #include "pgo_edges.h"
 #include "pprof.h"
+#include "testdata.h"
 
 #define DATA TESTS_SOURCE_DIR "/unit/data/"
-
-/* The whole file, NUL-terminated; NULL if it does not exist. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static int edges_of(const char *pprof_path, fetch_pgo_edges **e, fetch_err *err)
 {
 	size_t len = 0;
-	char *data = slurp(pprof_path, &len);
+	char *data = td_slurp(pprof_path, &len);
 	pprof_profile *p = NULL;
 	int rc;
 
@@ -75,7 +54,7 @@ static void check_case(const char *profile, const char *name)
 	snprintf(path, sizeof(path), "%s", profile);
 	rc = edges_of(path, &e, &err);
 	snprintf(want_path, sizeof(want_path), DATA "edges/%s.error", name);
-	why = slurp(want_path, &want_len);
+	why = td_slurp(want_path, &want_len);
 	if (why != NULL) {
 		if (rc == 0)
 			fail_msg("%s: Go refuses it (%s), C does not", name, why);
@@ -88,7 +67,7 @@ static void check_case(const char *profile, const char *name)
 	if (rc != 0)
 		fail_msg("%s: %s", name, err.msg);
 	snprintf(want_path, sizeof(want_path), DATA "edges/%s.preprofile", name);
-	want = slurp(want_path, &want_len);
+	want = td_slurp(want_path, &want_len);
 	assert_non_null(want);
 	got = fetch_pgo_edges_serialize(e, &len);
 	assert_non_null(got);

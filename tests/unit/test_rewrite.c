@@ -22,23 +22,21 @@
 #include "pgo_reduce.h"
 #include "pgo_rewrite.h"
 #include "pprof.h"
+#include "testdata.h"
 
 #define DATA TESTS_SOURCE_DIR "/unit/data/"
 
 static fetch_pgo *reduced(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	static unsigned char buf[1 << 16];
-	size_t n;
+	size_t n = 0;
+	char *buf = td_slurp(path, &n);
 	pprof_profile *p = NULL;
 	fetch_pgo *acc = fetch_pgo_new(NULL);
 	fetch_err err;
 
-	assert_non_null(f);
-	n = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	assert_true(n > 0 && n < sizeof(buf));
+	assert_non_null(buf);
 	assert_int_equal(pprof_decode(buf, n, 0, &p, &err), 0);
+	free(buf);
 	assert_non_null(acc);
 	assert_int_equal(fetch_pgo_add(acc, p, &err), 0);
 	pprof_free(p);
