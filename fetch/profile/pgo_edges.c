@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgo_validate.h"
+
 /* Hash chains over an array of records: head[hash & mask] and next[i]
  * hold record index + 1. */
 typedef struct eg_chain {
@@ -36,11 +38,13 @@ typedef struct eg_arc {
 /* NewGraph's per-sample sets: nodes counted and edges added already, so a
  * recursive stack counts each once. Two locations have few frames, so
  * lists searched in full do. */
+typedef struct eg_set {
+	uint64_t *v;
+	size_t n, cap;
+} eg_set;
+
 typedef struct eg_seen {
-	uint32_t *node;
-	size_t nnode, capnode;
-	uint64_t *edge;
-	size_t nedge, capedge;
+	eg_set node, edge;
 } eg_seen;
 
 typedef struct eg {
@@ -349,34 +353,19 @@ static int eg_add_arc(eg *g, uint32_t src, uint32_t dst_node, uint64_t w)
 	return eg_chain_add(&g->arc_ix, g, (uint32_t)g->narcs++, h, eg_arc_hash);
 }
 
-static int eg_seen_node(eg_seen *s, uint32_t n, int *saw)
+/* Adds v to the set; *had says whether it was there. */
+static int eg_set_add(eg_set *s, uint64_t v, int *had)
 {
-	for (size_t i = 0; i < s->nnode; i++) {
-		if (s->node[i] == n) {
-			*saw = 1;
-			return 0;
-		}
-	}
-	*saw = 0;
-	if (eg_grow((void **)&s->node, &s->capnode, s->nnode, sizeof(*s->node)) != 0)
-		return -1;
-	s->node[s->nnode++] = n;
-	return 0;
-}
-
-/* Adds pair; *had says whether it was there. */
-static int eg_seen_edge(eg_seen *s, uint64_t pair, int *had)
-{
-	for (size_t i = 0; i < s->nedge; i++) {
-		if (s->edge[i] == pair) {
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i] == v) {
 			*had = 1;
 			return 0;
 		}
 	}
 	*had = 0;
-	if (eg_grow((void **)&s->edge, &s->capedge, s->nedge, sizeof(*s->edge)) != 0)
+	if (eg_grow((void **)&s->v, &s->cap, s->n, sizeof(*s->v)) != 0)
 		return -1;
-	s->edge[s->nedge++] = pair;
+	s->v[s->n++] = v;
 	return 0;
 }
 
@@ -386,14 +375,14 @@ static int eg_visit(eg *g, eg_seen *seen, uint32_t parent, uint32_t n, uint64_t 
 	uint64_t pair = (uint64_t)n << 32 | parent;
 	int saw, had;
 
-	if (eg_seen_node(seen, n, &saw) != 0)
+	if (eg_set_add(&seen->node, n, &saw) != 0)
 		return -1;
 	if (!saw)
 		g->nodes[n].cum += w;
 	if (parent == UINT32_MAX || n == parent)
 		return 0;
 	/* A pair holds n, so it is new whenever n is. */
-	if (eg_seen_edge(seen, pair, &had) != 0)
+	if (eg_set_add(&seen->edge, pair, &had) != 0)
 		return -1;
 	return saw && had ? 0 : eg_add_arc(g, parent, n, w);
 }
@@ -408,7 +397,7 @@ static int eg_sample(void *ctx, const pprof_sample *s, fetch_err *err)
 
 	if (w == 0)
 		return 0;
-	seen->nnode = seen->nedge = 0;
+	seen->node.n = seen->edge.n = 0;
 	/* "Count only the last two frames as a call edge", outermost first. */
 	for (; i >= 0; i--) {
 		size_t pos = pprof_location_pos(g->p, s->location_id[i]);
@@ -523,23 +512,6 @@ static int eg_by_weight(const void *x, const void *y, void *ctx)
 	return a->offset < b->offset ? -1 : a->offset > b->offset;
 }
 
-/* cmd/internal/pgo.FromPProf's choice: the first sample type that is
- * samples/count or cpu/nanoseconds. */
-static int eg_value_index(const pprof_profile *p)
-{
-	const pprof_msg *m = p->msg;
-
-	for (size_t i = 0; i < m->n_sample_type; i++) {
-		const char *type = pprof_string(p, m->sample_type[i]->type);
-		const char *unit = pprof_string(p, m->sample_type[i]->unit);
-
-		if ((strcmp(type, "samples") == 0 && strcmp(unit, "count") == 0) ||
-		    (strcmp(type, "cpu") == 0 && strcmp(unit, "nanoseconds") == 0))
-			return (int)i;
-	}
-	return -1;
-}
-
 static void eg_release(eg *g)
 {
 	free(g->name_ix.head);
@@ -556,8 +528,8 @@ static void eg_release(eg *g)
 	free(g->arc_ix.next);
 	free(g->named_ix.head);
 	free(g->named_ix.next);
-	free(g->seen.node);
-	free(g->seen.edge);
+	free(g->seen.node.v);
+	free(g->seen.edge.v);
 	free(g->name_at);
 	free(g->file_at);
 }
@@ -591,7 +563,7 @@ static int eg_run(eg *g, fetch_pgo_edges *e, fetch_err *err)
 	e->value_index = -1;
 	if (m->n_sample == 0)
 		return 0;
-	g->vi = e->value_index = eg_value_index(g->p);
+	g->vi = e->value_index = pgo_value_index(g->p);
 	if (g->vi < 0)
 		return fetch_errf(err, FETCH_E_INVALID,
 		                  "profile does not contain a sample index with value/type "
