@@ -346,12 +346,20 @@ int bi_pcln_func_inlined(const bi_pcln *t, size_t i, bi_pcln_inl_fn *fn, void *c
 		return bi_pcln_fail(err, BI_PCLN_E_CORRUPT, "%s: inline index table malformed",
 		                    w.host.name);
 	for (int32_t k = 0; k <= max; k++) {
+		size_t esz = t->layout == 120 ? INL_SIZE_120 : INL_SIZE_118;
+		bi_pcln_inlined c = {k, NULL, 0, 0, 0};
 		bi_pcln_span s;
 
+		/* bi_pcln_frame checked that entry k lies inside fd. */
 		if (bi_pcln_frame(&w, k, &s) != 0)
 			return bi_pcln_fail(err, BI_PCLN_E_CORRUPT,
 			                    "%s: inline tree entry %d malformed", w.host.name, k);
-		if ((rc = fn(ctx, k, s.name, s.name_len, s.start_line)) != 0)
+		c.name = s.name;
+		c.name_len = s.name_len;
+		c.start_line = s.start_line;
+		c.parent_pc = bi_u32(
+		    t->fd.p + w.tree + (size_t)k * esz + (esz == INL_SIZE_120 ? 8 : 16), t->be);
+		if ((rc = fn(ctx, &c)) != 0)
 			return rc;
 	}
 	return BI_PCLN_OK;

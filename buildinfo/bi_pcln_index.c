@@ -23,9 +23,19 @@ struct bi_pcln_index {
 	size_t nfns, capfns;
 	ix_map by_name; /* key: hash of the name */
 	int32_t *offsets;
+	bi_pcln_site *sites; /* grouped by caller, each group sorted */
 	unsigned layout;
 	bi_pcln *owned; /* the table the names point into, when the index owns it */
 };
+
+typedef struct ix_call {
+	uint32_t pc, callee;
+} ix_call;
+
+typedef struct ix_triple {
+	uint32_t caller, callee;
+	int32_t offset;
+} ix_triple;
 
 /* What a build keeps beside the index. */
 typedef struct ix_build {
@@ -42,6 +52,13 @@ typedef struct ix_build {
 	void *want_ctx;
 	const bi_pcln *t;
 	uint8_t *wanted; /* a bit per byte of funcnametab: a wanted name starts there */
+	/* The calls inlined into the host being walked, by parent pc, and the
+	 * next one a span has not reached yet. */
+	ix_call *calls;
+	size_t ncalls, capcalls, next_call;
+	/* Every inlined call seen, with its caller: fns' sites. */
+	ix_triple *triples;
+	size_t ntriples, captriples;
 } ix_build;
 
 static uint64_t ix_hash(const char *s, size_t n)
@@ -232,6 +249,44 @@ static int ix_same_file(const bi_pcln_span *a, const bi_pcln_span *b)
 	                              memcmp(a->file, b->file, a->file_len) == 0);
 }
 
+static int ix_grow(void **p, size_t *cap, size_t n, size_t size)
+{
+	size_t c = *cap ? *cap * 2 : 256;
+	void *q;
+
+	if (n < *cap)
+		return 0;
+	q = realloc(*p, c * size);
+	if (q == NULL)
+		return -1;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+/* The calls inlined at the pcs of span s: its frame is their caller, its
+ * line their call's line (the instruction at parentPc has the call site's
+ * position: runtime/symtabinl.go's inlineUnwinder relies on it). */
+static int ix_sites(ix_build *b, const bi_pcln_span *s)
+{
+	uint32_t caller;
+
+	while (b->next_call < b->ncalls && b->calls[b->next_call].pc < s->pc_start)
+		b->next_call++;
+	for (; b->next_call < b->ncalls && b->calls[b->next_call].pc < s->pc_end; b->next_call++) {
+		if (!ix_wanted(b, s->name))
+			continue;
+		if (ix_fn_at(b, s->name, s->name_len, s->start_line, &caller) != 0 ||
+		    ix_grow((void **)&b->triples, &b->captriples, b->ntriples,
+		            sizeof(*b->triples)) != 0)
+			return -1;
+		b->triples[b->ntriples++] =
+		    (ix_triple){caller, b->calls[b->next_call].callee,
+		                (int32_t)((uint32_t)s->line - (uint32_t)s->start_line)};
+	}
+	return 0;
+}
+
 static int ix_span(void *ctx, const bi_pcln_span *span)
 {
 	ix_build *b = ctx;
@@ -251,7 +306,8 @@ static int ix_span(void *ctx, const bi_pcln_span *span)
 		cur.start_line = b->prev.start_line;
 	}
 	b->prev = cur;
-
+	if (ix_sites(b, s) != 0)
+		goto nomem;
 	/* ix_host and ix_inlined_note listed every frame of this body. */
 	if (!ix_wanted(b, s->name))
 		return 0;
@@ -270,30 +326,29 @@ nomem:
 /* An inline-tree entry of a host whose own lines are not wanted: when its
  * lines are, the walk stops and the host's spans are walked after all.
  * Other entries are not even looked up: that was most of an index build. */
-static int ix_inlined(void *ctx, int32_t idx, const char *name, size_t len, int32_t start_line)
+static int ix_inlined(void *ctx, const bi_pcln_inlined *c)
 {
 	ix_build *b = ctx;
 
-	(void)idx;
-	(void)len;
-	(void)start_line;
-	b->hit = ix_wanted(b, name);
+	b->hit = ix_wanted(b, c->name);
 	return b->hit ? -1 : 0;
 }
 
 /* An inline-tree entry of a host being walked: listed even if none of its
- * code is left (an inlined call whose instructions all went away). */
-static int ix_inlined_note(void *ctx, int32_t idx, const char *name, size_t len, int32_t start_line)
+ * code is left (an inlined call whose instructions all went away), and
+ * kept with its parent pc for ix_sites. */
+static int ix_inlined_note(void *ctx, const bi_pcln_inlined *c)
 {
 	ix_build *b = ctx;
 	uint32_t id;
 
-	(void)idx;
-	if (ix_fn_at(b, name, len, start_line, &id) != 0) {
+	if (ix_fn_at(b, c->name, c->name_len, c->start_line, &id) != 0 ||
+	    ix_grow((void **)&b->calls, &b->capcalls, b->ncalls, sizeof(*b->calls)) != 0) {
 		b->failed = 1;
 		return -1;
 	}
 	ix_note(b, id, NULL, BI_PCLN_INLINED);
+	b->calls[b->ncalls++] = (ix_call){c->parent_pc, id};
 	return 0;
 }
 
@@ -387,6 +442,49 @@ static void ix_dedupe_tail(ix_build *b, size_t from)
 }
 
 /* Sorted pairs become each fn's sorted, distinct offsets. */
+static int ix_cmp_call(const void *x, const void *y)
+{
+	const ix_call *a = x, *b = y;
+
+	return a->pc < b->pc ? -1 : a->pc > b->pc;
+}
+
+static int ix_cmp_triple(const void *x, const void *y)
+{
+	const ix_triple *a = x, *b = y;
+
+	if (a->caller != b->caller)
+		return a->caller < b->caller ? -1 : 1;
+	if (a->callee != b->callee)
+		return a->callee < b->callee ? -1 : 1;
+	return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
+/* The inlined calls, grouped by caller: each fn's sites. */
+static int ix_finish_sites(ix_build *b)
+{
+	bi_pcln_index *ix = b->ix;
+	size_t n = 0;
+
+	if (b->ntriples > 1)
+		qsort(b->triples, b->ntriples, sizeof(*b->triples), ix_cmp_triple);
+	ix->sites = malloc((b->ntriples ? b->ntriples : 1) * sizeof(*ix->sites));
+	if (ix->sites == NULL)
+		return -1;
+	for (size_t i = 0; i < b->ntriples; i++) {
+		const ix_triple *x = &b->triples[i];
+		bi_pcln_fn *f = &ix->fns[x->caller];
+
+		if (i > 0 && ix_cmp_triple(x, x - 1) == 0)
+			continue;
+		if (f->nsites == 0)
+			f->sites = ix->sites + n;
+		ix->sites[n++] = (bi_pcln_site){x->callee, x->offset};
+		f->nsites++;
+	}
+	return 0;
+}
+
 static int ix_finish(ix_build *b)
 {
 	bi_pcln_index *ix = b->ix;
@@ -408,7 +506,7 @@ static int ix_finish(ix_build *b)
 		ix->offsets[n++] = (int32_t)((uint32_t)b->pairs[i] ^ 0x80000000u);
 		f->noffsets++;
 	}
-	return 0;
+	return ix_finish_sites(b);
 }
 
 /* Notes host i (and its file) and says whether its spans must be walked:
@@ -429,6 +527,7 @@ static int ix_host(ix_build *b, const bi_pcln *t, size_t i, int *walk, bi_pcln_e
 		return bi_pcln_fail(err, BI_PCLN_E_NOMEM, "out of memory");
 	ix_note(b, id, file, BI_PCLN_HOST);
 	*walk = (b->ix->fns[id].flags & BI_PCLN_LINES) != 0;
+	b->ncalls = b->next_call = 0;
 	if (!*walk) {
 		b->hit = 0;
 		rc = bi_pcln_func_inlined(t, i, ix_inlined, b, err);
@@ -437,7 +536,12 @@ static int ix_host(ix_build *b, const bi_pcln *t, size_t i, int *walk, bi_pcln_e
 			return rc;
 	}
 	rc = bi_pcln_func_inlined(t, i, ix_inlined_note, b, err);
-	return b->failed ? bi_pcln_fail(err, BI_PCLN_E_NOMEM, "out of memory") : rc;
+	if (b->failed)
+		return bi_pcln_fail(err, BI_PCLN_E_NOMEM, "out of memory");
+	/* In parent-pc order, for the walk in pc order (ix_sites). */
+	if (b->ncalls > 1)
+		qsort(b->calls, b->ncalls, sizeof(*b->calls), ix_cmp_call);
+	return rc;
 }
 
 static int ix_walk(ix_build *b, const bi_pcln *t, bi_pcln_err *err)
@@ -501,6 +605,8 @@ int bi_pcln_index_build(const bi_pcln *t, bi_pcln_want_fn *want, void *ctx, bi_p
 	free(b.by_ptr.val);
 	free(b.pairs);
 	free(b.wanted);
+	free(b.calls);
+	free(b.triples);
 	if (rc != BI_PCLN_OK) {
 		bi_pcln_index_free(b.ix);
 		return rc;
@@ -534,6 +640,7 @@ void bi_pcln_index_free(bi_pcln_index *ix)
 	free(ix->by_name.key);
 	free(ix->by_name.val);
 	free(ix->offsets);
+	free(ix->sites);
 	free(ix);
 }
 
@@ -561,6 +668,22 @@ int bi_pcln_fn_has_offset(const bi_pcln_fn *f, int32_t off)
 			hi = mid;
 	}
 	return lo < f->noffsets && f->offsets[lo] == off;
+}
+
+int bi_pcln_inlined_at(const bi_pcln_index *ix, const bi_pcln_fn *caller, const bi_pcln_fn *callee,
+                       int32_t off)
+{
+	uint32_t id = (uint32_t)(callee - ix->fns);
+	int found = -1;
+
+	for (size_t i = 0; i < caller->nsites; i++) {
+		if (caller->sites[i].callee != id)
+			continue;
+		if (caller->sites[i].offset == off)
+			return 1;
+		found = 0;
+	}
+	return found;
 }
 
 size_t bi_pcln_index_count(const bi_pcln_index *ix)

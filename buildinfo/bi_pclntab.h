@@ -103,11 +103,19 @@ int bi_pcln_func_spans(const bi_pcln *t, size_t i, bi_pcln_span_fn *fn, void *ct
 /* The file function i starts in; NULL when the table names none. */
 int bi_pcln_func_file(const bi_pcln *t, size_t i, const char **file, size_t *len, bi_pcln_err *err);
 
+/* One call inlined into a function: an entry of its inline tree
+ * (runtime.inlinedCall). */
+typedef struct bi_pcln_inlined {
+	int32_t idx;      /* its index, as bi_pcln_span.inl gives it */
+	const char *name; /* the function inlined */
+	size_t name_len;
+	int32_t start_line;
+	uint32_t parent_pc; /* an instruction of the caller at the call site (from entry) */
+} bi_pcln_inlined;
+
 /* Calls fn for each entry of function i's inline tree, that is for every
- * call inlined into it, by index (see bi_pcln_span.inl); a non-zero return
- * stops the walk and is returned. */
-typedef int bi_pcln_inl_fn(void *ctx, int32_t idx, const char *name, size_t len,
-                           int32_t start_line);
+ * call inlined into it; a non-zero return stops the walk and is returned. */
+typedef int bi_pcln_inl_fn(void *ctx, const bi_pcln_inlined *c);
 int bi_pcln_func_inlined(const bi_pcln *t, size_t i, bi_pcln_inl_fn *fn, void *ctx,
                          bi_pcln_err *err);
 
@@ -131,7 +139,16 @@ typedef struct bi_pcln_fn {
 	unsigned flags;         /* BI_PCLN_HOST | BI_PCLN_INLINED */
 	const int32_t *offsets; /* line - start_line, sorted, distinct */
 	size_t noffsets;
+	const struct bi_pcln_site *sites; /* calls inlined into it (with lines) */
+	size_t nsites;
 } bi_pcln_fn;
+
+/* A call inlined into a function whose lines were collected: the callee
+ * (bi_pcln_index_at) and the call's line - the caller's start line. */
+typedef struct bi_pcln_site {
+	uint32_t callee;
+	int32_t offset;
+} bi_pcln_site;
 
 typedef struct bi_pcln_index bi_pcln_index;
 
@@ -158,6 +175,14 @@ const bi_pcln_fn *bi_pcln_index_find(const bi_pcln_index *ix, const char *name, 
 
 /* Whether f has code at start_line + off (never, without BI_PCLN_LINES). */
 int bi_pcln_fn_has_offset(const bi_pcln_fn *f, int32_t off);
+
+/* Whether callee is inlined into caller (which has BI_PCLN_LINES) at its
+ * start line + off: 1 yes, 0 inlined into it elsewhere only, -1 never.
+ * Where a callee is inlined at some of its calls from a caller, it mostly
+ * is at all of them, so 0 says the call at off is not to callee: the code
+ * changed. */
+int bi_pcln_inlined_at(const bi_pcln_index *ix, const bi_pcln_fn *caller, const bi_pcln_fn *callee,
+                       int32_t off);
 
 size_t bi_pcln_index_count(const bi_pcln_index *ix);
 const bi_pcln_fn *bi_pcln_index_at(const bi_pcln_index *ix, size_t i);

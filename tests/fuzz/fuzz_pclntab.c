@@ -21,12 +21,9 @@ static int count_span(void *ctx, const bi_pcln_span *s)
 	return 0;
 }
 
-static int count_inl(void *ctx, int32_t idx, const char *name, size_t len, int32_t start)
+static int count_inl(void *ctx, const bi_pcln_inlined *c)
 {
-	(void)idx;
-	(void)name;
-	(void)start;
-	*(size_t *)ctx += len;
+	*(size_t *)ctx += c->name_len + c->parent_pc;
 	return 0;
 }
 

@@ -140,6 +140,20 @@ static void test_filtered_index(void **state)
 	bi_pcln_index_free(ix);
 }
 
+/* The caller has code at the line, but its call of the callee is inlined
+ * at another: the call moved. */
+static void test_moved_inlined_call(void **state)
+{
+	world *w = *state;
+	fetch_pgo_edge e[] = {{QUERY, HASH, 0, 10}, {QUERY, HASH, 1, 30}};
+	fetch_pgo_edges x = edges_of(e, 2);
+	fit_result r;
+
+	fit_compute(w->ix, &x, &app, &r);
+	assert_int_equal(r.own_fit_weight, 30);
+	assert_int_equal(r.lost_line, 10);
+}
+
 /* A call site that moved: caller and callee there, no code at the line. */
 static void test_changed(void **state)
 {
@@ -323,10 +337,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_all_fits),      cmocka_unit_test(test_filtered_index),
-	    cmocka_unit_test(test_changed),       cmocka_unit_test(test_renamed),
-	    cmocka_unit_test(test_test_profile),  cmocka_unit_test(test_wrong_service),
-	    cmocka_unit_test(test_unknown),       cmocka_unit_test(test_json),
-	    cmocka_unit_test(test_missing_order),
+	    cmocka_unit_test(test_changed),       cmocka_unit_test(test_moved_inlined_call),
+	    cmocka_unit_test(test_renamed),       cmocka_unit_test(test_test_profile),
+	    cmocka_unit_test(test_wrong_service), cmocka_unit_test(test_unknown),
+	    cmocka_unit_test(test_json),          cmocka_unit_test(test_missing_order),
 	};
 	const struct CMUnitTest plain[] = {cmocka_unit_test(test_packages)};
 

@@ -141,14 +141,15 @@ static void test_read_back(void **state)
 	}
 }
 
-static int count_inlined(void *ctx, int32_t idx, const char *name, size_t len, int32_t start)
+static int count_inlined(void *ctx, const bi_pcln_inlined *c)
 {
 	const fn *f = &funcs[1];
 
-	assert_true(idx >= 0 && (size_t)idx < f->ntree);
-	assert_int_equal(len, strlen(f->tree[idx].name));
-	assert_memory_equal(name, f->tree[idx].name, len);
-	assert_int_equal(start, f->tree[idx].start_line);
+	assert_true(c->idx >= 0 && (size_t)c->idx < f->ntree);
+	assert_int_equal(c->name_len, strlen(f->tree[c->idx].name));
+	assert_memory_equal(c->name, f->tree[c->idx].name, c->name_len);
+	assert_int_equal(c->start_line, f->tree[c->idx].start_line);
+	assert_int_equal(c->parent_pc, (uint32_t)f->tree[c->idx].parent_pc);
 	(*(int *)ctx)++;
 	return 0;
 }
@@ -218,6 +219,19 @@ static void test_index(void **state)
 	expect_offsets(ix, "example.com/lib.Sum", BI_PCLN_HOST | BI_PCLN_INLINED, 4, OFFS(0, 1, 2));
 	expect_offsets(ix, "example.com/lib.add", BI_PCLN_INLINED, 9, OFFS(0));
 	assert_null(bi_pcln_index_find(ix, "main.gone", 9));
+	/* lib.Sum's call (parent pc 8) is at main.work's line 22; lib.add's
+	 * (parent pc 14) at lib.Sum's line 5, inside main.work. */
+	{
+		const bi_pcln_fn *work = bi_pcln_index_find(ix, "main.work", 9),
+		                 *sum = bi_pcln_index_find(ix, "example.com/lib.Sum", 19),
+		                 *add = bi_pcln_index_find(ix, "example.com/lib.add", 19);
+
+		assert_int_equal(bi_pcln_inlined_at(ix, work, sum, 2), 1);
+		assert_int_equal(bi_pcln_inlined_at(ix, work, sum, 5), 0);
+		assert_int_equal(bi_pcln_inlined_at(ix, work, add, 2), -1);
+		assert_int_equal(bi_pcln_inlined_at(ix, sum, add, 1), 1);
+		assert_int_equal(work->nsites, 1);
+	}
 	assert_string_equal(bi_pcln_index_find(ix, "main.work", 9)->file, files[0]);
 	assert_int_equal(bi_pcln_index_layout(ix), 120);
 	bi_pcln_index_free(ix);

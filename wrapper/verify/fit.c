@@ -169,7 +169,8 @@ static int fit_edge(fit_join *j, const fetch_pgo_edge *x, fit_result *r)
 	const fetch_pgo_efunc *cf = &j->e->funcs[x->caller];
 	const bi_pcln_fn *caller = j->found[x->caller], *callee = j->found[x->callee], *ren;
 	int fits = caller && callee && x->offset >= INT32_MIN && x->offset <= INT32_MAX &&
-	           bi_pcln_fn_has_offset(caller, (int32_t)x->offset);
+	           bi_pcln_fn_has_offset(caller, (int32_t)x->offset) &&
+	           bi_pcln_inlined_at(j->ix, caller, callee, (int32_t)x->offset) != 0;
 	size_t pkg;
 	fit_lost lost;
 	uint32_t fn;

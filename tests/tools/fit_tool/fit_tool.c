@@ -6,7 +6,8 @@
  *   fit_tool --edges PROFILE       the call edges as `go tool preprofile` writes them
  *   fit_tool --index BINARY        every function of the binary's table, one a line:
  *                                  NAME TAB START_LINE TAB FLAGS TAB LINE,LINE,...
- *                                  (FLAGS: h has a body, i inlined somewhere)
+ *                                  TAB CALLEE@LINE,... (FLAGS: h has a body, i inlined
+ *                                  somewhere; the last field: the calls inlined into it)
  *   fit_tool --about BINARY        how the table was found and read
  *   fit_tool --rewrite IN OUT [--rename OLD=NEW]... [--noinline NAME]...
  *                                  IN reduced, rewritten and written canonically to OUT
@@ -120,6 +121,10 @@ static int cmd_index(const char *path)
 		       f->flags & BI_PCLN_INLINED ? "i" : "");
 		for (size_t k = 0; k < f->noffsets; k++)
 			printf(k ? ",%d" : "%d", f->start_line + f->offsets[k]);
+		putchar('\t');
+		for (size_t k = 0; k < f->nsites; k++)
+			printf(k ? ",%s@%d" : "%s@%d", bi_pcln_index_at(ix, f->sites[k].callee)->name,
+			       f->start_line + f->sites[k].offset);
 		putchar('\n');
 	}
 	bi_pcln_index_free(ix);

@@ -14,10 +14,12 @@ type origin struct {
 
 // frame is a function body or an inlined call in it, over address ranges.
 type frame struct {
-	name   string
-	line   int // the function's start line (DW_AT_decl_line)
-	ranges [][2]uint64
-	depth  int // 0: the body itself
+	name     string
+	line     int // the function's start line (DW_AT_decl_line)
+	ranges   [][2]uint64
+	depth    int // 0: the body itself
+	parent   int // for an inlined call: the frame it is inlined into
+	callLine int // and the line of the call there (DW_AT_call_line)
 }
 
 // body is one concrete function with the inlined calls inside it.
@@ -89,6 +91,7 @@ func bodiesAndRows(d *dwarf.Data, origins map[dwarf.Offset]origin) ([]*body, []r
 	type open struct {
 		isBody bool
 		depth  int
+		frame  int // the innermost frame at this level, in cur.frames
 	}
 	var stack []open
 	r := d.Reader()
@@ -109,9 +112,9 @@ func bodiesAndRows(d *dwarf.Data, origins map[dwarf.Offset]origin) ([]*body, []r
 			}
 			continue
 		}
-		depth, isBody := 0, false
+		depth, isBody, fr := 0, false, 0
 		if n := len(stack); n > 0 {
-			depth = stack[n-1].depth
+			depth, fr = stack[n-1].depth, stack[n-1].frame
 		}
 		switch {
 		case e.Tag == dwarf.TagCompileUnit:
@@ -124,19 +127,21 @@ func bodiesAndRows(d *dwarf.Data, origins map[dwarf.Offset]origin) ([]*body, []r
 			if ranges, err := d.Ranges(e); err == nil && len(ranges) > 0 {
 				name, line := nameOf(e, origins)
 				cur = &body{lo: ranges[0][0], hi: ranges[0][1]}
-				cur.frames = append(cur.frames, frame{name, line, ranges, 0})
+				cur.frames = append(cur.frames, frame{name: name, line: line, ranges: ranges})
 				bodies = append(bodies, cur)
-				isBody, depth = true, 0
+				isBody, depth, fr = true, 0, 0
 			}
 		case e.Tag == dwarf.TagInlinedSubroutine && cur != nil:
 			depth++
 			if ranges, err := d.Ranges(e); err == nil {
 				name, line := nameOf(e, origins)
-				cur.frames = append(cur.frames, frame{name, line, ranges, depth})
+				call, _ := e.Val(dwarf.AttrCallLine).(int64)
+				cur.frames = append(cur.frames, frame{name, line, ranges, depth, fr, int(call)})
+				fr = len(cur.frames) - 1
 			}
 		}
 		if e.Children {
-			stack = append(stack, open{isBody, depth})
+			stack = append(stack, open{isBody, depth, fr})
 		} else if isBody {
 			cur = nil
 		}
@@ -180,6 +185,9 @@ func attribute(fns map[string]*function, b *body, rows []row) {
 		if fi == 0 {
 			continue
 		}
+		caller := b.frames[f.parent]
+		fns[caller.name].sites = append(fns[caller.name].sites,
+			site{f.name, f.callLine - caller.line})
 		for _, rg := range f.ranges {
 			for i := max(at(rg[0]), lo); i < min(at(rg[1]), hi); i++ {
 				if f.depth > deepest[i-lo] {
@@ -195,6 +203,11 @@ func attribute(fns map[string]*function, b *body, rows []row) {
 		f := b.frames[owner[i-lo]]
 		fns[f.name].offsets[rows[i].line-f.line] = true
 	}
+}
+
+type site struct {
+	callee string
+	offset int
 }
 
 func note(fns map[string]*function, f frame, host bool) {

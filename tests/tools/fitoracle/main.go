@@ -12,7 +12,7 @@
 // Usage:
 //
 //	fitoracle -index BINARY          every function, one a line, sorted:
-//	                                 NAME TAB START TAB FLAGS TAB LINE,...
+//	                                 NAME TAB START TAB FLAGS TAB LINE,... TAB CALLEE@LINE,...
 //	fitoracle BINARY PREPROFILE      the fit, as JSON (the weights fit_tool prints)
 //
 // The binary must carry DWARF (not built with -ldflags=-w); for a stripped
@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,6 +95,22 @@ type function struct {
 	host      bool // has a body of its own
 	inlined   bool // inlined somewhere
 	offsets   map[int]bool
+	sites     []site // calls inlined into it
+}
+
+// inlinedAt is 1 when callee is inlined into f at offset, 0 when only
+// elsewhere in f, -1 when never.
+func (f *function) inlinedAt(callee string, offset int) int {
+	found := -1
+	for _, s := range f.sites {
+		if s.callee == callee {
+			if s.offset == offset {
+				return 1
+			}
+			found = 0
+		}
+	}
+	return found
 }
 
 func printIndex(fns map[string]*function) {
@@ -122,7 +139,14 @@ func printIndex(fns map[string]*function) {
 		for i, o := range offs {
 			strs[i] = strconv.Itoa(o)
 		}
-		fmt.Fprintf(w, "%s\t%d\t%s\t%s\n", n, f.startLine, flags, strings.Join(strs, ","))
+		sites := make([]string, 0, len(f.sites))
+		for _, s := range f.sites {
+			sites = append(sites, fmt.Sprintf("%s@%d", s.callee, f.startLine+s.offset))
+		}
+		sort.Strings(sites)
+		sites = slices.Compact(sites)
+		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\n", n, f.startLine, flags, strings.Join(strs, ","),
+			strings.Join(sites, ","))
 	}
 }
 
@@ -221,7 +245,8 @@ func computeFit(fns map[string]*function, edges []edge, mods []string) fit {
 	for _, e := range edges {
 		r.Weight += e.weight
 		caller, callee := fns[e.caller], fns[e.callee]
-		fits := caller != nil && callee != nil && caller.offsets[e.offset]
+		fits := caller != nil && callee != nil && caller.offsets[e.offset] &&
+			caller.inlinedAt(e.callee, e.offset) != 0
 		if fits {
 			r.FitWeight += e.weight
 		}
