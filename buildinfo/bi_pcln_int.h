@@ -1,7 +1,8 @@
 /* bi_pcln_int.h — what the function-table reader's files share: the map of
- * an object file (bi_pcln_obj.c fills it from the ELF, Mach-O or PE
- * headers) and the parsed table (bi_pclntab.c) that the index
- * (bi_pcln_index.c) walks. Nothing here is for use outside buildinfo/.
+ * an object file (bi_pcln_obj.c and the format readers bi_pcln_elf.c,
+ * bi_pcln_macho.c, bi_pcln_pe.c fill it from the headers) and the parsed
+ * table (bi_pclntab.c, bi_pcln_func.c) that the index (bi_pcln_build.c)
+ * walks. Nothing here is for use outside buildinfo/.
  */
 #ifndef PGO_GO_BI_PCLN_INT_H
 #define PGO_GO_BI_PCLN_INT_H
@@ -52,6 +53,26 @@ void bi_pcln_obj_free(bi_pcln_obj *o);
 const bi_pcln_region *bi_pcln_obj_region(const bi_pcln_obj *o, uint64_t vaddr);
 
 int bi_pcln_obj_add(bi_pcln_obj *o, const bi_pcln_region *r, bi_pcln_err *err);
+
+/* Adds r unless empty; a region whose bytes lie outside the file counts as
+ * having none. */
+int bi_pcln_keep(bi_pcln_obj *o, bi_pcln_region *r, bi_pcln_err *err);
+
+/* Notes the table's section and the module data's, by name. */
+void bi_pcln_named(bi_pcln_obj *o, const char *table, const char *from, const char *moddata);
+
+/* bi_view_read and bi_win_get with this module's errors ("WHAT truncated"). */
+int bi_pcln_read(const bi_view *v, void *buf, size_t n, uint64_t off, const char *what,
+                 bi_pcln_err *err);
+int bi_pcln_win(bi_win *w, uint64_t off, size_t n, const unsigned char **p, const char *what,
+                bi_pcln_err *err);
+
+/* The format readers: the regions of the file in o->view, and the table's
+ * place where the headers name it. */
+int bi_pcln_elf_open(bi_pcln_obj *o, bi_pcln_err *err);
+int bi_pcln_macho_open(bi_pcln_obj *o, bi_pcln_err *err);
+int bi_pcln_fat_open(bi_pcln_obj *o, bi_pcln_err *err);
+int bi_pcln_pe_open(bi_pcln_obj *o, bi_pcln_err *err);
 
 /* Fills err and returns code; err may be NULL. */
 int bi_pcln_fail(bi_pcln_err *err, bi_pcln_code code, const char *fmt, ...)
