@@ -15,13 +15,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off
-if [[ -n ${1:-} ]]; then
-  fit=$(realpath "$1")
-else
-  "$root/scripts/build.sh" >/dev/null
-  cmake --build "${BUILD_DIR:-$root/build}" --target fit_tool >/dev/null
-  fit=${BUILD_DIR:-$root/build}/tests/fit_tool
-fi
+fit=$(realpath "${1:-$("$root/bench/fit_tool.sh" | tail -1)}")
 secs=${PROFILE_SECONDS:-20}
 out=$(mktemp -d)
 pids=()
@@ -61,43 +55,24 @@ elif name == "add-lines":
 elif name == "comment-lines":
     patch("internal/routing/routing.go", *comment)
 elif name == "rename":
-    for path in (DISPATCH,):
-        p = f"{src}/{path}"
-        text = open(p).read()
-        text = re.sub(r"\bcell\(", "visitCell(", text.replace("func (s *scan) cell(", "func (s *scan) visitCell("))
-        open(p, "w").write(text)
+    # scan.cell becomes scan.visitCell, callers and all.
+    p = f"{src}/{DISPATCH}"
+    text = re.sub(r"\bcell\(", "visitCell(", open(p).read())
+    open(p, "w").write(text)
 elif name == "refactor":
-    # The candidate's construction moved out of scan.cell into a method.
-    patch(DISPATCH, """		s.found++
-		c := Candidate{
-			Driver:  d.ID,
-			Pos:     d.Pos,
-			Meters:  meters,
-			ETA:     s.f.eta(meters, d.Speed),
-			Rating:  d.Rating,
-			Heading: d.Heading,
-		}
-		c.Score = s.m.Score(s.q, c)
-		s.offer(&c)
-""", """		s.found++
-		c := s.candidate(d, meters)
-		s.offer(&c)
-""")
-    patch(DISPATCH, "// offer inserts c", """// candidate is the ranked candidate driver d makes, meters away.
-func (s *scan) candidate(d *Driver, meters float64) Candidate {
-	c := Candidate{
-		Driver:  d.ID,
-		Pos:     d.Pos,
-		Meters:  meters,
-		ETA:     s.f.eta(meters, d.Speed),
-		Rating:  d.Rating,
-		Heading: d.Heading,
-	}
-	c.Score = s.m.Score(s.q, c)
-	return c
-}
-
-// offer inserts c""")
+    # The candidate's construction (from "c := Candidate{" to the Score
+    # line) moves out of scan.cell into a method of its own.
+    p = f"{src}/{DISPATCH}"
+    text = open(p).read()
+    a = text.index("\t\tc := Candidate{")
+    b = text.index("\n", text.index("c.Score = s.m.Score(s.q, c)", a)) + 1
+    body = "".join(line[1:] + "\n" for line in text[a:b].splitlines())
+    text = text[:a] + "\t\tc := s.candidate(d, meters)\n" + text[b:]
+    method = ("// candidate is the ranked candidate driver d makes, meters away.\n"
+              "func (s *scan) candidate(d *Driver, meters float64) Candidate {\n"
+              + body + "\treturn c\n}\n\n")
+    at = text.index("// offer inserts c")
+    open(p, "w").write(text[:at] + method + text[at:])
 elif name == "new-file":
     open(f"{src}/internal/pricing/tips.go", "w").write(
         "package pricing\n\n// Tip is a rider's tip on a fare, rounded to cents.\n"

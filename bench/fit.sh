@@ -16,13 +16,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 export GOTOOLCHAIN=local GOFLAGS=
-if [[ -n ${1:-} ]]; then
-  fit=$(realpath "$1")
-else
-  "$root/scripts/build.sh" >/dev/null
-  cmake --build "${BUILD_DIR:-$root/build}" --target fit_tool >/dev/null
-  fit=${BUILD_DIR:-$root/build}/tests/fit_tool
-fi
+fit=$(realpath "${1:-$("$root/bench/fit_tool.sh" | tail -1)}")
 command -v hyperfine >/dev/null || "$root/scripts/install-deps.sh"
 tooldir=$(go env GOTOOLDIR)
 compile=$tooldir/compile
