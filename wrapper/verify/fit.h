@@ -4,8 +4,10 @@
  * call-site line offset from the caller's start line: fetch/profile/pgo_edges.h).
  * An edge can only act if the binary still has the caller and the callee
  * (each as a function of its own or inlined somewhere) and code of the
- * caller at its start line plus the offset. fit_compute joins the edges
- * with the binary's function table (buildinfo/bi_pclntab.h) and says:
+ * caller at its start line plus the offset; where the binary inlines the
+ * callee into the caller, it must do so at that line (inlined elsewhere
+ * only, the call moved). fit_compute joins the edges with the binary's
+ * function table (buildinfo/bi_pclntab.h) and says:
  *   - total: the share of the edge weight the binary has;
  *   - own: the same over the edges whose caller is the binary's own code;
  *   - own_share: the share of the profile's weight in that own code;

@@ -123,7 +123,8 @@ static int cmd_index(const char *path)
 			printf(k ? ",%d" : "%d", f->start_line + f->offsets[k]);
 		putchar('\t');
 		for (size_t k = 0; k < f->nsites; k++)
-			printf(k ? ",%s@%d" : "%s@%d", bi_pcln_index_at(ix, f->sites[k].callee)->name,
+			printf(k ? ",%s@%d" : "%s@%d",
+			       bi_pcln_index_at(ix, f->sites[k].callee)->name,
 			       f->start_line + f->sites[k].offset);
 		putchar('\n');
 	}
