@@ -17,6 +17,18 @@ static int ix_same_file(const bi_pcln_span *a, const bi_pcln_span *b)
 /* The calls inlined at the pcs of span s: its frame is their caller, its
  * line their call's line (the instruction at parentPc has the call site's
  * position: runtime/symtabinl.go's inlineUnwinder relies on it). */
+/* The fn of span s's frame, known since ix_host and ix_inlined_note. */
+static int ix_frame_id(bi_ix_build *b, const bi_pcln_span *s, uint32_t *id)
+{
+	size_t k = (size_t)((int64_t)s->inl + 1);
+
+	if (k < b->nframes && b->frames[k] != UINT32_MAX) {
+		*id = b->frames[k];
+		return 0;
+	}
+	return bi_ix_fn_at(b, s->name, s->name_len, s->start_line, id);
+}
+
 static int ix_sites(bi_ix_build *b, const bi_pcln_span *s)
 {
 	uint32_t caller;
@@ -26,7 +38,7 @@ static int ix_sites(bi_ix_build *b, const bi_pcln_span *s)
 	for (; b->next_call < b->ncalls && b->calls[b->next_call].pc < s->pc_end; b->next_call++) {
 		if (!bi_ix_wanted(b, s->name))
 			continue;
-		if (bi_ix_fn_at(b, s->name, s->name_len, s->start_line, &caller) != 0 ||
+		if (ix_frame_id(b, s, &caller) != 0 ||
 		    bi_ix_grow((void **)&b->triples, &b->captriples, b->ntriples,
 		               sizeof(*b->triples)) != 0)
 			return -1;
@@ -61,7 +73,7 @@ static int ix_span(void *ctx, const bi_pcln_span *span)
 	/* ix_host and ix_inlined_note listed every frame of this body. */
 	if (!bi_ix_wanted(b, s->name))
 		return 0;
-	if (bi_ix_fn_at(b, s->name, s->name_len, s->start_line, &id) != 0)
+	if (ix_frame_id(b, s, &id) != 0)
 		goto nomem;
 	bi_ix_note(b, id, s->file, s->inl < 0 ? BI_PCLN_HOST : BI_PCLN_INLINED);
 	off = ((uint32_t)s->line - (uint32_t)s->start_line) ^ 0x80000000u;
@@ -84,22 +96,33 @@ static int ix_inlined(void *ctx, const bi_pcln_inlined *c)
 	return b->hit ? -1 : 0;
 }
 
-/* An inline-tree entry of a host being walked: listed even if none of its
- * code is left (an inlined call whose instructions all went away), and
- * kept with its parent pc for ix_sites. */
+/* An inline-tree entry of a host being walked, when its lines are wanted:
+ * listed even if none of its code is left (an inlined call whose
+ * instructions all went away), and kept with its parent pc for ix_sites.
+ * The others are left out: looking them all up was a third of a build. */
 static int ix_inlined_note(void *ctx, const bi_pcln_inlined *c)
 {
 	bi_ix_build *b = ctx;
-	uint32_t id;
+	uint32_t id = UINT32_MAX;
 
-	if (bi_ix_fn_at(b, c->name, c->name_len, c->start_line, &id) != 0 ||
-	    bi_ix_grow((void **)&b->calls, &b->capcalls, b->ncalls, sizeof(*b->calls)) != 0) {
-		b->failed = 1;
-		return -1;
+	while (b->nframes <= (size_t)c->idx + 1) {
+		if (bi_ix_grow((void **)&b->frames, &b->capframes, b->nframes,
+		               sizeof(*b->frames)) != 0)
+			goto nomem;
+		b->frames[b->nframes++] = UINT32_MAX;
 	}
+	if (!bi_ix_wanted(b, c->name))
+		return 0;
+	if (bi_ix_fn_at(b, c->name, c->name_len, c->start_line, &id) != 0 ||
+	    bi_ix_grow((void **)&b->calls, &b->capcalls, b->ncalls, sizeof(*b->calls)) != 0)
+		goto nomem;
 	bi_ix_note(b, id, NULL, BI_PCLN_INLINED);
 	b->calls[b->ncalls++] = (bi_ix_call){c->parent_pc, id};
+	b->frames[c->idx + 1] = id;
 	return 0;
+nomem:
+	b->failed = 1;
+	return -1;
 }
 
 /* Marks the start of every wanted name in funcnametab, asking want once
@@ -179,7 +202,10 @@ static int ix_host(bi_ix_build *b, const bi_pcln *t, size_t i, int *walk, bi_pcl
 		return bi_pcln_fail(err, BI_PCLN_E_NOMEM, "out of memory");
 	bi_ix_note(b, id, file, BI_PCLN_HOST);
 	*walk = (b->ix->fns[id].flags & BI_PCLN_LINES) != 0;
-	b->ncalls = b->next_call = 0;
+	b->ncalls = b->next_call = b->nframes = 0;
+	if (bi_ix_grow((void **)&b->frames, &b->capframes, 0, sizeof(*b->frames)) != 0)
+		return bi_pcln_fail(err, BI_PCLN_E_NOMEM, "out of memory");
+	b->frames[b->nframes++] = id;
 	if (!*walk) {
 		b->hit = 0;
 		rc = bi_pcln_func_inlined(t, i, ix_inlined, b, err);
@@ -190,8 +216,17 @@ static int ix_host(bi_ix_build *b, const bi_pcln *t, size_t i, int *walk, bi_pcl
 	rc = bi_pcln_func_inlined(t, i, ix_inlined_note, b, err);
 	if (b->failed)
 		return bi_pcln_fail(err, BI_PCLN_E_NOMEM, "out of memory");
-	/* In parent-pc order, for the walk in pc order (ix_sites). */
-	if (b->ncalls > 1)
+	/* In parent-pc order, for the walk in pc order (ix_sites); the tree
+	 * is mostly in that order already. */
+	for (size_t k = 1; k < b->ncalls && b->ncalls <= 64; k++) {
+		bi_ix_call c = b->calls[k];
+		size_t at = k;
+
+		for (; at > 0 && b->calls[at - 1].pc > c.pc; at--)
+			b->calls[at] = b->calls[at - 1];
+		b->calls[at] = c;
+	}
+	if (b->ncalls > 64)
 		qsort(b->calls, b->ncalls, sizeof(*b->calls), ix_cmp_call);
 	return rc;
 }
@@ -244,6 +279,7 @@ int bi_pcln_index_build(const bi_pcln *t, bi_pcln_want_fn *want, void *ctx, bi_p
 	free(b.pairs);
 	free(b.wanted);
 	free(b.calls);
+	free(b.frames);
 	free(b.triples);
 	if (rc != BI_PCLN_OK) {
 		bi_pcln_index_free(b.ix);

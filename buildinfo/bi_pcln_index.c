@@ -80,16 +80,6 @@ static int ix_same_name(const void *ctx, uint32_t i)
 	return f->name_len == k->n && memcmp(f->name, k->s, k->n) == 0;
 }
 
-/* Whether the lines of the table's name at s are wanted. */
-int bi_ix_wanted(const bi_ix_build *b, const char *s)
-{
-	size_t off = (size_t)((const unsigned char *)s - (b->t->tab.p + b->t->names));
-
-	if (b->want == NULL)
-		return 1;
-	return (b->wanted[off / 8] >> (off % 8)) & 1;
-}
-
 static int ix_new_fn(bi_ix_build *b, const char *s, size_t n, size_t slot, int32_t start_line,
                      uint32_t *id)
 {

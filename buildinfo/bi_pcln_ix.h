@@ -53,6 +53,10 @@ typedef struct bi_ix_build {
 	 * next one a span has not reached yet. */
 	bi_ix_call *calls;
 	size_t ncalls, capcalls, next_call;
+	/* The fn of each frame of that host: [0] itself, [k + 1] inline-tree
+	 * entry k. */
+	uint32_t *frames;
+	size_t nframes, capframes;
 	/* Every inlined call seen, with its caller: fns' sites. */
 	bi_ix_triple *triples;
 	size_t ntriples, captriples;
@@ -61,8 +65,16 @@ typedef struct bi_ix_build {
 /* The fn of a name in the table (created, with this start line, when new). */
 int bi_ix_fn_at(bi_ix_build *b, const char *raw, size_t len, int32_t start_line, uint32_t *id);
 
-/* Whether the lines of the table's name at s are wanted. */
-int bi_ix_wanted(const bi_ix_build *b, const char *s);
+/* Whether the lines of the table's name at s are wanted: a bit of the
+ * build's map of funcnametab, asked for every span. */
+static inline int bi_ix_wanted(const bi_ix_build *b, const char *s)
+{
+	size_t off = (size_t)((const unsigned char *)s - (b->t->tab.p + b->t->names));
+
+	if (b->want == NULL)
+		return 1;
+	return (b->wanted[off / 8] >> (off % 8)) & 1;
+}
 
 /* Records that fn id has code at a line: id << 32 | biased offset. */
 int bi_ix_push(bi_ix_build *b, uint64_t pair);

@@ -155,13 +155,12 @@ typedef struct bi_pcln_index bi_pcln_index;
 /* Whether the lines of the function with this name are wanted. */
 typedef int bi_pcln_want_fn(void *ctx, const char *name, size_t len);
 
-/* Indexes the functions of t (which must outlive the index). Lines are
- * collected for the names want accepts (all when want is NULL), asked once
- * per name of the table. Of the other names, those with a body of their
- * own are listed with their start line and file, without lines, and those
- * only inlined only where a wanted name is inlined too: the bodies holding
- * none of the wanted names are not walked at all, which is most of the
- * cost. */
+/* Indexes the functions of t (which must outlive the index). Lines (and
+ * inlined calls) are collected for the names want accepts (all when want is
+ * NULL), asked once per name of the table. Of the other names, those with a
+ * body of their own are listed with their start line and file, without
+ * lines; those only inlined are not listed. The bodies holding none of the
+ * wanted names are not walked at all, which is most of the cost. */
 int bi_pcln_index_build(const bi_pcln *t, bi_pcln_want_fn *want, void *ctx, bi_pcln_index **out,
                         bi_pcln_err *err);
 
