@@ -86,20 +86,31 @@ nomem:
 }
 
 /* An inline-tree entry of a host whose own lines are not wanted: when its
- * lines are, the walk stops and the host's spans are walked after all.
- * Other entries are not even looked up: that was most of an index build. */
+ * lines are, the walk stops and the host's spans are walked after all;
+ * when it is only to be listed, it is. Other entries are not even looked
+ * up: that was most of an index build. */
 static int ix_inlined(void *ctx, const bi_pcln_inlined *c)
 {
 	bi_ix_build *b = ctx;
+	uint32_t id;
 
 	b->hit = bi_ix_wanted(b, c->name);
-	return b->hit ? -1 : 0;
+	if (b->hit)
+		return -1;
+	if (!bi_ix_listed(b, c->name))
+		return 0;
+	if (bi_ix_fn_at(b, c->name, c->name_len, c->start_line, &id) != 0) {
+		b->failed = 1;
+		return -1;
+	}
+	bi_ix_note(b, id, NULL, BI_PCLN_INLINED);
+	return 0;
 }
 
-/* An inline-tree entry of a host being walked, when its lines are wanted:
- * listed even if none of its code is left (an inlined call whose
- * instructions all went away), and kept with its parent pc for ix_sites.
- * The others are left out: looking them all up was a third of a build. */
+/* An inline-tree entry of a host being walked, when wanted: listed even if
+ * none of its code is left (an inlined call whose instructions all went
+ * away), and kept with its parent pc for ix_sites. The others are left
+ * out: looking them all up was a third of a build. */
 static int ix_inlined_note(void *ctx, const bi_pcln_inlined *c)
 {
 	bi_ix_build *b = ctx;
@@ -111,7 +122,7 @@ static int ix_inlined_note(void *ctx, const bi_pcln_inlined *c)
 			goto nomem;
 		b->frames[b->nframes++] = UINT32_MAX;
 	}
-	if (!bi_ix_wanted(b, c->name))
+	if (!bi_ix_listed(b, c->name))
 		return 0;
 	if (bi_ix_fn_at(b, c->name, c->name_len, c->start_line, &id) != 0 ||
 	    bi_ix_grow((void **)&b->calls, &b->capcalls, b->ncalls, sizeof(*b->calls)) != 0)
@@ -135,14 +146,19 @@ static int ix_mark_wanted(bi_ix_build *b)
 	if (b->want == NULL)
 		return 0;
 	b->wanted = calloc(n / 8 + 1, 1);
-	if (b->wanted == NULL)
+	b->listed = calloc(n / 8 + 1, 1);
+	if (b->wanted == NULL || b->listed == NULL)
 		return -1;
 	for (size_t at = 0; at < n;) {
 		const unsigned char *nul = memchr(p + at, 0, n - at);
 		size_t len = nul ? (size_t)(nul - (p + at)) : n - at;
 
-		if (b->want(b->want_ctx, (const char *)p + at, len))
+		int want = b->want(b->want_ctx, (const char *)p + at, len);
+
+		if (want >= BI_PCLN_WANT_LINES)
 			b->wanted[at / 8] |= (uint8_t)(1u << (at % 8));
+		if (want >= BI_PCLN_WANT_LISTED)
+			b->listed[at / 8] |= (uint8_t)(1u << (at % 8));
 		at += len + 1;
 	}
 	return 0;
@@ -278,6 +294,7 @@ int bi_pcln_index_build(const bi_pcln *t, bi_pcln_want_fn *want, void *ctx, bi_p
 	free(b.by_ptr.val);
 	free(b.pairs);
 	free(b.wanted);
+	free(b.listed);
 	free(b.calls);
 	free(b.frames);
 	free(b.triples);

@@ -48,7 +48,8 @@ typedef struct bi_ix_build {
 	bi_pcln_want_fn *want; /* NULL: every name */
 	void *want_ctx;
 	const bi_pcln *t;
-	uint8_t *wanted; /* a bit per byte of funcnametab: a wanted name starts there */
+	uint8_t *wanted; /* a bit per byte of funcnametab: a name whose lines are wanted */
+	uint8_t *listed; /* and one whose listing is */
 	/* The calls inlined into the host being walked, by parent pc, and the
 	 * next one a span has not reached yet. */
 	bi_ix_call *calls;
@@ -74,6 +75,16 @@ static inline int bi_ix_wanted(const bi_ix_build *b, const char *s)
 	if (b->want == NULL)
 		return 1;
 	return (b->wanted[off / 8] >> (off % 8)) & 1;
+}
+
+/* Whether the table's name at s must be listed wherever it is inlined. */
+static inline int bi_ix_listed(const bi_ix_build *b, const char *s)
+{
+	size_t off = (size_t)((const unsigned char *)s - (b->t->tab.p + b->t->names));
+
+	if (b->want == NULL)
+		return 1;
+	return (b->listed[off / 8] >> (off % 8)) & 1;
 }
 
 /* Records that fn id has code at a line: id << 32 | biased offset. */

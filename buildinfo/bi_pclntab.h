@@ -152,15 +152,18 @@ typedef struct bi_pcln_site {
 
 typedef struct bi_pcln_index bi_pcln_index;
 
-/* Whether the lines of the function with this name are wanted. */
+/* What an index build wants of the function with this name: nothing (0),
+ * to have it listed wherever it is (BI_PCLN_WANT_LISTED), or its lines and
+ * inlined calls too (BI_PCLN_WANT_LINES). */
+enum { BI_PCLN_WANT_LISTED = 1, BI_PCLN_WANT_LINES = 2 };
 typedef int bi_pcln_want_fn(void *ctx, const char *name, size_t len);
 
-/* Indexes the functions of t (which must outlive the index). Lines (and
- * inlined calls) are collected for the names want accepts (all when want is
- * NULL), asked once per name of the table. Of the other names, those with a
- * body of their own are listed with their start line and file, without
- * lines; those only inlined are not listed. The bodies holding none of the
- * wanted names are not walked at all, which is most of the cost. */
+/* Indexes the functions of t (which must outlive the index). want is
+ * asked once per name of the table (NULL: every name's lines). Functions
+ * with a body of their own are always listed, with start line and file;
+ * those only inlined when wanted. Lines and inlined calls are collected for
+ * the names whose lines are wanted, and only the bodies holding one of
+ * them (their own or inlined) are walked, which is most of the cost. */
 int bi_pcln_index_build(const bi_pcln *t, bi_pcln_want_fn *want, void *ctx, bi_pcln_index **out,
                         bi_pcln_err *err);
 

@@ -27,10 +27,13 @@ static int count_inl(void *ctx, const bi_pcln_inlined *c)
 	return 0;
 }
 
+/* main.*'s lines, runtime.* only listed: both filtered paths. */
 static int want_main(void *ctx, const char *name, size_t len)
 {
 	(void)ctx;
-	return len >= 5 && memcmp(name, "main.", 5) == 0;
+	if (len >= 5 && memcmp(name, "main.", 5) == 0)
+		return BI_PCLN_WANT_LINES;
+	return len >= 8 && memcmp(name, "runtime.", 8) == 0 ? BI_PCLN_WANT_LISTED : 0;
 }
 
 static void walk(const bi_pcln *t)

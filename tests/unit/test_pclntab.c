@@ -239,10 +239,10 @@ static void test_index(void **state)
 	free(m.p);
 }
 
+/* lib.add at the level *ctx. */
 static int want_add(void *ctx, const char *name, size_t len)
 {
-	(void)ctx;
-	return len == 19 && memcmp(name, "example.com/lib.add", len) == 0;
+	return len == 19 && memcmp(name, "example.com/lib.add", len) == 0 ? *(int *)ctx : 0;
 }
 
 /* Only lib.add's lines wanted: main.work is walked for it (lib.add is
@@ -255,10 +255,11 @@ static void test_index_filtered(void **state)
 	bi_pcln *t = open_img(&m, &err);
 	bi_pcln_index *ix;
 	const bi_pcln_fn *f;
+	int level = BI_PCLN_WANT_LINES;
 
 	(void)state;
 	assert_non_null(t);
-	assert_int_equal(bi_pcln_index_build(t, want_add, NULL, &ix, &err), BI_PCLN_OK);
+	assert_int_equal(bi_pcln_index_build(t, want_add, &level, &ix, &err), BI_PCLN_OK);
 	f = bi_pcln_index_find(ix, "example.com/lib.add", 19);
 	assert_non_null(f);
 	assert_true(f->flags & BI_PCLN_LINES);
@@ -269,6 +270,15 @@ static void test_index_filtered(void **state)
 	assert_int_equal(f->noffsets, 0);
 	assert_false(bi_pcln_fn_has_offset(f, 0));
 	assert_int_equal(f->start_line, 20);
+	bi_pcln_index_free(ix);
+	/* Only listed: found where it is inlined, without walking main.work. */
+	level = BI_PCLN_WANT_LISTED;
+	assert_int_equal(bi_pcln_index_build(t, want_add, &level, &ix, &err), BI_PCLN_OK);
+	f = bi_pcln_index_find(ix, "example.com/lib.add", 19);
+	assert_non_null(f);
+	assert_int_equal(f->flags, BI_PCLN_INLINED);
+	assert_int_equal(f->noffsets, 0);
+	assert_int_equal(f->start_line, 9);
 	bi_pcln_index_free(ix);
 	bi_pcln_free(t);
 	free(m.p);

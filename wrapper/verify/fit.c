@@ -64,6 +64,7 @@ int fit_is_own(const char *pkg, size_t len, const fit_opts *o)
 typedef struct fit_callers {
 	const fetch_pgo_edges *e;
 	fit_map names;
+	unsigned char *caller; /* per profile function: a caller of some edge */
 } fit_callers;
 
 static int fit_wanted(void *ctx, const char *name, size_t len)
@@ -75,31 +76,30 @@ static int fit_wanted(void *ctx, const char *name, size_t len)
 		const fetch_pgo_efunc *f = &c->e->funcs[i];
 
 		if (f->name_len == len && memcmp(f->name, name, len) == 0)
-			return 1;
+			return c->caller[i] ? BI_PCLN_WANT_LINES : BI_PCLN_WANT_LISTED;
 	}
 	return 0;
 }
 
 int fit_index(const bi_pcln *t, const fetch_pgo_edges *e, bi_pcln_index **ix, bi_pcln_err *err)
 {
-	fit_callers c = {e, {0}};
-	int rc = BI_PCLN_OK;
+	fit_callers c = {e, {0}, calloc(e->nfuncs ? e->nfuncs : 1, 1)};
+	int rc = c.caller == NULL ? BI_PCLN_E_NOMEM : BI_PCLN_OK;
 
-	/* Every name the profile has: callers need their lines, callees their
-	 * presence, which for a function only inlined comes with its lines. */
+	/* Every name the profile has: callers need their lines and inlined
+	 * calls, callees only to be found. */
+	for (size_t i = 0; rc == BI_PCLN_OK && i < e->nedges; i++)
+		c.caller[e->edges[i].caller] = 1;
 	for (uint32_t i = 0; i < e->nfuncs && rc == BI_PCLN_OK; i++) {
-		if (fit_map_add(&c.names, fit_hash(e->funcs[i].name, e->funcs[i].name_len), i) !=
-		    0) {
+		if (fit_map_add(&c.names, fit_hash(e->funcs[i].name, e->funcs[i].name_len), i) != 0)
 			rc = BI_PCLN_E_NOMEM;
-			if (err != NULL) {
-				err->code = rc;
-				snprintf(err->msg, sizeof(err->msg), "out of memory");
-			}
-		}
 	}
 	if (rc == BI_PCLN_OK)
 		rc = bi_pcln_index_build(t, fit_wanted, &c, ix, err);
+	else if (err != NULL)
+		*err = (bi_pcln_err){BI_PCLN_E_NOMEM, "out of memory"};
 	fit_map_free(&c.names);
+	free(c.caller);
 	return rc;
 }
 
