@@ -31,10 +31,13 @@ static const fn binary[] = {
     {"example.com/app/db.Query", 5, RUNS({4, 5, 1, -1}, {8, 6, 1, -1}, {12, 50, 1, 0}),
      TREE({"example.com/app/db.hash", 50, 4})},
     {"runtime.mallocgc", 100, RUNS({4, 100, 2, -1}, {8, 101, 2, -1}), NULL, 0},
+    /* main.helper is only inlined, into main.serve. */
+    {"main.serve", 80, RUNS({4, 80, 0, -1}, {8, 90, 0, 0}, {12, 81, 0, -1}),
+     TREE({"main.helper", 89, 4})},
 };
 
 /* The profile's functions, by index. */
-enum { HANDLE, QUERY, RENDER, MALLOC, OLDNAME, OTHER, APPWORK, HASH, OTHERDO, NPROF };
+enum { HANDLE, QUERY, RENDER, MALLOC, OLDNAME, OTHER, APPWORK, HASH, OTHERDO, APPHELPER, NPROF };
 
 static const fetch_pgo_efunc prof[NPROF] = {
     [HANDLE] = {"main.handle", 11, "/home/u/app/main.go", 20, 0},
@@ -46,6 +49,7 @@ static const fetch_pgo_efunc prof[NPROF] = {
     [APPWORK] = {"example.com/app.work", 20, "/home/u/app/main.go", 60, 0},
     [HASH] = {"example.com/app/db.hash", 23, "/home/u/app/db/db.go", 50, 0},
     [OTHERDO] = {"example.com/other.Do", 20, "other.go", 20, 0},
+    [APPHELPER] = {"example.com/app.helper", 22, "/home/u/app/main.go", 89, 0},
 };
 
 typedef struct world {
@@ -202,6 +206,26 @@ static void test_test_profile(void **state)
 	assert_string_equal(r.missing[0].name, "example.com/app.work");
 }
 
+/* The same when the main function is only inlined in the binary, and the
+ * index is the one fit_index builds (which lists main's functions): a
+ * profile whose main-package function is only main.helper. */
+static void test_test_profile_inlined(void **state)
+{
+	world *w = *state;
+	fetch_pgo_efunc fs[] = {prof[APPHELPER], prof[QUERY], prof[HANDLE]};
+	fetch_pgo_edge e[] = {{0, 1, 1, 60}, {2, 1, 2, 10}};
+	fetch_pgo_edges x = {fs, 3, e, 2, 70, 0, NULL};
+	bi_pcln_index *ix;
+	bi_pcln_err err;
+	fit_result r;
+
+	assert_int_equal(fit_index(w->t, &x, &ix, &err), BI_PCLN_OK);
+	fit_compute(ix, &x, &app, &r);
+	assert_int_equal(r.lost_test, 60);
+	assert_int_equal(r.cause, FIT_CAUSE_TEST_PROFILE);
+	bi_pcln_index_free(ix);
+}
+
 /* Another service's profile: its own code is in no module of this binary
  * (own share 0); by Go's std rule alone it is own code the binary lacks. */
 static void test_wrong_service(void **state)
@@ -336,11 +360,17 @@ static void test_packages(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_all_fits),      cmocka_unit_test(test_filtered_index),
-	    cmocka_unit_test(test_changed),       cmocka_unit_test(test_moved_inlined_call),
-	    cmocka_unit_test(test_renamed),       cmocka_unit_test(test_test_profile),
-	    cmocka_unit_test(test_wrong_service), cmocka_unit_test(test_unknown),
-	    cmocka_unit_test(test_json),          cmocka_unit_test(test_missing_order),
+	    cmocka_unit_test(test_all_fits),
+	    cmocka_unit_test(test_filtered_index),
+	    cmocka_unit_test(test_changed),
+	    cmocka_unit_test(test_moved_inlined_call),
+	    cmocka_unit_test(test_renamed),
+	    cmocka_unit_test(test_test_profile),
+	    cmocka_unit_test(test_test_profile_inlined),
+	    cmocka_unit_test(test_wrong_service),
+	    cmocka_unit_test(test_unknown),
+	    cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_missing_order),
 	};
 	const struct CMUnitTest plain[] = {cmocka_unit_test(test_packages)};
 

@@ -63,9 +63,26 @@ int fit_is_own(const char *pkg, size_t len, const fit_opts *o)
 
 typedef struct fit_callers {
 	const fetch_pgo_edges *e;
-	fit_map names;
+	fit_map names;         /* the profile's functions */
+	fit_map pkgs;          /* their packages, and main: function → first of its package */
 	unsigned char *caller; /* per profile function: a caller of some edge */
 } fit_callers;
+
+/* Whether some profile function is in the package [name, name + n). */
+static int fit_profile_pkg(const fit_callers *c, const char *name, size_t n)
+{
+	uint32_t pos = 0, i;
+
+	if (n == 4 && memcmp(name, "main", 4) == 0)
+		return 1;
+	while (fit_map_next(&c->pkgs, fit_hash(name, n), &pos, &i)) {
+		const fetch_pgo_efunc *f = &c->e->funcs[i];
+
+		if (f->name_len > n && memcmp(f->name, name, n) == 0 && f->name[n] == '.')
+			return 1;
+	}
+	return 0;
+}
 
 static int fit_wanted(void *ctx, const char *name, size_t len)
 {
@@ -78,12 +95,21 @@ static int fit_wanted(void *ctx, const char *name, size_t len)
 		if (f->name_len == len && memcmp(f->name, name, len) == 0)
 			return c->caller[i] ? BI_PCLN_WANT_LINES : BI_PCLN_WANT_LISTED;
 	}
+	/* The rest of the profile's packages, and main, listed wherever they
+	 * are: a renamed function and a main package the profile calls by its
+	 * import path are found among them (fit_cause.c). */
+	{
+		size_t pkg;
+
+		if (fit_package(name, len, &pkg) && fit_profile_pkg(c, name, pkg))
+			return BI_PCLN_WANT_LISTED;
+	}
 	return 0;
 }
 
 int fit_index(const bi_pcln *t, const fetch_pgo_edges *e, bi_pcln_index **ix, bi_pcln_err *err)
 {
-	fit_callers c = {e, {0}, calloc(e->nfuncs ? e->nfuncs : 1, 1)};
+	fit_callers c = {e, {0}, {0}, calloc(e->nfuncs ? e->nfuncs : 1, 1)};
 	int rc = c.caller == NULL ? BI_PCLN_E_NOMEM : BI_PCLN_OK;
 
 	/* Every name the profile has: callers need their lines and inlined
@@ -91,7 +117,13 @@ int fit_index(const bi_pcln *t, const fetch_pgo_edges *e, bi_pcln_index **ix, bi
 	for (size_t i = 0; rc == BI_PCLN_OK && i < e->nedges; i++)
 		c.caller[e->edges[i].caller] = 1;
 	for (uint32_t i = 0; i < e->nfuncs && rc == BI_PCLN_OK; i++) {
-		if (fit_map_add(&c.names, fit_hash(e->funcs[i].name, e->funcs[i].name_len), i) != 0)
+		const fetch_pgo_efunc *f = &e->funcs[i];
+		size_t pkg;
+
+		if (fit_map_add(&c.names, fit_hash(f->name, f->name_len), i) != 0 ||
+		    (fit_package(f->name, f->name_len, &pkg) &&
+		     !fit_profile_pkg(&c, f->name, pkg) &&
+		     fit_map_add(&c.pkgs, fit_hash(f->name, pkg), i) != 0))
 			rc = BI_PCLN_E_NOMEM;
 	}
 	if (rc == BI_PCLN_OK)
@@ -99,6 +131,7 @@ int fit_index(const bi_pcln *t, const fetch_pgo_edges *e, bi_pcln_index **ix, bi
 	else if (err != NULL)
 		*err = (bi_pcln_err){BI_PCLN_E_NOMEM, "out of memory"};
 	fit_map_free(&c.names);
+	fit_map_free(&c.pkgs);
 	free(c.caller);
 	return rc;
 }
