@@ -8,12 +8,10 @@
  * the output must match `go version -m` on any input.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bi.h"
@@ -543,23 +541,15 @@ int bi_read_src(const bi_src *src, bi_info **out, bi_error *err)
 
 int bi_read_file(const char *path, bi_info **out, bi_error *err)
 {
-	struct stat st;
 	bi_src src;
-	int fd, rc;
+	int rc;
 
 	*out = NULL;
 	if (err != NULL)
 		memset(err, 0, sizeof(*err));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (bi_src_open(&src, path) != 0)
 		return bi_fail(err, BI_E_OPEN);
-	if (fstat(fd, &st) != 0) {
-		rc = bi_fail(err, BI_E_OPEN);
-		goto out;
-	}
-	bi_src_init_fd(&src, fd, st.st_size > 0 ? (uint64_t)st.st_size : 0);
 	rc = bi_read_src(&src, out, err);
-out:
-	close(fd);
+	close(src.fd);
 	return rc;
 }

@@ -1,8 +1,10 @@
 /* bi_src.c — bounded reads from a file descriptor or a memory buffer, and the
  * views and read-ahead windows the format readers build on them. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bi_exe.h"
@@ -13,6 +15,23 @@ void bi_src_init_fd(bi_src *src, int fd, uint64_t size)
 	src->fd = fd;
 	src->mem = NULL;
 	src->size = size;
+}
+
+int bi_src_open(bi_src *src, const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	bi_src_init_fd(src, fd, st.st_size > 0 ? (uint64_t)st.st_size : 0);
+	return 0;
 }
 
 void bi_src_init_mem(bi_src *src, const void *mem, size_t size)

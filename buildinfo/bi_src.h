@@ -18,6 +18,10 @@ typedef struct bi_src {
 } bi_src;
 
 void bi_src_init_fd(bi_src *src, int fd, uint64_t size);
+
+/* Opens path read-only as a source of its size; the caller closes
+ * src->fd. Returns 0, or -1 with errno set. */
+int bi_src_open(bi_src *src, const char *path);
 void bi_src_init_mem(bi_src *src, const void *mem, size_t size);
 
 /* Reads up to n bytes at off into buf; *got is how many were read (fewer at

@@ -88,7 +88,7 @@ if [[ $fuzz_secs != 0 ]]; then
   CC=clang cmake -S "$root" -B "$fuzz_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DPGO_GO_FUZZ=ON -DPGO_GO_WERROR=ON >/dev/null
   cmake --build "$fuzz_build" --target fuzz_buildinfo fuzz_modinfo fuzz_pprof fuzz_archive \
-    fuzz_connect_error fuzz_config fuzz_gocmd fuzz_window
+    fuzz_connect_error fuzz_config fuzz_gocmd fuzz_window fuzz_pclntab
   "$root/tests/fuzz/run.sh" "$fuzz_build" "$fuzz_secs" "$build/fixtures" | tee "$build/fuzz.log"
   fuzz_passed=$(grep -c 'stat::number_of_executed_units' "$build/fuzz.log" || true)
 fi

@@ -30,6 +30,28 @@ typedef struct td_file {
 	int failures;
 } td_file;
 
+/* The whole file at path, NUL-terminated (*len bytes before the NUL), or
+ * NULL when it cannot be read. The caller frees it. */
+static inline char *td_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n + 1)) != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n) {
+		buf[n] = '\0';
+		*len = (size_t)n;
+	} else {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
 /* Opens TESTS_SOURCE_DIR/unit/data/name; exits if it is missing, since a
  * test without its cases would pass for nothing. */
 static inline void td_open(td_file *td, const char *name)

@@ -1,7 +1,8 @@
 // Command unitgen writes the expected outputs the C unit tests compare
-// against: tests/unit/data/{quote,modinfo,json}.txt. Every expected value is
-// computed here by Go's own strconv, unicode/utf8, runtime/debug and
-// encoding/json, never by the C code under test.
+// against: tests/unit/data/{quote,modinfo,json}.txt and data/edges/ (see
+// edges.go). Every expected value is computed here by Go's own strconv,
+// unicode/utf8, runtime/debug, encoding/json and `go tool preprofile`,
+// never by the C code under test.
 //
 // Regenerate (needs only the Go toolchain; it builds one small binary with a
 // replace directive in a temporary directory):
@@ -567,4 +568,5 @@ func main() {
 	genQuote(*out)
 	genModinfo(*out, real)
 	genJSON(*out, real, goVers)
+	genEdges(*out, filepath.Join(*out, "pprof", "go-cpu.pprof"))
 }
