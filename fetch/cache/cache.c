@@ -16,7 +16,7 @@
 
 #include "cache_int.h"
 
-static const char *const subdirs[] = {"profiles", "snapshots", "locks", "services"};
+static const char *const subdirs[] = {"profiles", "snapshots", "locks", "services", "fits"};
 
 int cache_default_dir(const char *configured, const char *setting, char **out, fetch_err *err)
 {

@@ -170,26 +170,28 @@ expect_index_like_oracle() {
   "$WORK/fitoracle" -index "$twin" >"$TEST_DIR/go.idx" 2>"$TEST_DIR/go.err" ||
     test_failed "fitoracle -index failed on $twin" "$(cat "$TEST_DIR/go.err")"
   local verdict
-  verdict=$(python3 - "$TEST_DIR/c.idx" "$TEST_DIR/go.idx" "$own" <<'EOF'
+  # Both print NAME, START, FLAGS, LINES, CALLS; the flags are pgo-go's
+  # own (the oracle has no host bit); the inlined calls are compared too.
+  verdict=$(python3 - "$TEST_DIR/c.idx" "$TEST_DIR/go.idx" "$own" 2>&1 <<'EOF'
 import re, sys
 def load(p):
     d = {}
     for line in open(p):
-        name, start, flags, lines = line.rstrip("\n").split("\t")
-        d[name] = (int(start), lines)
+        name, start, flags, lines, calls = line.rstrip("\n").split("\t")
+        d[name] = (int(start), lines, sorted(calls.split(",")))
     return d
 c, g, own = load(sys.argv[1]), load(sys.argv[2]), re.compile(sys.argv[3])
 same = total = owned = 0
-for name, (start, lines) in g.items():
-    if start == 0:
+for name, want in g.items():
+    if want[0] == 0:
         continue
     total += 1
-    ok = c.get(name) == (start, lines)
+    ok = c.get(name) == want
     same += ok
     if own.match(name):
         owned += 1
         if not ok:
-            print(f"own function {name}: C {c.get(name)}, oracle {(start, lines)}")
+            print(f"own function {name}: C {c.get(name)}, oracle {want}")
 if owned == 0:
     print("no own function in the oracle's index")
 if total == 0 or same < 0.95 * total:
@@ -383,4 +385,68 @@ GO
   expect_not_contains report.txt 'inlining for call main.hot'
   compile_main noinline.pgo -m
   expect_not_contains report.txt 'inlining call to hot'
+
+  # ---------------------------------------------------------------- where it shows
+
+  TEST "pgo-go verify: the fit on the line; another program's profile is stale (exit 1, JSON)"
+  write_fitapp app
+  GOFLAGS=-mod=mod GOPROXY=off real_go build -C app -pgo="$own" -o ../own-bin .
+  expect_exit 0
+  GOFLAGS=-mod=mod GOPROXY=off real_go build -C app -pgo="$FIXTURES/cpu.pprof" -o ../other-bin .
+  expect_exit 0
+  export PGO_GO_MIN_FIT=50%
+  pgo_go verify own-bin
+  expect_exit 0
+  expect_line "$RUN_OUT" "^own-bin: verified \(-pgo=$own; fit [0-9]+%, own code (9[5-9]|100)%\)$"
+  pgo_go verify other-bin own-bin
+  expect_exit 1
+  expect_line "$RUN_OUT" "^other-bin: stale: -pgo=$FIXTURES/cpu.pprof: fit [0-9]+%, no own code in the profile, below min_fit 50%; .*"
+  expect_line "$RUN_OUT" "^own-bin: verified "
+  pgo_go verify -json other-bin
+  expect_exit 1
+  python3 - "$RUN_OUT" <<'EOF2' || test_failed "the JSON object of a stale binary:" "$(cat "$RUN_OUT")"
+import json, sys
+o = json.load(open(sys.argv[1]))[0]
+assert o["status"] == "stale", o
+assert o["fit"]["own_share"] == 0 and o["fit"]["cause"] == "wrong-service", o
+assert 0 <= o["fit"]["total"] < 0.5, o
+EOF2
+  # The profile gone from where the binary names it: the fit is unknown,
+  # which fails nothing.
+  cp "$own" moved.pgo
+  GOFLAGS=-mod=mod GOPROXY=off real_go build -C app -pgo="$TEST_DIR/moved.pgo" -o ../moved-bin .
+  rm moved.pgo
+  pgo_go verify moved-bin
+  expect_exit 0
+  expect_stdout "moved-bin: verified (-pgo=$TEST_DIR/moved.pgo; fit unknown: the profile is not here to compare)"
+  # min_fit 0: no judgement, the line as it always was.
+  PGO_GO_MIN_FIT=0 pgo_go verify other-bin
+  expect_exit 0
+  expect_stdout "other-bin: verified (-pgo=$FIXTURES/cpu.pprof)"
+
+  TEST "the shim: another program's profile warns naming the service; strict fails; fits are kept"
+  use_shim
+  write_fitapp app
+  export PGO_GO_MIN_FIT=50% PGO_GO_CACHE_DIR=$TEST_DIR/cache GOFLAGS="-mod=mod -modcacherw" GOPROXY=off
+  cd app
+  PGO_GO_PROFILE=$FIXTURES/cpu.pprof run go build -o other-bin .
+  expect_exit 0
+  expect_line_count "$RUN_ERR" 1
+  expect_line "$RUN_ERR" "^pgo-go: warning: .*/other-bin: profile not verified: -pgo=.*no own code in the profile, below min_fit 50%; the profile's own code is not in this binary: a profile of another service\? \(check the \[services\] mapping and PGO_GO_SERVICE\); this binary took the profile of service fitapp$"
+  PGO_GO_PROFILE=$FIXTURES/cpu.pprof PGO_GO_VERIFY=strict run go build -o other-bin .
+  expect_exit 1
+  expect_contains "$RUN_ERR" "(PGO_GO_VERIFY=strict)"
+  PGO_GO_PROFILE=$own PGO_GO_VERIFY=strict PGO_GO_VERBOSE=1 run go build -o own-bin .
+  expect_exit 0
+  expect_line "$RUN_ERR" "^pgo-go: .*/own-bin: service fitapp, profile $own \(PGO_GO_PROFILE\), verified; fit [0-9]+%, own code (9[5-9]|100)%$"
+  # Each fit is kept under the binary's build ID: the no-op rebuild reads it.
+  local records
+  records=$(ls "$TEST_DIR/cache/fits" | wc -l)
+  expect_equal "$records" 2 "fit records"
+  touch -d '2000-01-01' "$TEST_DIR"/cache/fits/*
+  PGO_GO_PROFILE=$own PGO_GO_VERIFY=strict run go build -o own-bin .
+  expect_exit 0
+  expect_empty "$RUN_ERR"
+  expect_equal "$(find "$TEST_DIR/cache/fits" -type f -newer "$TEST_DIR/app/go.mod" | wc -l)" 0 "fit records written again"
+  cd "$TEST_DIR"
 }

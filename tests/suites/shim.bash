@@ -8,6 +8,43 @@ SUITE_shim_PROBE() {
   [[ -f $FIXTURES/cpu.pprof ]] || echo "no fixture profile $FIXTURES/cpu.pprof"
 }
 
+# broken_goroot DIR: a GOROOT of links to the real one whose compile
+# crashes on package main built with a profile (BREAK=compile) or on
+# anything (BREAK=always), and whose preprofile fails (BREAK=preprofile).
+broken_goroot() {
+  local real tools e dir=$1
+  real=$("$REAL_GO" env GOROOT)
+  tools=$("$REAL_GO" env GOTOOLDIR)
+  local bin=$dir/pkg/tool/${tools##*/}
+  mkdir -p "$bin"
+  for e in "$real"/*; do [[ ${e##*/} == pkg ]] || ln -s "$e" "$dir/"; done
+  for e in "$real"/pkg/*; do [[ ${e##*/} == tool ]] || ln -s "$e" "$dir/pkg/"; done
+  for e in "$tools"/*; do ln -s "$e" "$bin/"; done
+  rm "$bin/compile" "$bin/preprofile"
+  cat >"$bin/compile" <<SH
+#!/bin/bash
+pgo=0 main=0
+for a; do
+  [[ \$a == -pgoprofile=* ]] && pgo=1
+  [[ \$a == main ]] && main=1
+done
+if [[ \$1 != -V* ]] && [[ \$BREAK == always || \$BREAK\$pgo\$main == compile11 ]]; then
+  echo "./main.go:1:1: internal compiler error: a crash on the profile, for the test" >&2
+  exit 1
+fi
+exec "$tools/compile" "\$@"
+SH
+  cat >"$bin/preprofile" <<SH
+#!/bin/bash
+if [[ \$BREAK == preprofile && \$1 != -V* ]]; then
+  echo "preprofile: error parsing profile: a failure, for the test" >&2
+  exit 1
+fi
+exec "$tools/preprofile" "\$@"
+SH
+  chmod +x "$bin/compile" "$bin/preprofile"
+}
+
 SUITE_shim_SETUP() {
   PROFILE=$FIXTURES/cpu.pprof
 }
@@ -491,6 +528,52 @@ SH
   expect_exit 0
   expect_stderr "pgo-go: warning: cannot open the log file $TEST_DIR/no/such/dir/log (PGO_GO_LOG): No such file or directory; not logging"
   expect_pgo out3 "$PROFILE"
+
+  TEST "a profile that breaks the build: built again with -pgo=off, once, and only then"
+  use_shim
+  write_main app example.com/app
+  # The real go, with a toolchain whose compiler crashes on a profile (as
+  # Go 1.22.0's did, golang/go#65615) and whose preprofile fails: a GOROOT
+  # of links to this one, its compile and preprofile wrapped.
+  broken_goroot "$TEST_DIR/goroot"
+  export GOROOT=$TEST_DIR/goroot PGO_GO_REAL=$TEST_DIR/goroot/bin/go
+  # go keeps what preprofile and compile made: a profile whose bytes no
+  # other build had (gzip records the time), and main.go changed below.
+  local fresh=$TEST_DIR/fresh.pprof
+  gzip -dc "$PROFILE" >"$TEST_DIR/fresh"
+  touch -d "@$((1000000000 + RANDOM * 32768 + RANDOM))" "$TEST_DIR/fresh"
+  gzip -c "$TEST_DIR/fresh" >"$fresh"
+  cd app
+  BREAK=preprofile PGO_GO_PROFILE=$fresh run go build -o out1 .
+  expect_exit 0
+  expect_line "$RUN_ERR" "^# $fresh$"
+  expect_line "$RUN_ERR" "^preprofile: error parsing profile: a failure, for the test$"
+  expect_line "$RUN_ERR" "^pgo-go: warning: the profile $fresh broke the build: go tool preprofile failed on it; building again with -pgo=off$"
+  expect_line_count "$RUN_ERR" 3
+  expect_pgo out1 ""
+  BREAK=compile PGO_GO_PROFILE=$PROFILE run go build -o out2 .
+  expect_exit 0
+  expect_line "$RUN_ERR" "^\./main\.go:1:1: internal compiler error: a crash on the profile, for the test$"
+  expect_line "$RUN_ERR" "^pgo-go: warning: the profile $PROFILE broke the build: the compiler crashed \(an internal compiler error\); building again with -pgo=off$"
+  expect_line_count "$RUN_ERR" 3
+  expect_pgo out2 ""
+  # Strict: go's failure stands, and pgo-go says why.
+  BREAK=compile PGO_GO_REQUIRE=1 PGO_GO_PROFILE=$PROFILE run go build -o out3 .
+  expect_exit 1
+  expect_line "$RUN_ERR" "^pgo-go: the profile $PROFILE broke the build: the compiler crashed \(an internal compiler error\); PGO_GO_REQUIRE is set, so not building again without it$"
+  expect_file_missing out3
+  # A crash the profile did not cause (the user's -pgo=off): no second run.
+  echo "// changed" >>main.go
+  BREAK=always PGO_GO_PROFILE=$PROFILE run go build -pgo=off -o out4 .
+  expect_exit 1
+  expect_equal "$(grep -c "internal compiler error" "$RUN_ERR")" 1 "compiler crashes printed"
+  expect_not_contains "$RUN_ERR" "pgo-go"
+  # An ordinary compile error is never built again.
+  printf 'package main\nfunc main() { undefined() }\n' >main.go
+  PGO_GO_PROFILE=$PROFILE run go build -o out5 .
+  expect_exit 1
+  expect_not_contains "$RUN_ERR" "pgo-go"
+  expect_equal "$(grep -c "undefined: undefined" "$RUN_ERR")" 1 "compile errors printed"
 
   TEST "SIGINT during a build: go gets it, the shim dies by the same signal"
   use_shim

@@ -11,10 +11,12 @@
 
 #include "bi.h"
 #include "bi_archive.h"
+#include "cache.h"
 #include "goerr.h"
 #include "goflag.h"
 #include "msg.h"
 #include "outcome.h"
+#include "project.h"
 #include "verify.h"
 #include "walk.h"
 
@@ -32,13 +34,24 @@ struct verify_run {
 	 * binaries judged in it. */
 	struct verify_result pending;
 	size_t checked;
+	/* The fit (fit.h): min_fit from the configuration (0: not judged),
+	 * and the cache whose copies of profiles and fits it reads. */
+	double min_fit;
+	char *cache_dir;
 };
 
 static void report_line(const char *file, const struct verify_result *r)
 {
+	char fit[400] = "";
+
+	if (r->fit)
+		fit_summary(r->fit, fit, sizeof fit);
 	switch (r->status) {
 	case VERIFY_OK:
-		printf("%s: verified (-pgo=%s)\n", file, r->pgo);
+		printf("%s: verified (-pgo=%s%s%s)\n", file, r->pgo, fit[0] ? "; " : "", fit);
+		break;
+	case VERIFY_STALE:
+		printf("%s: stale: %s\n", file, r->message);
 		break;
 	case VERIFY_NO_PGO:
 		printf("%s: no PGO: %s\n", file, r->message);
@@ -67,6 +80,8 @@ static void report_json(json_t *arr, const char *file, const struct verify_resul
 		json_object_set_new(o, "go_version", json_string(r->go_version));
 	if (r->message)
 		json_object_set_new(o, "message", json_string(r->message));
+	if (r->fit)
+		json_object_set_new(o, "fit", fit_json(r->fit));
 	json_array_append_new(arr, o);
 }
 
@@ -128,10 +143,43 @@ static int member_selected(const struct verify_run *run, const bi_member *m)
 	return fnmatch(pat, m->path + 1, 0) == 0;
 }
 
+/* The profile a verified binary's fit is judged against: --profile, else
+ * the file the binary names when it is here, else, for a name that is a
+ * content hash, the cache's copy. NULL when none is here. buf holds
+ * PATH_MAX bytes. */
+static const char *fit_profile(const struct verify_run *run, const struct verify_result *r,
+                               char *buf)
+{
+	const char *b = strrchr(r->pgo, '/');
+	struct stat st;
+
+	if (run->profile)
+		return run->profile;
+	if (r->pgo[0] == '/' && stat(r->pgo, &st) == 0 && S_ISREG(st.st_mode))
+		return r->pgo;
+	b = b ? b + 1 : r->pgo;
+	if (run->cache_dir && strlen(b) == 68 && !strcmp(b + 64, ".pgo") &&
+	    snprintf(buf, PATH_MAX, "%s/profiles/%s", run->cache_dir, b) < PATH_MAX &&
+	    stat(buf, &st) == 0)
+		return buf;
+	return NULL;
+}
+
+/* The fit of a verified binary (path NULL: an archive member), when
+ * min_fit asks for it. Returns 0, or -1 when out of memory. */
+static int judge_fit(const struct verify_run *run, const char *path, struct verify_result *r)
+{
+	char buf[PATH_MAX];
+
+	if (run->min_fit <= 0 || r->status != VERIFY_OK)
+		return 0;
+	return verify_fit(r, path, fit_profile(run, r, buf), run->min_fit, run->cache_dir);
+}
+
 static int verify_member(void *ctx, const bi_member *m)
 {
 	struct verify_run *run = ctx;
-	struct verify_result r = {VERIFY_UNREADABLE, BI_OK, NULL, NULL, (char *)m->message};
+	struct verify_result r = {.status = VERIFY_UNREADABLE, .message = (char *)m->message};
 
 	if (m->kind == BI_MEMBER_ERROR) {
 		report(run, m->name, &r);
@@ -143,7 +191,7 @@ static int verify_member(void *ctx, const bi_member *m)
 		report_shadowed(run, m);
 		return 0;
 	}
-	if (verify_info(m->info, run->profile, &r) != 0) {
+	if (verify_info(m->info, run->profile, &r) != 0 || judge_fit(run, NULL, &r) != 0) {
 		verify_result_clear(&r);
 		pgo_errorf("out of memory verifying %s", m->name);
 		return 1;
@@ -160,7 +208,7 @@ static int verify_member(void *ctx, const bi_member *m)
 static void archive_done(void *ctx, const char *file, int rc, const bi_error *err)
 {
 	struct verify_run *run = ctx;
-	struct verify_result r = {VERIFY_NOT_GO, BI_OK, NULL, NULL, NULL};
+	struct verify_result r = {.status = VERIFY_NOT_GO};
 	char msg[sizeof err->where + sizeof err->msg + 2];
 
 	if (rc == BI_ARCHIVE_NOT) {
@@ -198,7 +246,8 @@ static enum walk_found check_file(void *ctx, const char *file, const struct stat
 
 	if (!named && !S_ISREG(st->st_mode))
 		return WALK_OTHER;
-	if (verify_binary(file, run->profile, &r) != 0) {
+	if (verify_binary(file, run->profile, &r) != 0 || judge_fit(run, file, &r) != 0) {
+		verify_result_clear(&r);
 		pgo_errorf("out of memory verifying %s", file);
 		return WALK_STOP;
 	}
@@ -208,7 +257,8 @@ static enum walk_found check_file(void *ctx, const char *file, const struct stat
 		run->checked = 0;
 		return WALK_ARCHIVE;
 	}
-	go = r.status == VERIFY_OK || r.status == VERIFY_NO_PGO || r.status == VERIFY_MISMATCH;
+	go = r.status == VERIFY_OK || r.status == VERIFY_NO_PGO || r.status == VERIFY_MISMATCH ||
+	     r.status == VERIFY_STALE;
 	if (named || go)
 		report(run, file, &r);
 	verify_result_clear(&r);
@@ -217,7 +267,7 @@ static enum walk_found check_file(void *ctx, const char *file, const struct stat
 
 static void arg_missing(void *ctx, const char *arg, int e)
 {
-	struct verify_result r = {VERIFY_UNREADABLE, BI_E_OPEN, NULL, NULL, NULL};
+	struct verify_result r = {.status = VERIFY_UNREADABLE, .read_code = BI_E_OPEN};
 	char buf[256];
 
 	r.message = (char *)goerr_errno_text(e, buf, sizeof buf);
@@ -233,11 +283,29 @@ static void entry_unreachable(void *ctx, const char *path, int e)
 
 static void dir_done(void *ctx, const char *dir, size_t found)
 {
-	struct verify_result r = {VERIFY_NOT_GO, BI_OK, NULL, NULL,
-	                          (char *)"the directory holds no Go binaries"};
+	struct verify_result r = {.status = VERIFY_NOT_GO,
+	                          .message = (char *)"the directory holds no Go binaries"};
 
 	if (found == 0)
 		report(ctx, dir, &r);
+}
+
+/* min_fit and the cache directory, from the configuration here. */
+static int load_fit_settings(struct verify_run *run)
+{
+	struct config c;
+	fetch_err ferr;
+	pgo_err err;
+
+	if (project_load_config(&c, ".", &err) != 0) {
+		pgo_errorf("%s", err.msg);
+		return -1;
+	}
+	run->min_fit = c.min_fit;
+	if (cache_default_dir(c.cache_dir, "PGO_GO_CACHE_DIR", &run->cache_dir, &ferr) != 0)
+		run->cache_dir = NULL; /* no cache: its copies are not consulted */
+	config_free(&c);
+	return 0;
 }
 
 int cmd_verify(int argc, char **argv)
@@ -264,12 +332,18 @@ int cmd_verify(int argc, char **argv)
 		           "[--profile FILE] [--path PATTERN] BINARY|DIR|ARCHIVE...)");
 		return 2;
 	}
-	if (run.json && !(run.results = json_array()))
+	if (load_fit_settings(&run) != 0)
+		return PGO_EXIT_FAIL;
+	if (run.json && !(run.results = json_array())) {
+		free(run.cache_dir);
 		return 1;
+	}
 	if (walk_args(&ops, &run, argv + first, argc - first) != 0) {
 		json_decref(run.results);
+		free(run.cache_dir);
 		return PGO_EXIT_FAIL;
 	}
+	free(run.cache_dir);
 	if (run.json) {
 		json_dumpf(run.results, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);

@@ -59,6 +59,7 @@ enum cfg_key {
 	CFG_RETRIES,
 	CFG_MAX_RESPONSE_SIZE,
 	CFG_MAX_CACHE_AGE,
+	CFG_MIN_FIT,
 	CFG_SERVER_BACKOFF,
 	CFG_COUNT
 };
@@ -116,6 +117,7 @@ struct config {
 	int64_t connect_timeout_ms, timeout_ms, max_cache_age_ms, server_backoff_ms;
 	unsigned retries;
 	size_t max_response_size;
+	double min_fit;
 
 	struct cfg_value v[CFG_COUNT];
 	struct cfg_service_map *map;

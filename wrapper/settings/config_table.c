@@ -89,6 +89,9 @@ static const struct cfg_def defs[CFG_COUNT] = {
                            FIELD(max_cache_age_ms), 0,
                            "how old a cached profile may be and still stand in when the "
                            "server fails (0: never)"},
+    [CFG_MIN_FIT] = {"min_fit", NULL, NULL, VALUE_FRACTION, "50%", NULL, 0, 0, FIELD(min_fit), 0,
+                     "a binary whose own code keeps less of the profile than this is stale: a "
+                     "warning, or a failure under verify = strict (0: no check)"},
     [CFG_SERVER_BACKOFF] = {"server_backoff", NULL, NULL, VALUE_DURATION, "1m", NULL, 0, MS(86400),
                             FIELD(server_backoff_ms), 0,
                             "after the server fails (unreachable, timed out, TLS refused, "

@@ -12,40 +12,11 @@
 #include "gowd.h"
 #include "mainpkg.h"
 #include "msg.h"
-#include "outputs.h"
+#include "plan.h"
 #include "profiles.h"
 #include "project.h"
 #include "realgo.h"
 #include "split.h"
-#include "verify.h"
-
-/* One main package and what pgo-go decided for it. */
-struct target {
-	const struct mainpkg *pkg;
-	const char *service;
-	struct profile_choice profile;
-	int group;    /* index of the go run that builds it */
-	char *output; /* where the binary lands, or NULL when go writes none */
-};
-
-/* Everything one intercepted command needs, owned here. */
-struct plan {
-	const char *real_go;
-	char *real_from_config; /* the `real` setting of a file, when it names another go */
-	const struct gocmd *cmd;
-	int argc;
-	char **argv;
-	char workdir[PATH_MAX];
-	struct config config;
-	int have_config;
-	struct mainpkg_list pkgs;
-	struct target *targets;
-	size_t ngroups;
-	struct child_pipe goenv; /* `go env`, running beside the build */
-	int goenv_running;
-	struct goenv host; /* or what it would say, known without asking */
-	int have_host;
-};
 
 /* The service a main package belongs to; *guessed when nothing named it
  * and the binary's name stands in. */
@@ -212,73 +183,80 @@ static char **group_argv(const struct plan *p, int group, char **pgo_flag)
 	return av;
 }
 
-static void summarize(const struct target *t, const struct verify_result *r)
-{
-	char unwritten[512];
-	const char *what = t->output;
+/* A go run's standard error, watched for the profile's fault while it
+ * passes on unchanged (and, when the command is split, each line once). */
+struct watch {
+	struct split_lines *split; /* several runs: a line is printed once */
+	const char *profile;       /* the profile pgo-go added, or NULL */
+	int after_header;          /* the last line was go's "# PROFILE" */
+	const char *blame;         /* how the profile failed the build, or NULL */
+};
 
-	if (!what) {
-		snprintf(unwritten, sizeof unwritten, "%s (no binary written)", t->pkg->importpath);
-		what = unwritten;
-	}
-	const char *prof = t->profile.path      ? t->profile.path
-	                   : t->profile.is_auto ? "default.pgo"
-	                                        : "none";
-	pgo_notef("%s: service %s, profile %s (%s%s%s), %s", what,
-	          t->profile.service ? t->profile.service : t->service, prof,
-	          t->profile.source ? t->profile.source : "no source",
-	          t->profile.detail ? ": " : "", t->profile.detail ? t->profile.detail : "",
-	          r ? (r->status == VERIFY_OK ? "verified" : r->message) : "not verified");
+static int starts_with(const char *line, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return len >= n && !memcmp(line, prefix, n);
 }
 
-/* The profile a binary must name: the one passed, or the default.pgo that
- * -pgo=auto picks up in the main package's directory. */
-static char *expected_profile(const struct target *t)
+/* go prints a failing step's output under "# WHAT": for preprofile, WHAT
+ * is the profile. A compiler crash says "internal compiler error" in any
+ * package's output. */
+static int watch_line(void *ctx, const char *line, size_t len)
 {
-	char *p;
-	if (t->profile.path)
-		return strdup(t->profile.path);
-	if (t->profile.is_auto && t->pkg->dir && asprintf(&p, "%s/default.pgo", t->pkg->dir) >= 0)
-		return p;
-	return NULL;
+	struct watch *w = ctx;
+	size_t body = len && line[len - 1] == '\n' ? len - 1 : len;
+
+	if (w->profile && !w->blame) {
+		if (w->after_header && starts_with(line, body, "preprofile: "))
+			w->blame = "go tool preprofile failed on it";
+		else if (memmem(line, body, "internal compiler error", 23))
+			w->blame = "the compiler crashed (an internal compiler error)";
+		w->after_header = starts_with(line, body, "# ") && body - 2 == strlen(w->profile) &&
+		                  !memcmp(line + 2, w->profile, body - 2);
+	}
+	return w->split ? split_keep_line(w->split, line, len) : 1;
 }
 
-/* Checks one built binary. Returns 1 when strict verification fails. */
-static int verify_target(const struct target *t, enum verify_mode mode)
+/* One go run. Its standard error is read through a pipe only when there
+ * is something to watch for. Returns the wait status or -1. */
+static int run_once(const struct plan *p, char **av, struct watch *w)
 {
-	struct verify_result r;
-	char *want = expected_profile(t);
-	int failed = 0;
-
-	if (!want || !t->output || mode == VERIFY_MODE_OFF || t->profile.invalid_auto) {
-		free(want);
-		summarize(t, NULL);
-		return 0;
-	}
-	if (verify_binary(t->output, want, &r) != 0) {
-		free(want);
-		return 0;
-	}
-	if (r.status != VERIFY_OK) {
-		failed = mode == VERIFY_MODE_STRICT;
-		if (failed)
-			pgo_errorf("%s: profile not verified: %s (PGO_GO_VERIFY=strict)", t->output,
-			           r.message);
-		else
-			pgo_warnf("%s: profile not verified: %s", t->output, r.message);
-	}
-	summarize(t, &r);
-	verify_result_clear(&r);
-	free(want);
-	return failed;
+	pgo_log_argv(p->real_go, av);
+	if (p->ngroups == 1 && !w->profile)
+		return child_run(p->real_go, av);
+	return child_run_filtered(p->real_go, av, watch_line, w);
 }
 
-static int compute_outputs(struct plan *p);
+/* The profile pgo-go added to a group's run broke the build (golang/go#65615:
+ * a profile that crashed the next release's compiler): the run again with
+ * -pgo=off, unless PGO_GO_REQUIRE forbids a build without the profile.
+ * Returns the new wait status, or st when not run again. */
+static int without_profile(struct plan *p, int g, char **av, const char *flag, struct watch *w,
+                           int st)
+{
+	const char *profile = w->profile;
+
+	if (p->config.require) {
+		pgo_errorf("the profile %s broke the build: %s; PGO_GO_REQUIRE is set, so not "
+		           "building again without it",
+		           profile, w->blame);
+		return st;
+	}
+	pgo_warnf("the profile %s broke the build: %s; building again with -pgo=off", profile,
+	          w->blame);
+	for (size_t i = 0; av[i]; i++)
+		if (av[i] == flag)
+			av[i] = "-pgo=off";
+	for (size_t t = 0; t < p->pkgs.nmains; t++)
+		if (p->targets[t].group == g)
+			p->targets[t].pgo_off = 1;
+	w->profile = NULL;
+	return run_once(p, av, w);
+}
 
 /* Runs every group; verifies what each produced. */
 static int run_groups(struct plan *p)
 {
-	enum verify_mode mode = p->config.verify;
 	int status = 0, strict_failed = 0;
 	struct split_lines lines = {0};
 
@@ -286,15 +264,18 @@ static int run_groups(struct plan *p)
 	for (size_t g = 0; g < p->ngroups; g++) {
 		char *flag;
 		char **av = group_argv(p, (int)g, &flag);
+		struct watch w = {.split = p->ngroups > 1 ? &lines : NULL};
 		int st;
 		if (!av) {
 			pgo_errorf("out of memory");
 			split_lines_free(&lines);
 			return 1;
 		}
-		pgo_log_argv(p->real_go, av);
-		st = p->ngroups == 1 ? child_run(p->real_go, av)
-		                     : child_run_filtered(p->real_go, av, split_keep_line, &lines);
+		if (flag && strcmp(flag, "-pgo=off"))
+			w.profile = flag + strlen("-pgo=");
+		st = run_once(p, av, &w);
+		if (st >= 0 && !WIFSIGNALED(st) && child_status_code(st) != 0 && w.blame)
+			st = without_profile(p, (int)g, av, flag, &w, st);
 		split_next_run(&lines);
 		free(av);
 		free(flag);
@@ -312,10 +293,7 @@ static int run_groups(struct plan *p)
 				status = child_status_code(st);
 			continue;
 		}
-		compute_outputs(p);
-		for (size_t t = 0; t < p->pkgs.nmains; t++)
-			if (p->targets[t].group == (int)g)
-				strict_failed |= verify_target(&p->targets[t], mode);
+		strict_failed |= verdict_group(p, (int)g);
 	}
 	split_lines_free(&lines);
 	return status ? status : strict_failed;
@@ -331,58 +309,11 @@ static int nothing_to_add(const struct plan *p)
 	return 1;
 }
 
-/* Where the binaries land depends on go env; asked while the build runs. */
-static void start_goenv(struct plan *p)
-{
-	if (p->config.verify == VERIFY_MODE_OFF && !p->config.verbose && !pgo_msg_logging())
-		return;
-	/* A plain build for this machine writes where go env need not be asked. */
-	if (p->cmd->sub == GOCMD_BUILD && goenv_guess_host(&p->host) == 0) {
-		p->have_host = 1;
-		return;
-	}
-	p->goenv_running = goenv_start(p->real_go, &p->goenv) == 0;
-}
-
-static int compute_outputs(struct plan *p)
-{
-	struct goenv env;
-	char **outs;
-
-	if (p->pkgs.unresolved)
-		return 0; /* the packages, and so the binaries, are unknown */
-	if (p->have_host) {
-		env = p->host;
-		p->have_host = 0;
-	} else if (!p->goenv_running) {
-		return 0;
-	} else {
-		p->goenv_running = 0;
-		if (goenv_finish(&p->goenv, &env) != 0)
-			return 0; /* the build still runs; it just goes unverified */
-	}
-	if (outputs_compute(p->cmd, &p->pkgs, &env, p->workdir, &outs) == 0) {
-		for (size_t i = 0; i < p->pkgs.nmains; i++)
-			p->targets[i].output = outs[i];
-		free(outs);
-	}
-	goenv_free(&env);
-	return 0;
-}
-
 static void plan_free(struct plan *p)
 {
-	if (p->have_host)
-		goenv_free(&p->host);
-	if (p->goenv_running) { /* the build failed: the answer is not needed */
-		struct goenv env;
-		if (goenv_finish(&p->goenv, &env) == 0)
-			goenv_free(&env);
-	}
-	for (size_t i = 0; p->targets && i < p->pkgs.nmains; i++) {
+	verdict_free(p);
+	for (size_t i = 0; p->targets && i < p->pkgs.nmains; i++)
 		profile_choice_clear(&p->targets[i].profile);
-		free(p->targets[i].output);
-	}
 	free(p->targets);
 	mainpkg_list_free(&p->pkgs);
 	if (p->have_config)
@@ -547,7 +478,7 @@ int build_main(const char *real_go, const struct gocmd *cmd, int argc, char **ar
 		plan_free(&p);
 		return rc;
 	}
-	start_goenv(&p);
+	verdict_start(&p);
 	rc = run_groups(&p);
 	plan_free(&p);
 	return rc;

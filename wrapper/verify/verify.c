@@ -12,6 +12,7 @@
 #include "bi.h"
 #include "bi_wasm.h"
 #include "cache.h"
+#include "fit_cache.h"
 #include "goerr.h"
 #include "msg.h"
 
@@ -26,6 +27,8 @@ const char *verify_status_name(enum verify_status s)
 		return "mismatch";
 	case VERIFY_NOT_GO:
 		return "not-go";
+	case VERIFY_STALE:
+		return "stale";
 	case VERIFY_UNREADABLE:
 		break;
 	}
@@ -197,5 +200,49 @@ void verify_result_clear(struct verify_result *r)
 	free(r->pgo);
 	free(r->go_version);
 	free(r->message);
+	free(r->fit);
 	memset(r, 0, sizeof *r);
+}
+
+/* "missing here: main.a (now main.b), main.c" */
+static void missing_list(const fit_result *f, char *buf, size_t n)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < f->nmissing && o < n; i++)
+		o += (size_t)snprintf(
+		    buf + o, n - o, "%s%s%s%s%s", i ? ", " : "; missing here: ", f->missing[i].name,
+		    f->missing[i].renamed_to[0] ? " (now " : "", f->missing[i].renamed_to,
+		    f->missing[i].renamed_to[0] ? ")" : "");
+}
+
+int verify_fit(struct verify_result *r, const char *path, const char *profile, double min_fit,
+               const char *cache_dir)
+{
+	char summary[128], missing[1400];
+	fit_result *f = calloc(1, sizeof *f);
+
+	if (!f)
+		return -1;
+	free(r->fit);
+	r->fit = f;
+	if (!path || !profile) {
+		snprintf(f->reason, sizeof f->reason, "%s",
+		         !path ? "the binary is inside an archive"
+		               : "the profile is not here to compare");
+		return 0;
+	}
+	fit_cached(cache_dir, path, profile, f);
+	if (r->status != VERIFY_OK || !f->known || min_fit <= 0 ||
+	    (f->own_weight > 0 && f->own >= min_fit))
+		return 0;
+	fit_summary(f, summary, sizeof summary);
+	missing_list(f, missing, sizeof missing);
+	free(r->message);
+	r->message = NULL;
+	r->status = VERIFY_STALE;
+	return set_message(r, "-pgo=%s: %s, below min_fit %d%%%s%s%s", r->pgo, summary,
+	                   (int)(min_fit * 100 + 1e-9), missing, f->cause_text[0] ? "; " : "",
+	                   f->cause_text);
 }

@@ -7,6 +7,7 @@
 #define PGO_GO_VERIFY_H
 
 #include "bi.h"
+#include "fit.h"
 
 enum verify_status {
 	VERIFY_OK,         /* records -pgo (naming the expected profile, if one was given) */
@@ -14,6 +15,8 @@ enum verify_status {
 	VERIFY_MISMATCH,   /* records -pgo, but another profile than expected */
 	VERIFY_NOT_GO,     /* not a Go binary, or its build info is unreadable */
 	VERIFY_UNREADABLE, /* the file could not be opened or read */
+	VERIFY_STALE,      /* records the profile, but its own code keeps less of it than
+	                    * min_fit (fit.h): another service's, or older than the code */
 };
 
 struct verify_result {
@@ -22,6 +25,7 @@ struct verify_result {
 	char *pgo;         /* the recorded -pgo value, or NULL */
 	char *go_version;  /* or NULL */
 	char *message;     /* one line saying what was found */
+	fit_result *fit;   /* once verify_fit ran: how much of the profile fits, or NULL */
 };
 
 /* Checks path; profile, if not NULL, is the profile the binary must name.
@@ -35,6 +39,17 @@ int verify_info(const bi_info *bi, const char *profile, struct verify_result *r)
 /* Whether a recorded -pgo value names profile, given whether the build used
  * -trimpath (which records only the file name). */
 int verify_profile_matches(const char *recorded, const char *profile, int trimpath);
+
+/* Judges how much of profile (a file; NULL when it cannot be found: the
+ * fit is unknown) the verified binary at path can use (fit_cache.h, kept
+ * under cache_dir when not NULL). A fit whose own code keeps less than
+ * min_fit (0: no check), or a profile with no weight at all in the
+ * binary's own code, turns VERIFY_OK into VERIFY_STALE with a message
+ * naming the fit, the hottest missing functions and the likely cause.
+ * A NULL path (a binary inside an archive) leaves the fit unknown too.
+ * Returns 0, or -1 when out of memory. */
+int verify_fit(struct verify_result *r, const char *path, const char *profile, double min_fit,
+               const char *cache_dir);
 
 void verify_result_clear(struct verify_result *r);
 
