@@ -23,15 +23,12 @@ start_server() {
   "$PYRO_BIN/pyroserver" -addr 127.0.0.1:0 -addr-file "$dir/addr" -control "$@" \
     >"$dir/log" 2>&1 &
   SERVER_PIDS+=($!)
-  for _ in $(seq 100); do [[ -s $dir/addr ]] && break; sleep 0.05; done
-  [[ -s $dir/addr ]] || { echo "pyroserver $name did not start: $(cat "$dir/log")"; return 1; }
+  await_file "$dir/addr" || { echo "pyroserver $name did not start: $(cat "$dir/log")"; return 1; }
   printf -v "URL_$name" 'http://%s' "$(cat "$dir/addr")"
 }
 
 stop_servers() {
-  local pid
-  for pid in "${SERVER_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${SERVER_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+  stop_processes "${SERVER_PIDS[@]}"
   SERVER_PIDS=()
 }
 

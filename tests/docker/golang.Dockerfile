@@ -9,7 +9,7 @@
 FROM debian:bookworm-slim
 ARG MIRROR
 RUN echo "deb [trusted=yes] $MIRROR/apt ./" >/etc/apt/sources.list \
- && apt-get update && apt-get install -y --no-install-recommends \
+ && apt-get update && apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-unsafe-io \
       ca-certificates curl git gcc libc6-dev make pkg-config netbase procps \
  && rm -rf /var/lib/apt/lists/*
 COPY . /usr/local/go
