@@ -42,7 +42,6 @@ SUITE_docker_PROBE() {
 
 # ---------------------------------------------------------------- the daemon
 
-DOCKERD_PID=""
 DOCKER_RUN=""   # this run's data root and daemon files, removed at the end
 DOCKER_SOCKS="" # its sockets: a short path, as unix sockets need
 
@@ -52,6 +51,7 @@ DOCKER_SOCKS="" # its sockets: a short path, as unix sockets need
 start_dockerd() {
   DOCKER_RUN=$(mktemp -d "$DOCKER_WORK/run.XXXXXX")
   DOCKER_SOCKS=$(mktemp -d /tmp/pgo-go-dockerd.XXXXXX)
+  echo "$DOCKER_SOCKS" >"$DOCKER_RUN/socks"
   echo '{}' >"$DOCKER_RUN/daemon.json"
   mkdir -p /run/docker /etc/docker
   unshare --mount --propagation private sh -c \
@@ -61,11 +61,11 @@ start_dockerd() {
     -H "unix://$DOCKER_SOCKS/docker.sock" --storage-driver overlay2 \
     --iptables=false --ip6tables=false --ip-forward=false --bridge=none \
     >"$DOCKER_RUN/dockerd.log" 2>&1 &
-  DOCKERD_PID=$!
   export DOCKER_HOST=unix://$DOCKER_SOCKS/docker.sock DOCKER_CONFIG=$DOCKER_RUN/cli
+  local pid=$!
   for _ in $(seq 120); do
     "$DOCKER" version >/dev/null 2>&1 && return 0
-    kill -0 "$DOCKERD_PID" 2>/dev/null || break
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.5
   done
   echo "dockerd did not start:"
@@ -73,21 +73,27 @@ start_dockerd() {
   return 1
 }
 
-# stop_dockerd: the daemon (and the containerd it runs) stopped, its data
-# root and sockets removed.
+# running PIDFILE TEXT: the process PIDFILE names runs, with TEXT in its
+# command line (a stale pid file may name another process by now).
+running() {
+  local pid
+  pid=$(cat "$1" 2>/dev/null) && grep -qF -- "$2" "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
+}
+
+# stop_dockerd RUN: the daemon of RUN (this run's, or one a killed run left)
+# and its containerd stopped, RUN and the daemon's sockets removed.
 stop_dockerd() {
-  [[ -n $DOCKER_RUN ]] || return 0
-  if [[ -n $DOCKERD_PID ]]; then
-    kill "$DOCKERD_PID" 2>/dev/null
-    for _ in $(seq 60); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$DOCKERD_PID" 2>/dev/null
-    wait "$DOCKERD_PID" 2>/dev/null
+  local run=$1 socks pid
+  socks=$(cat "$run/socks" 2>/dev/null)
+  if pid=$(running "$socks/dockerd.pid" "$run/data"); then
+    kill "$pid"
+    for _ in $(seq 60); do running "$socks/dockerd.pid" "$run/data" >/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null
   fi
-  local containerd
-  containerd=$(cat "$DOCKER_SOCKS/exec/containerd/containerd.pid" 2>/dev/null)
-  [[ -n $containerd ]] && kill -9 "$containerd" 2>/dev/null
-  rm -rf "$DOCKER_RUN" "$DOCKER_SOCKS"
-  DOCKER_RUN=""
+  if pid=$(running "$socks/exec/containerd/containerd.pid" "$socks/"); then
+    kill -9 "$pid"
+  fi
+  rm -rf "$run" ${socks:+"$socks"}
 }
 
 # ---------------------------------------------------------------- the mirrors
@@ -115,7 +121,7 @@ start_mirror() {
 }
 
 cleanup() {
-  stop_dockerd
+  [[ -z $DOCKER_RUN ]] || stop_dockerd "$DOCKER_RUN"
   [[ -z $MIRROR_PID ]] || stop_processes "$MIRROR_PID"
   stop_servers
 }
@@ -133,8 +139,8 @@ dbuild() {
   FIGURES+=("$name: ${BUILD_SECS} s")
 }
 
-# rideshare_build NAME ARGS…: examples/Dockerfile from the repository root,
-# as the README shows it, with the secret; the command in the log's test.
+# rideshare_build NAME ARGS…: dbuild of examples/Dockerfile from the
+# repository root, as the README shows it, with the secret.
 rideshare_build() {
   local name=$1
   shift
@@ -220,6 +226,10 @@ SUITE_docker_SETUP() {
   ingest "$URL_plain" ride-sharing-app "$past" "$FIXTURES/cpu.pprof"
 
   start_mirror || exit 1
+  local stale
+  for stale in "$DOCKER_WORK"/run.*; do
+    [[ -d $stale ]] && stop_dockerd "$stale"
+  done
   start_dockerd || exit 1
   "$DOCKER" import -c 'CMD ["bash"]' "$DOCKER_WORK/base/rootfs.tar" debian:bookworm-slim >/dev/null ||
     { echo "cannot import the root file system"; exit 1; }
