@@ -35,6 +35,8 @@ SUITE_docker_PROBE() {
     echo "no Docker engine (Debian's docker.io, which scripts/install-deps.sh installs)"
   elif ! unshare --mount true 2>/dev/null; then
     echo "cannot make a mount namespace: no daemon can run here"
+  elif ! grep -qw overlay /proc/filesystems && ! modprobe overlay 2>/dev/null; then
+    echo "no overlay file system for dockerd's overlay2 (vfs would copy every layer: about 12 GB)"
   elif [[ -z $DOCKER_WORK || ! -f $DOCKER_WORK/base/stamp ]]; then
     echo "no base files in '$DOCKER_WORK/base' (scripts/docker-base.sh makes them; it needs the network)"
   fi
