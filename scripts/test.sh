@@ -21,6 +21,9 @@ for mod in tests/pyroserver tests/workload examples/rideshare; do
   (cd "$root/$mod" && go mod download)
 done
 "$root/scripts/benchstat.sh" >/dev/null # the demo's, installed once
+# The docker suite makes its base images offline, from a Debian root file
+# system and the images' packages, fetched here.
+"$root/scripts/docker-base.sh" "$build/docker/base"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DPGO_GO_WERROR=ON -DPGO_GO_SANITIZE=ON >/dev/null
 cmake --build "$build"

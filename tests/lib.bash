@@ -137,6 +137,25 @@ run() {
   return 0
 }
 
+# await_file FILE: waits up to 5 s for FILE to hold something (a server's
+# address, say); fails if it does not.
+await_file() {
+  local _
+  for _ in $(seq 100); do
+    [[ -s $1 ]] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# stop_processes PID…: the servers a suite started, ended and waited for.
+stop_processes() {
+  local pid
+  for pid; do kill "$pid" 2>/dev/null; done
+  for pid; do wait "$pid" 2>/dev/null; done
+  return 0
+}
+
 # pgo_go ARGS…: run the pgo-go under test.
 pgo_go() { run "$PGO_GO_BIN" "$@"; }
 

@@ -1,62 +1,78 @@
-# Helpers for the suites that run the test server, tests/pyroserver
-# (sourced by a suite file: `source "$TESTS_DIR/pyroserver.bash"`).
+# Helpers for the suites that run the Pyroscope-compatible test server
+# (tests/pyroserver; its README lists the control API used here). Sourced
+# by a suite file; everything listens on 127.0.0.1 only.
 #
-#   pyro_build               builds it into $SUITE_TMP/bin/pyroserver
-#   pyro_start NAME ARGS…    starts one on 127.0.0.1 (a free port) with
-#                            -control and ARGS; its host:port in
-#                            PYRO_ADDR_<NAME>, its log in $SUITE_TMP/server-NAME
-#   pyro_stop NAME           stops that one; pyro_stop_all stops them all
-#                            (set as the EXIT trap by pyro_build)
+#   build_pyroserver DIR      once, in the suite's setup: DIR/pyroserver
+#   start_server NAME ARGS…   a server with the control API (and ARGS); its
+#                             host:port in ADDR_<NAME>, http://ADDR in
+#                             URL_<NAME>, its log in $SUITE_TMP/server-NAME
+#   stop_server NAME          that one, ended and waited for
+#   stop_servers              every server started (the suite's EXIT trap)
+#
+# The questions to a server's control API go through server_curl, which a
+# suite whose servers want TLS or a client certificate redefines.
 
-declare -A PYRO_PIDS=()
+PYRO_BIN=""            # the directory holding the pyroserver binary
+declare -A SERVER_PID=() # by name
 
-pyro_build() {
-  mkdir -p "$SUITE_TMP/bin"
-  (cd "$PGO_GO_SRC/tests/pyroserver" && GOTOOLCHAIN=local GOFLAGS= "$REAL_GO" build -o "$SUITE_TMP/bin/pyroserver" .) ||
-    { echo "cannot build the test server"; exit 1; }
-  trap pyro_stop_all EXIT
+build_pyroserver() {
+  PYRO_BIN=$1
+  mkdir -p "$PYRO_BIN"
+  (cd "$PGO_GO_SRC/tests/pyroserver" && GOTOOLCHAIN=local GOFLAGS= "$REAL_GO" build -o "$PYRO_BIN/pyroserver" .)
 }
 
-pyro_start() {
+start_server() {
   local name=$1 dir=$SUITE_TMP/server-$1
   shift
   mkdir -p "$dir"
-  "$SUITE_TMP/bin/pyroserver" -addr 127.0.0.1:0 -addr-file "$dir/addr" -control "$@" >"$dir/log" 2>&1 &
-  PYRO_PIDS[$name]=$!
-  for _ in $(seq 200); do [[ -s $dir/addr ]] && break; sleep 0.05; done
-  [[ -s $dir/addr ]] || { echo "pyroserver $name did not start: $(cat "$dir/log")"; exit 1; }
-  printf -v "PYRO_ADDR_$name" '%s' "$(cat "$dir/addr")"
+  "$PYRO_BIN/pyroserver" -addr 127.0.0.1:0 -addr-file "$dir/addr" -control "$@" \
+    >"$dir/log" 2>&1 &
+  SERVER_PID[$name]=$!
+  await_file "$dir/addr" || { echo "pyroserver $name did not start: $(cat "$dir/log")"; return 1; }
+  printf -v "ADDR_$name" '%s' "$(cat "$dir/addr")"
+  printf -v "URL_$name" 'http://%s' "$(cat "$dir/addr")"
 }
 
-pyro_stop() {
-  [[ -n ${PYRO_PIDS[$1]:-} ]] || return 0
-  kill "${PYRO_PIDS[$1]}" 2>/dev/null
-  wait "${PYRO_PIDS[$1]}" 2>/dev/null
-  unset "PYRO_PIDS[$1]"
+stop_server() {
+  [[ -n ${SERVER_PID[$1]:-} ]] || return 0
+  stop_processes "${SERVER_PID[$1]}"
+  unset "SERVER_PID[$1]"
 }
 
-pyro_stop_all() {
-  local name
-  for name in "${!PYRO_PIDS[@]}"; do pyro_stop "$name"; done
+stop_servers() {
+  stop_processes "${SERVER_PID[@]}"
+  SERVER_PID=()
 }
 
-# pyro_curl ARGS…: how the helpers below reach a server's control API; a
-# suite whose servers want TLS or a client certificate redefines it.
-pyro_curl() { curl -sf "$@"; }
+server_curl() { curl -sf "$@"; }
 
-# pyro_requests BASE [METHOD]: the API requests (for METHOD) BASE has seen
+# ctl BASE METHOD PATH [JSON]: the control API of the server at BASE.
+ctl() {
+  server_curl -X "$2" "$1/control/$3" ${4:+-d "$4"} >/dev/null
+}
+
+# requests BASE [METHOD]: how many requests (for METHOD) the server has seen
 # since its last reset.
-pyro_requests() {
-  pyro_curl "$1/control/requests${2:+?method=$2}" | grep -c '"seq"'
+requests() {
+  server_curl "$1/control/requests${2:+?method=$2}" | grep -c '"seq"'
 }
 
-# pyro_connections BASE: the connections BASE has accepted, this question's
-# own included; pyro_connections_since BASE N: those since it said N,
-# neither question's own counted (what a client opened in between).
-pyro_connections() {
-  pyro_curl "$1/control/connections" | sed -n 's/.*"connections": *\([0-9]*\).*/\1/p'
+# connections BASE: the connections BASE has accepted, this question's own
+# included; connections_since BASE N: those since it said N, neither
+# question's own counted (what a client opened in between).
+connections() {
+  server_curl "$1/control/connections" | sed -n 's/.*"connections": *\([0-9]*\).*/\1/p'
 }
 
-pyro_connections_since() {
-  echo $(($(pyro_connections "$1") - $2 - 1))
+connections_since() {
+  echo $(($(connections "$1") - $2 - 1))
+}
+
+# ingest BASE SERVICE FROM FILE [CURL ARGS…]: a raw pprof into the window
+# holding FROM (seconds).
+ingest() {
+  local base=$1 svc=$2 from=$3 file=$4
+  shift 4
+  server_curl "$@" --data-binary "@$file" \
+    "$base/ingest?format=pprof&name=$svc&from=$from&until=$((from + 10))" >/dev/null
 }

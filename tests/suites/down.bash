@@ -21,31 +21,22 @@ DEAD_URL=""
 MULTI=""
 PLAIN_MS=0
 
-ctl() { # METHOD PATH [JSON]
-  if [[ -n ${3:-} ]]; then
-    curl -sf -X "$1" "$URL/control/$2" -d "$3" >/dev/null
-  else
-    curl -sf -X "$1" "$URL/control/$2" >/dev/null
-  fi
-}
-
 # set_fault JSON-FIELDS: the only fault from now on, for every method, with
 # the request log cleared ("" = no fault).
 set_fault() {
-  ctl POST reset
-  [[ -z $1 ]] || ctl POST fault "{\"method\":\"*\",\"count\":0,$1}" || test_failed "cannot set fault $1"
+  ctl "$URL" POST reset
+  [[ -z $1 ]] || ctl "$URL" POST fault "{\"method\":\"*\",\"count\":0,$1}" || test_failed "cannot set fault $1"
 }
 
-requests() { pyro_requests "$URL" "$@"; }
-
 SUITE_down_SETUP() {
-  pyro_build
+  build_pyroserver "$SUITE_TMP/bin" || { echo "cannot build the test server"; exit 1; }
+  trap stop_servers EXIT
   # "Refused": a server started and stopped, so its port now refuses.
-  pyro_start dead
-  DEAD_URL=http://$PYRO_ADDR_dead
-  pyro_stop dead
-  pyro_start up
-  URL=http://$PYRO_ADDR_up
+  start_server dead
+  DEAD_URL=$URL_dead
+  stop_server dead
+  start_server up
+  URL=$URL_up
 
   # The module: 30 commands, svc01..svc30, one shared package; every
   # service has the same data in the last closed hour, so equal profiles
@@ -106,9 +97,9 @@ expect_within_plain() {
 hanging_build() {
   local before
   set_fault '"kind":"hang"'
-  before=$(pyro_connections "$URL")
+  before=$(connections "$URL")
   build PGO_GO_URL="$URL" PGO_GO_TIMEOUT=1s
-  CONNECTIONS=$(pyro_connections_since "$URL" "$before")
+  CONNECTIONS=$(connections_since "$URL" "$before")
   expect_exit 0
   expect_line_count "$RUN_ERR" 1
 }
@@ -137,13 +128,13 @@ SUITE_down() {
   TEST "hanging: 30 commands, one request, one timeout, one warning"
   hanging_build
   expect_equal "$CONNECTIONS" 1 "connections for 30 commands"
-  expect_equal "$(requests)" 1 "requests for 30 commands"
+  expect_equal "$(requests "$URL")" 1 "requests for 30 commands"
   expect_line "$RUN_ERR" "^pgo-go: warning: no profile for service 'svc01': SelectMergeProfile at $URL: no answer in time: .*\(the limit for a call is 1 s: PGO_GO_TIMEOUT\); builds leave it alone for 1m \(PGO_GO_SERVER_BACKOFF\); building without PGO$"
   expect_within_plain 5000
   # A second command within server_backoff: no connection at all.
   hanging_build
   expect_equal "$CONNECTIONS" 0 "connections of the second command"
-  expect_equal "$(requests)" 0 "requests of the second command"
+  expect_equal "$(requests "$URL")" 0 "requests of the second command"
   expect_contains "$RUN_ERR" "no answer in time"
   expect_within_plain 4000
 
@@ -152,23 +143,23 @@ SUITE_down() {
   build PGO_GO_URL="$URL" PGO_GO_TIMEOUT=1s PGO_GO_SERVER_BACKOFF=2s
   expect_exit 0
   expect_contains "$RUN_ERR" "builds leave it alone for 2s (PGO_GO_SERVER_BACKOFF)"
-  expect_equal "$(requests)" 1 "requests"
+  expect_equal "$(requests "$URL")" 1 "requests"
   sleep 2.5
   set_fault '"kind":"hang"'
   build PGO_GO_URL="$URL" PGO_GO_TIMEOUT=1s PGO_GO_SERVER_BACKOFF=2s
-  expect_equal "$(requests)" 1 "requests once the backoff is over"
+  expect_equal "$(requests "$URL")" 1 "requests once the backoff is over"
   expect_line_count "$RUN_ERR" 1
 
   TEST "server_backoff = 0: every command asks (once)"
   set_fault '"kind":"hang"'
   build PGO_GO_URL="$URL" PGO_GO_TIMEOUT=1s PGO_GO_SERVER_BACKOFF=0
-  expect_equal "$(requests)" 1 "requests of the first command"
+  expect_equal "$(requests "$URL")" 1 "requests of the first command"
   expect_line_count "$RUN_ERR" 1
   expect_not_contains "$RUN_ERR" "leave it alone"
   expect_equal "$(downs)" 0 "servers remembered"
   set_fault '"kind":"hang"'
   build PGO_GO_URL="$URL" PGO_GO_TIMEOUT=1s PGO_GO_SERVER_BACKOFF=0
-  expect_equal "$(requests)" 1 "requests of the second command"
+  expect_equal "$(requests "$URL")" 1 "requests of the second command"
 
   TEST "pgo-go fetch still asks (a note says so); its success forgets the failure"
   set_fault '"kind":"hang"'
@@ -186,17 +177,17 @@ SUITE_down() {
   build PGO_GO_URL="$URL" PGO_GO_TIMEOUT=1s
   expect_exit 0
   expect_empty "$RUN_ERR"
-  expect_equal "$(requests SelectMergeProfile)" 29 "SelectMergeProfile requests (svc01 was cached)"
+  expect_equal "$(requests "$URL" SelectMergeProfile)" 29 "SelectMergeProfile requests (svc01 was cached)"
   expect_equal "$(find cache/snapshots -name '*.json' | wc -l)" 30 "snapshots"
 
   TEST "one service's error (HTTP 400) holds back no other"
   set_fault ""
-  ctl POST fault '{"method":"SelectMergeProfile","kind":"http","status":400,"count":1}'
+  ctl "$URL" POST fault '{"method":"SelectMergeProfile","kind":"http","status":400,"count":1}'
   build PGO_GO_URL="$URL"
   expect_exit 0
   expect_line_count "$RUN_ERR" 1
   expect_line "$RUN_ERR" "^pgo-go: warning: no profile for service 'svc01': SelectMergeProfile at $URL: HTTP 400 invalid_argument: "
-  expect_equal "$(requests SelectMergeProfile)" 30 "SelectMergeProfile requests"
+  expect_equal "$(requests "$URL" SelectMergeProfile)" 30 "SelectMergeProfile requests"
   expect_equal "$(find cache/snapshots -name '*.json' | wc -l)" 29 "snapshots"
   expect_equal "$(downs)" 0 "servers remembered"
 

@@ -55,15 +55,12 @@ os.rename(addr + ".tmp", addr)
 s.serve_forever()
 ' "$2" "$dir/auth" "$dir/port" >"$dir/log" 2>&1 &
   FAKE_PIDS+=($!)
-  for _ in $(seq 100); do [[ -s $dir/port ]] && break; sleep 0.05; done
-  [[ -s $dir/port ]] || { echo "fake server $name did not start: $(cat "$dir/log")"; return 1; }
+  await_file "$dir/port" || { echo "fake server $name did not start: $(cat "$dir/log")"; return 1; }
   printf -v "URL_$name" 'http://127.0.0.1:%s' "$(cat "$dir/port")"
 }
 
 stop_fakes() {
-  local pid
-  for pid in "${FAKE_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${FAKE_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+  stop_processes "${FAKE_PIDS[@]}"
   FAKE_PIDS=()
 }
 

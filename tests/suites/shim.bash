@@ -494,6 +494,27 @@ SH
   pgo_go install-shim "$TEST_DIR/sh"
   expect_exit 0
 
+  TEST "install-shim creates missing parent directories, 0755, and names one it cannot"
+  # A Dockerfile's /opt/pgo-go/shim: neither directory exists yet (issue 12).
+  local mask
+  mask=$(umask)
+  umask 022
+  pgo_go install-shim "$TEST_DIR/opt/pgo-go/shim"
+  umask "$mask"
+  expect_exit 0
+  expect_no_crash
+  expect_stdout "export PATH=\"$TEST_DIR/opt/pgo-go/shim:\$PATH\""
+  [[ -L $TEST_DIR/opt/pgo-go/shim/go ]] || test_failed "no link opt/pgo-go/shim/go"
+  expect_equal "$(stat -c %a opt opt/pgo-go opt/pgo-go/shim | tr '\n' ' ')" "755 755 755 " \
+    "the directories' modes"
+  pgo_go install-shim "opt//pgo-go/other/"
+  expect_exit 0
+  [[ -L opt/pgo-go/other/go ]] || test_failed "no link opt/pgo-go/other/go (a relative path)"
+  : >afile
+  pgo_go install-shim "$TEST_DIR/afile/sub/shim"
+  expect_exit 1
+  expect_stderr "pgo-go: cannot create $TEST_DIR/afile/sub: Not a directory"
+
   TEST "PGO_GO_LOG: the command, go's run and status, the verdict; whole lines from parallel shims"
   use_shim
   write_main app example.com/app

@@ -17,30 +17,31 @@ source "$TESTS_DIR/pyroserver.bash"
 
 PKI=""
 
-# pyro_curl ARGS…: curl trusting the test CA, with the test client certificate.
-pyro_curl() {
+# server_curl ARGS…: curl trusting the test CA, with the test client certificate.
+server_curl() {
   curl -sf --cacert "$PKI/ca.pem" --cert "$PKI/client.pem" --key "$PKI/client-key.pem" "$@"
 }
 
 reset_servers() {
-  pyro_curl -X POST "$URL_tls/control/reset" >/dev/null
-  pyro_curl -X POST "$URL_mtls/control/reset" >/dev/null
+  server_curl -X POST "$URL_tls/control/reset" >/dev/null
+  server_curl -X POST "$URL_mtls/control/reset" >/dev/null
 }
 
 SUITE_tls_SETUP() {
   PKI=$SUITE_TMP/pki
-  pyro_build
+  build_pyroserver "$SUITE_TMP/bin" || { echo "cannot build the test server"; exit 1; }
+  trap stop_servers EXIT
   # The first makes the test CA; the second finds it.
-  pyro_start tls -tls-dir "$PKI" -tenant-required
-  pyro_start mtls -tls-dir "$PKI" -tenant-required -client-cert-required
-  URL_tls=https://$PYRO_ADDR_tls
-  URL_mtls=https://$PYRO_ADDR_mtls
+  start_server tls -tls-dir "$PKI" -tenant-required
+  start_server mtls -tls-dir "$PKI" -tenant-required -client-cert-required
+  URL_tls=https://$ADDR_tls
+  URL_mtls=https://$ADDR_mtls
 
   # The fixture profile in the last closed hour, for tenant acme.
   SUITE_NOW=$(date +%s)
   local past=$((SUITE_NOW - SUITE_NOW % 3600 - 1800)) u
   for u in "$URL_tls" "$URL_mtls"; do
-    pyro_curl -H 'X-Scope-OrgID: acme' --data-binary "@$FIXTURES/cpu.pprof" \
+    server_curl -H 'X-Scope-OrgID: acme' --data-binary "@$FIXTURES/cpu.pprof" \
       "$u/ingest?format=pprof&name=tls-svc&from=$past&until=$((past + 10))" >/dev/null ||
       { echo "cannot ingest into $u"; exit 1; }
   done
@@ -92,7 +93,7 @@ SUITE_tls() {
   PGO_GO_CONFIG=$TEST_DIR/pgo.ini pgo fetch --service tls-svc -o tls.pgo
   expect_exit 0
   expect_line "$RUN_OUT" '^wrote tls\.pgo: tls-svc, window '
-  expect_equal "$(pyro_requests "$URL_tls" SelectMergeProfile)" 1 "SelectMergeProfile requests"
+  expect_equal "$(requests "$URL_tls" SelectMergeProfile)" 1 "SelectMergeProfile requests"
 
   TEST "ca_file in .pgo-go.ini: the shim builds with the profile, over https"
   reset_servers
@@ -107,11 +108,11 @@ SUITE_tls() {
   TEST "no CA given: the server's certificate is not trusted, one line naming ca_file, no retry"
   reset_servers
   local before
-  before=$(pyro_connections "$URL_tls")
+  before=$(connections "$URL_tls")
   PGO_GO_TENANT_ID=acme pgo fetch --url "$URL_tls" --service tls-svc
   expect_exit 1
   expect_one_line "^pgo-go: SelectMergeProfile at $URL_tls: the server's TLS certificate is not trusted: .*\(set PGO_GO_CA_FILE to the CA that signed it\)"
-  expect_equal "$(pyro_connections_since "$URL_tls" "$before")" 1 "connections"
+  expect_equal "$(connections_since "$URL_tls" "$before")" 1 "connections"
 
   TEST "the wrong CA: not trusted either, one line naming ca_file"
   reset_servers
@@ -121,12 +122,12 @@ SUITE_tls() {
 
   TEST "a missing CA file: no such file, naming the setting, no connection"
   reset_servers
-  before=$(pyro_connections "$URL_tls")
+  before=$(connections "$URL_tls")
   printf '[pgo-go]\nca_file = %s\n' "$TEST_DIR/nothere.pem" >pgo.ini
   PGO_GO_CONFIG=$TEST_DIR/pgo.ini PGO_GO_TENANT_ID=acme pgo fetch --url "$URL_tls" --service tls-svc
   expect_exit 1
   expect_one_line "^pgo-go: cannot read the CA file $TEST_DIR/nothere\.pem \(PGO_GO_CA_FILE\): No such file or directory$"
-  expect_equal "$(pyro_connections_since "$URL_tls" "$before")" 0 "connections"
+  expect_equal "$(connections_since "$URL_tls" "$before")" 0 "connections"
   PGO_GO_TENANT_ID=acme PGO_GO_CA_FILE=$PKI/ca.pem PGO_GO_CLIENT_CERT=$TEST_DIR/nothere.pem \
     pgo fetch --url "$URL_mtls" --service tls-svc
   expect_exit 1
@@ -134,7 +135,7 @@ SUITE_tls() {
 
   TEST "no client certificate: one stable line naming client_cert, client_key, ca_file; not retried"
   reset_servers
-  before=$(pyro_connections "$URL_mtls")
+  before=$(connections "$URL_mtls")
   local i
   for i in 1 2 3 4 5; do
     PGO_GO_TENANT_ID=acme PGO_GO_CA_FILE=$PKI/ca.pem pgo fetch --url "$URL_mtls" --service tls-svc
@@ -144,8 +145,8 @@ SUITE_tls() {
   done
   for i in 2 3 4 5; do expect_equal_content "line$i" line1 "run $i's line"; done
   # Retried, it would be four connections a run (three retries).
-  expect_equal "$(pyro_connections_since "$URL_mtls" "$before")" 5 "connections for five runs"
-  expect_equal "$(pyro_requests "$URL_mtls" SelectMergeProfile)" 0 "requests that got through"
+  expect_equal "$(connections_since "$URL_mtls" "$before")" 5 "connections for five runs"
+  expect_equal "$(requests "$URL_mtls" SelectMergeProfile)" 0 "requests that got through"
 
   TEST "a client certificate the CA signed: it works, key apart or in one file"
   reset_servers
@@ -157,7 +158,7 @@ SUITE_tls() {
     pgo fetch --url "$URL_mtls" --service tls-svc --force -o b.pgo
   expect_exit 0
   expect_equal_content b.pgo a.pgo "the profile fetched with the bundle"
-  expect_equal "$(pyro_requests "$URL_mtls" SelectMergeProfile)" 2 "SelectMergeProfile requests"
+  expect_equal "$(requests "$URL_mtls" SelectMergeProfile)" 2 "SelectMergeProfile requests"
 
   TEST "a client certificate of another CA: refused, one line naming it"
   reset_servers
@@ -186,11 +187,11 @@ SUITE_tls() {
   TEST "a build of two services against mTLS without a certificate: one warning, one connection"
   reset_servers
   shim_app
-  before=$(pyro_connections "$URL_mtls")
+  before=$(connections "$URL_mtls")
   PGO_GO_URL=$URL_mtls PGO_GO_TENANT_ID=acme PGO_GO_CA_FILE=$PKI/ca.pem shim_go build ./cmd/...
   expect_exit 0
   expect_one_line "^pgo-go: warning: no profile for service 'tls-svc': SelectMergeProfile at $URL_mtls: the server refused the connection after the TLS handshake, before answering: it requires a client certificate .*; building without PGO$"
-  expect_equal "$(pyro_connections_since "$URL_mtls" "$before")" 1 "connections for two services"
+  expect_equal "$(connections_since "$URL_mtls" "$before")" 1 "connections for two services"
 
   TEST "a tenant with an unsupported character: the hint is the tenant, not the query"
   reset_servers
@@ -198,7 +199,7 @@ SUITE_tls() {
   expect_exit 1
   expect_one_line "^pgo-go: SelectMergeProfile at $URL_tls: HTTP 401 unauthenticated: tenant ID 'acme corp' contains unsupported character ' ' \(check the tenant: PGO_GO_TENANT_ID is 'acme corp', sent as X-Scope-OrgID; the server takes one ID of at most 150 letters, digits and !-_\.\*'\(\)\)$"
   expect_not_contains "$RUN_ERR" "check the query"
-  expect_equal "$(pyro_requests "$URL_tls" SelectMergeProfile)" 1 "requests (a 401 is not retried)"
+  expect_equal "$(requests "$URL_tls" SelectMergeProfile)" 1 "requests (a 401 is not retried)"
 
   TEST "several tenants (multiple org IDs, JSON inside JSON): the server's words, the tenant's hint"
   reset_servers

@@ -999,13 +999,17 @@ static void canned_answer(struct canned *c, int conn)
 				break;
 		}
 	}
+	/* The length is read once: as soon as the client has the whole answer,
+	 * the test may set the next one (canned_json) while this thread is
+	 * still comparing what write returned. */
+	size_t len = c->len;
 	c->requests++;
 	n = snprintf(head, sizeof head,
 	             "HTTP/1.1 %ld X\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 	             "Connection: close\r\n\r\n",
-	             c->status, c->content_type, c->len);
+	             c->status, c->content_type, len);
 	assert_true(write(conn, head, (size_t)n) == n);
-	assert_true(write(conn, c->body, c->len) == (ssize_t)c->len);
+	assert_true(write(conn, c->body, len) == (ssize_t)len);
 }
 
 static void *canned_serve(void *arg)

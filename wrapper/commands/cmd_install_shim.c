@@ -10,9 +10,40 @@
 #include "cmd_install_shim.h"
 #include "msg.h"
 
+/* mkdir -p: creates every missing directory of PATH, each 0755 (less the
+ * umask), like the shim directory itself; on failure *FAILED names the
+ * directory that could not be made. A Dockerfile's /opt/pgo-go/shim has no
+ * /opt/pgo-go yet (issue 12). */
+static int make_dirs(const char *path, char *failed, size_t failed_size)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof buf) {
+		errno = len ? ENAMETOOLONG : ENOENT;
+		snprintf(failed, failed_size, "%s", path);
+		return -1;
+	}
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
+			snprintf(failed, failed_size, "%s", buf);
+			return -1;
+		}
+		*p = c;
+		if (c == '\0')
+			return 0;
+	}
+}
+
 int cmd_install_shim(int argc, char **argv)
 {
 	char self[PATH_MAX], dir[PATH_MAX], link[PATH_MAX + 4], cur[PATH_MAX];
+	char failed[PATH_MAX];
 	ssize_t n;
 
 	if (argc != 2) {
@@ -23,8 +54,8 @@ int cmd_install_shim(int argc, char **argv)
 		pgo_errorf("cannot find pgo-go's own path: %s", strerror(errno));
 		return 1;
 	}
-	if (mkdir(argv[1], 0755) != 0 && errno != EEXIST) {
-		pgo_errorf("cannot create %s: %s", argv[1], strerror(errno));
+	if (make_dirs(argv[1], failed, sizeof failed) != 0) {
+		pgo_errorf("cannot create %s: %s", failed, strerror(errno));
 		return 1;
 	}
 	if (!realpath(argv[1], dir)) {
