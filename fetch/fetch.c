@@ -145,11 +145,49 @@ static int job_label(struct fetch_job *j, fetch_err *err)
 	return 0;
 }
 
+/* The rewrites' part of the key: their text, hashed; "" for none. */
+static int rules_key(const fetch_pgo_rules *r, char key[CACHE_HEX_LEN + 1], fetch_err *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	key[0] = '\0';
+	if (!r || (!r->nrenames && !r->nnoinline))
+		return 0;
+	if (fetch_pgo_rules_check(r, err) != 0)
+		return -1;
+	if (!(f = open_memstream(&text, &len)))
+		return fetch_err_nomem(err);
+	for (size_t i = 0; i < r->nrenames; i++)
+		fprintf(f, "rename\t%s\t%s\n", r->renames[i].from, r->renames[i].to);
+	for (size_t i = 0; i < r->nnoinline; i++)
+		fprintf(f, "noinline\t%s\n", r->noinline[i]);
+	if (fclose(f) != 0) {
+		free(text);
+		return fetch_err_nomem(err);
+	}
+	cache_sha256_hex(text, len, key);
+	free(text);
+	return 0;
+}
+
+const fetch_pgo *fetch_job_rewrite(const struct fetch_job *j, const fetch_pgo *acc,
+                                   fetch_pgo **owned, fetch_err *err)
+{
+	*owned = NULL;
+	if (!j->rules[0])
+		return acc;
+	return fetch_pgo_rewrite(acc, j->o->rules, owned, NULL, err) == 0 ? *owned : NULL;
+}
+
 int fetch_job_cache(struct fetch_job *j, fetch_err *err)
 {
 	char *dir = NULL;
 	int rc;
 
+	if (rules_key(j->o->rules, j->rules, err) != 0)
+		return -1;
 	if (cache_default_dir(j->o->cache_dir,
 	                      fetch_setting_name(&j->o->conn.names, FETCH_SET_CACHE_DIR), &dir,
 	                      err) != 0)
@@ -190,7 +228,8 @@ static int job_init(struct fetch_job *j, const fetch_opts *o, fetch_err *err)
 	                     j->type,
 	                     j->len,
 	                     o->reduce.keep_locations,
-	                     o->reduce.aggregate_callees};
+	                     o->reduce.aggregate_callees,
+	                     j->rules};
 	j->newest = window_newest(j->len, j->now);
 	cache_key(&j->q, j->newest.end, j->key);
 	j->pull = fetch_from_server;

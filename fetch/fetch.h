@@ -29,6 +29,7 @@
 
 #include "cache.h"
 #include "fetch_err.h"
+#include "pgo_rewrite.h"
 #include "pgo_table.h"
 #include "pyro.h"
 
@@ -58,11 +59,15 @@ typedef struct fetch_opts {
 	const char *profile_type; /* NULL or "": FETCH_PROFILE_TYPE_DEFAULT */
 	int64_t window;           /* seconds; 0: WINDOW_DEFAULT */
 	fetch_pgo_opts reduce;    /* asked of the server and redone here */
-	const char *cache_dir;    /* NULL or "": cache_default_dir(NULL) */
-	int offline;              /* the cache only */
-	int64_t max_age;          /* stale fallback bound (s); 0: default, <0: off */
-	int force;                /* ignore a cached snapshot of this window */
-	int64_t now;              /* seconds since the epoch; 0: the clock */
+	/* [rename] and [noinline] (pgo_rewrite.h), applied to the reduced
+	 * profile before it is encoded: part of the snapshot's key. NULL or
+	 * empty: none. */
+	const fetch_pgo_rules *rules;
+	const char *cache_dir; /* NULL or "": cache_default_dir(NULL) */
+	int offline;           /* the cache only */
+	int64_t max_age;       /* stale fallback bound (s); 0: default, <0: off */
+	int force;             /* ignore a cached snapshot of this window */
+	int64_t now;           /* seconds since the epoch; 0: the clock */
 	/* A server that failed (FETCH_E_DOWN) is remembered in the cache for
 	 * backoff seconds, by wall time (0: FETCH_BACKOFF_DEFAULT, <0: not
 	 * remembered); a success forgets it. With skip_down, a server

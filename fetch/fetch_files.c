@@ -253,7 +253,8 @@ static int files_job(struct fetch_job *j, const fetch_opts *o, struct files_stat
 		return -1;
 	j->q = (cache_query){
 	    j->server, "", (const char *const *)j->selectors, j->nselectors,
-	    j->type,   0,  o->reduce.keep_locations,          o->reduce.aggregate_callees};
+	    j->type,   0,  o->reduce.keep_locations,          o->reduce.aggregate_callees,
+	    j->rules};
 	cache_key(&j->q, 0, j->key);
 	j->pull = files_pull;
 	j->src = st;

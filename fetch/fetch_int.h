@@ -40,6 +40,7 @@ struct fetch_job {
 	cache_query q;
 	window newest;
 	char key[CACHE_HEX_LEN + 1];
+	char rules[CACHE_HEX_LEN + 1]; /* o->rules' key, "" for none */
 	/* Makes the snapshot when it is not cached: stores the profile and
 	 * fills its record m (the caller's), counts the HTTP requests. */
 	int (*pull)(struct fetch_job *j, cache_meta *m, unsigned *requests, fetch_err *err);
@@ -48,8 +49,14 @@ struct fetch_job {
 	struct fetch_down down;
 };
 
-/* Opens the cache o->cache_dir names into j->c. */
+/* Opens the cache o->cache_dir names into j->c; checks o->rules and puts
+ * their key in j->rules. */
 int fetch_job_cache(struct fetch_job *j, fetch_err *err);
+
+/* The profile to encode: acc, or, when the job has rewrites, *owned (the
+ * caller frees it), acc rewritten. NULL with err when that fails. */
+const fetch_pgo *fetch_job_rewrite(const struct fetch_job *j, const fetch_pgo *acc,
+                                   fetch_pgo **owned, fetch_err *err);
 
 /* With j filled: offline, the newest cached snapshot; else this key's
  * snapshot if cached; else j->pull under the key's lock, falling back to a

@@ -241,6 +241,7 @@ static int fill_meta(struct pull *p, const fetch_pgo *acc, window used, size_t s
 	m->samples = (int64_t)acc->nsamples;
 	m->keep_locations = j->o->reduce.keep_locations;
 	m->aggregate_callees = j->o->reduce.aggregate_callees;
+	memcpy(m->rules, j->rules, sizeof m->rules);
 	return 0;
 }
 
@@ -248,10 +249,12 @@ static int store(struct pull *p, const fetch_pgo *acc, window used, cache_meta *
 {
 	const int64_t ns = 1000000000;
 	unsigned char *buf = NULL;
+	fetch_pgo *rewritten = NULL;
 	size_t len = 0;
 	int rc = -1;
 
-	if (fetch_pgo_encode(acc, used.start * ns, used.end * ns, &buf, &len, err) != 0 ||
+	if (!(acc = fetch_job_rewrite(p->j, acc, &rewritten, err)) ||
+	    fetch_pgo_encode(acc, used.start * ns, used.end * ns, &buf, &len, err) != 0 ||
 	    fetch_check_encoded(buf, len, err) != 0 || fill_meta(p, acc, used, len, m, err) != 0 ||
 	    cache_put_profile(p->j->c, buf, len, m->sha256, err) != 0 ||
 	    cache_meta_write(p->j->c, m, err) != 0)
@@ -259,6 +262,7 @@ static int store(struct pull *p, const fetch_pgo *acc, window used, cache_meta *
 	rc = 0;
 out:
 	free(buf);
+	fetch_pgo_free(rewritten);
 	if (rc != 0)
 		cache_meta_clear(m);
 	return rc;

@@ -141,6 +141,7 @@ static int fill_meta(const struct fetch_job *j, const struct fetch_pulled *s, co
 	m->samples = (int64_t)acc->nsamples;
 	m->keep_locations = j->o->reduce.keep_locations;
 	m->aggregate_callees = j->o->reduce.aggregate_callees;
+	memcpy(m->rules, j->rules, sizeof m->rules);
 	return 0;
 }
 
@@ -148,10 +149,12 @@ int fetch_source_store(struct fetch_job *j, const struct fetch_pulled *s, const 
                        cache_meta *m, fetch_err *err)
 {
 	unsigned char *buf = NULL;
+	fetch_pgo *rewritten = NULL;
 	size_t len = 0;
 	int rc = -1;
 
-	if (fetch_pgo_encode(acc, s->start_ns, s->end_ns, &buf, &len, err) != 0 ||
+	if (!(acc = fetch_job_rewrite(j, acc, &rewritten, err)) ||
+	    fetch_pgo_encode(acc, s->start_ns, s->end_ns, &buf, &len, err) != 0 ||
 	    fetch_check_encoded(buf, len, err) != 0 || fill_meta(j, s, acc, len, m, err) != 0 ||
 	    cache_put_profile(j->c, buf, len, m->sha256, err) != 0 ||
 	    cache_meta_write(j->c, m, err) != 0)
@@ -159,6 +162,7 @@ int fetch_source_store(struct fetch_job *j, const struct fetch_pulled *s, const 
 	rc = 0;
 out:
 	free(buf);
+	fetch_pgo_free(rewritten);
 	if (rc != 0)
 		cache_meta_clear(m);
 	return rc;
@@ -336,7 +340,8 @@ static int url_job(struct fetch_job *j, const fetch_opts *o, struct url_state *s
 	                     j->type,
 	                     j->len,
 	                     o->reduce.keep_locations,
-	                     o->reduce.aggregate_callees};
+	                     o->reduce.aggregate_callees,
+	                     j->rules};
 	j->newest = window_newest(j->len, j->now);
 	cache_key(&j->q, j->newest.end, j->key);
 	j->pull = url_pull;

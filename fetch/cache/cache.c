@@ -195,6 +195,9 @@ void cache_key(const cache_query *q, int64_t newest_end, char key[CACHE_HEX_LEN 
 	key_field(&ctx, "window end keep aggregate", num);
 	for (size_t i = 0; i < q->nselectors; i++)
 		key_field(&ctx, "selector", q->selectors[i]);
+	/* Without rewrites, the keys of older versions stay the same. */
+	if (q->rules && *q->rules)
+		key_field(&ctx, "rules", q->rules);
 	sha256_digest(&ctx, sizeof md, md);
 	to_hex(md, key);
 }

@@ -46,6 +46,7 @@ typedef struct cache_query {
 	int64_t window_len;      /* seconds */
 	unsigned keep_locations; /* the reduction: part of the bytes */
 	int aggregate_callees;
+	const char *rules; /* the rewrites' key (fetch_rules_key), NULL or "" for none */
 } cache_query;
 
 typedef struct cache_meta {
@@ -65,6 +66,7 @@ typedef struct cache_meta {
 	int64_t samples;    /* samples after the reduction */
 	unsigned keep_locations;
 	int aggregate_callees;
+	char rules[CACHE_HEX_LEN + 1]; /* the rewrites' key; "" for none */
 } cache_meta;
 
 /* The directory to use: configured if not empty, else $XDG_CACHE_HOME/pgo-go,

@@ -46,17 +46,17 @@ static json_t *meta_json(const cache_meta *m)
 	if (!sel)
 		return NULL;
 	/* "o" steals sel; json_pack frees it when packing fails. */
-	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:o, s:s*, s:s, s:I, s:I, s:I, s:I, s:b, "
-	                 "s:I, s:I, s:I, s:I, s:i, s:b}",
-	                 "version", META_VERSION, "key", m->key, "sha256", m->sha256, "server",
-	                 m->server, "tenant", m->tenant ? m->tenant : "", "selectors", sel,
-	                 "service", m->service, "profile_type", m->profile_type, "window_seconds",
-	                 (json_int_t)m->window_len, "newest_end", (json_int_t)m->newest_end,
-	                 "window_start", (json_int_t)m->window_start, "window_end",
-	                 (json_int_t)m->window_end, "open_window", m->open_window, "fetched_at",
-	                 (json_int_t)m->fetched_at, "raw_size", (json_int_t)m->raw_size, "size",
-	                 (json_int_t)m->size, "samples", (json_int_t)m->samples, "keep_locations",
-	                 (int)m->keep_locations, "aggregate_callees", m->aggregate_callees);
+	return json_pack(
+	    "{s:i, s:s, s:s, s:s, s:s, s:o, s:s*, s:s, s:I, s:I, s:I, s:I, s:b, "
+	    "s:I, s:I, s:I, s:I, s:i, s:b, s:s}",
+	    "version", META_VERSION, "key", m->key, "sha256", m->sha256, "server", m->server,
+	    "tenant", m->tenant ? m->tenant : "", "selectors", sel, "service", m->service,
+	    "profile_type", m->profile_type, "window_seconds", (json_int_t)m->window_len,
+	    "newest_end", (json_int_t)m->newest_end, "window_start", (json_int_t)m->window_start,
+	    "window_end", (json_int_t)m->window_end, "open_window", m->open_window, "fetched_at",
+	    (json_int_t)m->fetched_at, "raw_size", (json_int_t)m->raw_size, "size",
+	    (json_int_t)m->size, "samples", (json_int_t)m->samples, "keep_locations",
+	    (int)m->keep_locations, "aggregate_callees", m->aggregate_callees, "rules", m->rules);
 }
 
 int cache_meta_write(const cache *c, const cache_meta *m, fetch_err *err)
@@ -101,24 +101,26 @@ static int read_selectors(cache_meta *m, json_t *a)
 /* 0 filled, 1 malformed, -1 out of memory. */
 static int meta_from_json(cache_meta *m, json_t *j)
 {
-	const char *key, *sha, *server, *tenant, *type, *service = NULL;
+	const char *key, *sha, *server, *tenant, *type, *service = NULL, *rules = "";
 	json_int_t version, len, newest, ws, we, at, raw, size, samples;
 	int open, keep, agg;
 	json_t *sel;
 
 	if (json_unpack(j,
 	                "{s:I, s:s, s:s, s:s, s:s, s:o, s?s, s:s, s:I, s:I, s:I, s:I, s:b, s:I, "
-	                "s:I, s:I, s:I, s:i, s:b}",
+	                "s:I, s:I, s:I, s:i, s:b, s?s}",
 	                "version", &version, "key", &key, "sha256", &sha, "server", &server,
 	                "tenant", &tenant, "selectors", &sel, "service", &service, "profile_type",
 	                &type, "window_seconds", &len, "newest_end", &newest, "window_start", &ws,
 	                "window_end", &we, "open_window", &open, "fetched_at", &at, "raw_size",
 	                &raw, "size", &size, "samples", &samples, "keep_locations", &keep,
-	                "aggregate_callees", &agg) != 0)
+	                "aggregate_callees", &agg, "rules", &rules) != 0)
 		return 1;
 	if (version != META_VERSION || strlen(key) != CACHE_HEX_LEN ||
-	    strlen(sha) != CACHE_HEX_LEN || !json_is_array(sel))
+	    strlen(sha) != CACHE_HEX_LEN || !json_is_array(sel) ||
+	    (*rules && strlen(rules) != CACHE_HEX_LEN))
 		return 1;
+	snprintf(m->rules, sizeof m->rules, "%s", rules);
 	memcpy(m->key, key, sizeof m->key);
 	memcpy(m->sha256, sha, sizeof m->sha256);
 	m->window_len = len;
@@ -162,7 +164,8 @@ int cache_meta_read(const cache *c, const char *key, cache_meta *m, fetch_err *e
 int cache_meta_matches(const cache_meta *m, const cache_query *q)
 {
 	if (strcmp(m->server, q->server) || strcmp(m->tenant, q->tenant ? q->tenant : "") ||
-	    strcmp(m->profile_type, q->profile_type) || m->nselectors != q->nselectors)
+	    strcmp(m->profile_type, q->profile_type) || m->nselectors != q->nselectors ||
+	    strcmp(m->rules, q->rules ? q->rules : ""))
 		return 0;
 	for (size_t i = 0; i < q->nselectors; i++)
 		if (strcmp(m->selectors[i], q->selectors[i]))

@@ -449,4 +449,45 @@ EOF2
   expect_empty "$RUN_ERR"
   expect_equal "$(find "$TEST_DIR/cache/fits" -type f -newer "$TEST_DIR/app/go.mod" | wc -l)" 0 "fit records written again"
   cd "$TEST_DIR"
+
+  TEST "[rename] and [noinline] in .pgo-go.ini: the profile -pgo gets is rewritten, in the cache, once"
+  use_shim
+  write_fitapp app
+  export PGO_GO_MIN_FIT=50% PGO_GO_CACHE_DIR=$TEST_DIR/cache GOFLAGS="-mod=mod -modcacherw" GOPROXY=off
+  cd app
+  sed -i 's/\bhot(/hotter(/g' main.go
+  # Renamed since the profile was taken: stale.
+  PGO_GO_PROFILE=$own run go build -o renamed .
+  expect_exit 0
+  expect_line "$RUN_ERR" "^pgo-go: warning: .*/renamed: profile not verified: -pgo=$own: .*functions were renamed or moved since the profile was taken \(a \[rename\] entry carries their samples over\)"
+  # The entry carries the samples over: the binary fits, with a profile
+  # the cache holds under its content's name.
+  printf '[rename]\nmain.hot = main.hotter\n' >.pgo-go.ini
+  PGO_GO_PROFILE=$own PGO_GO_VERBOSE=1 run go build -o renamed .
+  expect_exit 0
+  expect_line "$RUN_ERR" "^pgo-go: .*/renamed: service fitapp, profile $TEST_DIR/cache/profiles/[0-9a-f]{64}\.pgo \(PGO_GO_PROFILE: $own, rewritten by \[rename\] and \[noinline\]\), verified; fit [0-9]+%, own code (9[5-9]|100)%$"
+  local rewritten
+  rewritten=$(pgo_setting renamed)
+  expect_equal "$(sha256sum <"$rewritten" | cut -d' ' -f1).pgo" "${rewritten##*/}" "the rewritten profile's name"
+  expect_equal "$(ls "$TEST_DIR/cache/profiles" | wc -l)" 1 "profiles in the cache"
+  # A second build reuses it; another rule is another profile.
+  PGO_GO_PROFILE=$own run go build -o renamed2 .
+  expect_exit 0
+  expect_empty "$RUN_ERR"
+  expect_equal "$(pgo_setting renamed2)" "$rewritten" "the profile of the second build"
+  printf '[rename]\nmain.hot = main.hotter\n[noinline]\nmain.hotter = memory growth (golang/go#65532)\n' >.pgo-go.ini
+  PGO_GO_PROFILE=$own run go build -gcflags=-d=pgodebug=1 -o noinline .
+  expect_exit 0
+  expect_not_contains "$RUN_ERR" "inlining for call main.hotter"
+  expect_contains "$RUN_ERR" "hot-callsite-thres-from-CDF"
+  [[ $(pgo_setting noinline) != "$rewritten" ]] || test_failed "[noinline] gave the same profile"
+  run go build -gcflags=-d=pgodebug=1 -pgo="$rewritten" -o plain .
+  expect_contains "$RUN_ERR" "inlining for call main.hotter"
+  # A bad entry is the config's error, naming the file and line.
+  printf '[rename]\nmain.hot = main.hot\n' >.pgo-go.ini
+  PGO_GO_PROFILE=$own run go build -o bad .
+  expect_exit 1
+  expect_stderr "pgo-go: $TEST_DIR/app/.pgo-go.ini:2: [rename] main.hot: rename of main.hot to itself"
+  cd "$TEST_DIR"
+
 }

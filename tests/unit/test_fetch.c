@@ -506,7 +506,8 @@ static const char *const sel1[] = {"{service_name=\"svc\"}"};
 
 static cache_query query(void)
 {
-	cache_query q = {"http://127.0.0.1:1", "", sel1, 1, FETCH_PROFILE_TYPE_DEFAULT, 3600, 5, 1};
+	cache_query q = {
+	    "http://127.0.0.1:1", "", sel1, 1, FETCH_PROFILE_TYPE_DEFAULT, 3600, 5, 1, ""};
 	return q;
 }
 
@@ -533,6 +534,11 @@ static void test_cache_key(void **state)
 	assert_string_not_equal(a, b);
 	r = q, r.server = "http://127.0.0.1:2", cache_key(&r, HOUR_10, b);
 	assert_string_not_equal(a, b);
+	r = q, r.rules = "0123", cache_key(&r, HOUR_10, b);
+	assert_string_not_equal(a, b);
+	/* No rewrites: NULL and "" are the same key. */
+	r = q, r.rules = NULL, cache_key(&r, HOUR_10, b);
+	assert_string_equal(a, b);
 	/* Field boundaries matter: {"ab","c"} is not {"a","bc"}. */
 	const char *const x[] = {"ab", "c"}, *const y[] = {"a", "bc"};
 	r = q, r.selectors = x, r.nselectors = 2, cache_key(&r, HOUR_10, a);
@@ -1433,6 +1439,35 @@ static void test_pprof_url(void **state)
 	free(a);
 	free(b);
 	fetch_result_clear(&r2);
+	/* [rename]/[noinline] make another snapshot, of rewritten bytes: the
+	 * file's, reduced again, and the cached one without rules stays. */
+	{
+		const fetch_pgo_rename ren[1] = {{"main.hot", "main.hotter"}};
+		const fetch_pgo_rules rules = {ren, 1, NULL, 0},
+		                      bad = {ren, 0, (const char *[]){""}, 1};
+		o.rules = &rules;
+		assert_int_equal(fetch_from_files(&o, paths, 1, &r2, &err), 0);
+		assert_int_equal(r2.meta.rules[0] != '\0', 1);
+		assert_string_not_equal(r2.path, r.path);
+		a = read_bytes(r2.path, &alen);
+		pprof_profile *prof = NULL;
+		int renamed = 0;
+		assert_int_equal(pprof_decode(a, alen, 0, &prof, &err), 0);
+		for (size_t i = 0; i < prof->msg->n_string_table; i++)
+			renamed |= !strcmp(prof->msg->string_table[i], "main.hotter");
+		assert_true(renamed);
+		pprof_free(prof);
+		free(a);
+		fetch_result_clear(&r2);
+		o.rules = &bad;
+		assert_int_equal(fetch_from_files(&o, paths, 1, &r2, &err), -1);
+		assert_int_equal(err.code, FETCH_E_ARG);
+		o.rules = NULL;
+		assert_int_equal(fetch_from_url(&o, url, &r2, &err), 0);
+		assert_string_equal(r2.path, r.path);
+		assert_int_equal(srv->requests, 1);
+		fetch_result_clear(&r2);
+	}
 	/* The next window asks again; when the endpoint fails then, the
 	 * older snapshot is used with a warning. */
 	o.now = NOW + 3600;

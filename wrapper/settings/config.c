@@ -291,6 +291,14 @@ void config_free(struct config *c)
 		free(c->map[i].base);
 	}
 	free(c->map);
+	for (size_t i = 0; i < c->rules.nrenames; i++) {
+		free((char *)c->renames[i].from);
+		free((char *)c->renames[i].to);
+	}
+	free(c->renames);
+	for (size_t i = 0; i < c->rules.nnoinline; i++)
+		free(c->noinline[i]);
+	free(c->noinline);
 	free(c->project_file);
 	for (size_t i = 0; i < c->nmapped; i++)
 		free(c->mapped[i]);

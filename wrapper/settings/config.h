@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "outcome.h"
+#include "pgo_rewrite.h"
 #include "values.h"
 
 enum cfg_key {
@@ -122,6 +123,12 @@ struct config {
 	struct cfg_value v[CFG_COUNT];
 	struct cfg_service_map *map;
 	size_t nmap;
+	/* [rename] OLD = NEW and [noinline] NAME (= any note) of the files
+	 * read: every profile is rewritten by them before it is passed
+	 * (pgo_rewrite.h). rules points into the two arrays. */
+	fetch_pgo_rules rules;
+	fetch_pgo_rename *renames;
+	char **noinline;
 	char *project_file; /* the innermost project file read, or NULL */
 	char **mapped;      /* project directories whose [services] are read */
 	size_t nmapped;

@@ -55,6 +55,42 @@ static int add_mapping(struct parse_state *st, const char *name, const char *val
 	return m->package && m->service && m->origin && (m->base || !st->base) ? 0 : -1;
 }
 
+/* An entry of [rename] (OLD = NEW) or [noinline] (NAME, its value a note
+ * for people), checked with the ones before it. */
+static int add_rule(struct parse_state *st, const char *section, const char *name,
+                    const char *value)
+{
+	struct config *c = st->c;
+	fetch_err ferr;
+
+	if (!strcasecmp(section, "rename")) {
+		fetch_pgo_rename *g = realloc(c->renames, (c->rules.nrenames + 1) * sizeof *g);
+		if (!g)
+			return fail(st, "out of memory at", name);
+		c->renames = g;
+		c->rules.renames = g;
+		g[c->rules.nrenames].from = strdup(name);
+		g[c->rules.nrenames].to = strdup(value);
+		if (!g[c->rules.nrenames++].from || !g[c->rules.nrenames - 1].to)
+			return fail(st, "out of memory at", name);
+	} else {
+		char **g = realloc(c->noinline, (c->rules.nnoinline + 1) * sizeof *g);
+		if (!g)
+			return fail(st, "out of memory at", name);
+		c->noinline = g;
+		c->rules.noinline = (const char *const *)g;
+		if (!(g[c->rules.nnoinline++] = strdup(name)))
+			return fail(st, "out of memory at", name);
+	}
+	if (fetch_pgo_rules_check(&c->rules, &ferr) != 0) {
+		pgo_fail(st->err, PGO_E_CONFIG, "%s:%d: [%s] %s: %s", st->file, st->line, section,
+		         name, ferr.msg);
+		st->failed = 1;
+		return 0;
+	}
+	return 1;
+}
+
 /* The setting a file key names, and whether it is the KEY_file form. A key
  * that ends in _file by name (ca_file) is itself first. */
 static int file_key(const char *name, int *is_file)
@@ -100,6 +136,8 @@ static int handle_entry(void *user, const char *section, const char *name, const
 	if (!strcasecmp(section, "services"))
 		return add_mapping(st, name, value, origin) == 0 ||
 		       fail(st, "out of memory at", name);
+	if (!strcasecmp(section, "rename") || !strcasecmp(section, "noinline"))
+		return st->mappings_only ? 1 : add_rule(st, section, name, value);
 	if (*section && strcasecmp(section, "pgo-go") != 0)
 		return fail(st, "unknown section", section);
 	if (st->mappings_only)

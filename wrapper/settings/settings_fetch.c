@@ -126,6 +126,7 @@ void settings_fetch_opts(const struct config *c, fetch_opts *o)
 	o->window = c->window_ms / 1000;
 	o->reduce.keep_locations = c->keep_locations;
 	o->reduce.aggregate_callees = c->aggregate_callees;
+	o->rules = &c->rules;
 	o->offline = c->offline;
 	o->cache_dir = NONEMPTY(c->cache_dir);
 	o->max_age = c->max_cache_age_ms ? c->max_cache_age_ms / 1000 : -1;

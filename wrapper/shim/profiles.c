@@ -7,9 +7,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fetch_sources.h"
 #include "msg.h"
 #include "pgo_validate.h"
 #include "pprof.h"
+#include "settings_fetch.h"
 #include "source_pyroscope.h"
 #include "source_url.h"
 
@@ -117,8 +119,44 @@ int profiles_validate(const char *path, fetch_err *err)
 	return rc;
 }
 
-/* The committed default.pgo, left to go's -pgo=auto when it is usable. */
-static int try_default(const struct mainpkg *m, struct profile_choice *out)
+/* A local profile under the project's [rename] and [noinline]: -pgo gets
+ * its rewritten canonical copy in the cache (fetch_from_files, which
+ * decodes and validates it; the same bytes are rewritten once). 1 when
+ * out->path is that copy, 0 when the file is unusable (said here), -1 when
+ * out of memory. */
+static int rewrite_local(const struct config *c, const char *source, struct profile_choice *out)
+{
+	const char *paths[1] = {out->path};
+	fetch_result r;
+	fetch_opts o;
+	fetch_err err;
+
+	fetch_opts_defaults(&o);
+	settings_fetch_opts(c, &o);
+	if (fetch_from_files(&o, paths, 1, &r, &err) != 0) {
+		pgo_warnf("ignoring profile %s (%s): %s", out->path, source, err.msg);
+		free(out->path);
+		out->path = NULL;
+		return 0;
+	}
+	free(out->detail);
+	if (asprintf(&out->detail, "%s, rewritten by [rename] and [noinline]", out->path) < 0)
+		out->detail = NULL;
+	free(out->path);
+	out->path = strdup(r.path);
+	out->validated = 1;
+	fetch_result_clear(&r);
+	return out->path ? 1 : -1;
+}
+
+static int has_rules(const struct config *c)
+{
+	return c->rules.nrenames || c->rules.nnoinline;
+}
+
+/* The committed default.pgo, left to go's -pgo=auto when it is usable and
+ * nothing rewrites it. */
+static int try_default(const struct config *c, const struct mainpkg *m, struct profile_choice *out)
 {
 	struct stat st;
 	fetch_err err;
@@ -133,6 +171,13 @@ static int try_default(const struct mainpkg *m, struct profile_choice *out)
 		return 0;
 	}
 	out->source = "default.pgo";
+	if (has_rules(c)) {
+		int rc;
+		out->path = p;
+		if ((rc = rewrite_local(c, out->source, out)) == 0)
+			out->invalid_auto = 1; /* go must not take it up itself */
+		return rc < 0 ? -1 : 0;
+	}
 	if (profiles_validate(p, &err) == 0)
 		out->is_auto = 1;
 	else {
@@ -154,6 +199,13 @@ int profiles_choose(const struct config *c, const struct profile_request *req,
 			return -1;
 		if (!out->path)
 			continue;
+		if (!out->validated && has_rules(c)) {
+			int rc = rewrite_local(c, sources[i].name, out);
+			if (rc < 0)
+				return -1;
+			if (rc == 0)
+				continue;
+		}
 		/* The cache's profiles were validated (encoded bytes included)
 		 * when stored: decoding them again on every build costs the
 		 * warm path most of its time. */
@@ -167,7 +219,7 @@ int profiles_choose(const struct config *c, const struct profile_request *req,
 		out->source = sources[i].name;
 		return 0;
 	}
-	return try_default(req->pkg, out);
+	return try_default(c, req->pkg, out);
 }
 
 void profile_choice_clear(struct profile_choice *p)
