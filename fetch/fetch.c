@@ -172,6 +172,43 @@ static int rules_key(const fetch_pgo_rules *r, char key[CACHE_HEX_LEN + 1], fetc
 	return 0;
 }
 
+void fetch_job_query(struct fetch_job *j, const char *tenant, int64_t newest_end)
+{
+	const fetch_opts *o = j->o;
+
+	j->q = (cache_query){j->server,
+	                     tenant ? tenant : "",
+	                     (const char *const *)j->selectors,
+	                     j->nselectors,
+	                     j->type,
+	                     j->len,
+	                     o->reduce.keep_locations,
+	                     o->reduce.aggregate_callees,
+	                     j->rules};
+	cache_key(&j->q, newest_end, j->key);
+}
+
+int fetch_job_meta(const struct fetch_job *j, cache_meta *m)
+{
+	memcpy(m->key, j->key, sizeof m->key);
+	memcpy(m->rules, j->rules, sizeof m->rules);
+	m->server = strdup(j->server);
+	m->tenant = strdup(j->q.tenant);
+	m->profile_type = strdup(j->type);
+	if (!m->server || !m->tenant || !m->profile_type ||
+	    !(m->selectors = calloc(j->nselectors ? j->nselectors : 1, sizeof *m->selectors)))
+		return -1;
+	for (size_t i = 0; i < j->nselectors; i++, m->nselectors++)
+		if (!(m->selectors[i] = strdup(j->selectors[i])))
+			return -1;
+	m->window_len = j->len;
+	m->newest_end = j->newest.end;
+	m->fetched_at = j->now;
+	m->keep_locations = j->o->reduce.keep_locations;
+	m->aggregate_callees = j->o->reduce.aggregate_callees;
+	return 0;
+}
+
 const fetch_pgo *fetch_job_rewrite(const struct fetch_job *j, const fetch_pgo *acc,
                                    fetch_pgo **owned, fetch_err *err)
 {
@@ -221,17 +258,8 @@ static int job_init(struct fetch_job *j, const fetch_opts *o, fetch_err *err)
 	                  &j->server, err) != 0 ||
 	    job_selectors(j, err) != 0 || job_label(j, err) != 0 || fetch_job_cache(j, err) != 0)
 		return -1;
-	j->q = (cache_query){j->server,
-	                     o->conn.tenant_id ? o->conn.tenant_id : "",
-	                     (const char *const *)j->selectors,
-	                     j->nselectors,
-	                     j->type,
-	                     j->len,
-	                     o->reduce.keep_locations,
-	                     o->reduce.aggregate_callees,
-	                     j->rules};
 	j->newest = window_newest(j->len, j->now);
-	cache_key(&j->q, j->newest.end, j->key);
+	fetch_job_query(j, o->conn.tenant_id, j->newest.end);
 	j->pull = fetch_from_server;
 	return 0;
 }

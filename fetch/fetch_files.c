@@ -251,11 +251,7 @@ static int files_job(struct fetch_job *j, const fetch_opts *o, struct files_stat
 		return fetch_err_nomem(err);
 	if (content_selectors(j, st, err) != 0 || fetch_job_cache(j, err) != 0)
 		return -1;
-	j->q = (cache_query){
-	    j->server, "", (const char *const *)j->selectors, j->nselectors,
-	    j->type,   0,  o->reduce.keep_locations,          o->reduce.aggregate_callees,
-	    j->rules};
-	cache_key(&j->q, 0, j->key);
+	fetch_job_query(j, NULL, 0);
 	j->pull = files_pull;
 	j->src = st;
 	return 0;

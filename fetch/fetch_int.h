@@ -53,6 +53,16 @@ struct fetch_job {
  * their key in j->rules. */
 int fetch_job_cache(struct fetch_job *j, fetch_err *err);
 
+/* j->q from the job (its server, selectors, type, window length, o's
+ * reduction, the rules; tenant "" for none) and j->key, the snapshot's for
+ * the newest window ending at newest_end. */
+void fetch_job_query(struct fetch_job *j, const char *tenant, int64_t newest_end);
+
+/* The record's fields the job decides (key, server, tenant, type,
+ * selectors, window length, the reduction and the rules, when fetched);
+ * the caller adds the data's own. 0, or -1 when out of memory. */
+int fetch_job_meta(const struct fetch_job *j, cache_meta *m);
+
 /* The profile to encode: acc, or, when the job has rewrites, *owned (the
  * caller frees it), acc rewritten. NULL with err when that fails. */
 const fetch_pgo *fetch_job_rewrite(const struct fetch_job *j, const fetch_pgo *acc,

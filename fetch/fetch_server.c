@@ -218,30 +218,15 @@ static int fill_meta(struct pull *p, const fetch_pgo *acc, window used, size_t s
 {
 	struct fetch_job *j = p->j;
 
-	memcpy(m->key, j->key, sizeof m->key);
-	m->server = strdup(j->server);
-	m->tenant = strdup(j->q.tenant);
-	m->profile_type = strdup(j->type);
-	m->service = j->o->nselectors ? NULL : strdup(j->o->service);
-	m->selectors = calloc(j->nselectors, sizeof *m->selectors);
-	for (size_t i = 0; m->selectors && i < j->nselectors; i++, m->nselectors++)
-		if (!(m->selectors[i] = strdup(j->selectors[i])))
-			break;
-	if (!m->server || !m->tenant || !m->profile_type || (!j->o->nselectors && !m->service) ||
-	    !m->selectors || m->nselectors != j->nselectors)
+	if (fetch_job_meta(j, m) != 0 ||
+	    (!j->o->nselectors && !(m->service = strdup(j->o->service))))
 		return fetch_err_nomem(err);
-	m->window_len = j->len;
-	m->newest_end = j->newest.end;
 	m->window_start = used.start;
 	m->window_end = used.end;
 	m->open_window = used.open;
-	m->fetched_at = j->now;
 	m->raw_size = p->raw_size;
 	m->size = (int64_t)size;
 	m->samples = (int64_t)acc->nsamples;
-	m->keep_locations = j->o->reduce.keep_locations;
-	m->aggregate_callees = j->o->reduce.aggregate_callees;
-	memcpy(m->rules, j->rules, sizeof m->rules);
 	return 0;
 }
 

@@ -109,39 +109,18 @@ int fetch_check_encoded(const unsigned char *buf, size_t len, fetch_err *err)
 	               : 0;
 }
 
-static int copy_selectors(const struct fetch_job *j, cache_meta *m)
-{
-	if (!(m->selectors = calloc(j->nselectors ? j->nselectors : 1, sizeof *m->selectors)))
-		return -1;
-	for (size_t i = 0; i < j->nselectors; i++, m->nselectors++)
-		if (!(m->selectors[i] = strdup(j->selectors[i])))
-			return -1;
-	return 0;
-}
-
 static int fill_meta(const struct fetch_job *j, const struct fetch_pulled *s, const fetch_pgo *acc,
                      size_t size, cache_meta *m, fetch_err *err)
 {
 	const int64_t ns = 1000000000;
 
-	memcpy(m->key, j->key, sizeof m->key);
-	m->server = strdup(j->server);
-	m->tenant = strdup(j->q.tenant);
-	m->profile_type = strdup(j->type);
-	m->service = strdup(s->display);
-	if (!m->server || !m->tenant || !m->profile_type || !m->service || copy_selectors(j, m))
+	if (fetch_job_meta(j, m) != 0 || !(m->service = strdup(s->display)))
 		return fetch_err_nomem(err);
-	m->window_len = j->len;
-	m->newest_end = j->newest.end;
 	m->window_start = s->start_ns / ns;
 	m->window_end = (s->end_ns + ns - 1) / ns;
-	m->fetched_at = j->now;
 	m->raw_size = s->raw_size;
 	m->size = (int64_t)size;
 	m->samples = (int64_t)acc->nsamples;
-	m->keep_locations = j->o->reduce.keep_locations;
-	m->aggregate_callees = j->o->reduce.aggregate_callees;
-	memcpy(m->rules, j->rules, sizeof m->rules);
 	return 0;
 }
 
@@ -333,17 +312,8 @@ static int url_job(struct fetch_job *j, const fetch_opts *o, struct url_state *s
 		return fetch_err_nomem(err);
 	if (fetch_job_cache(j, err) != 0)
 		return -1;
-	j->q = (cache_query){j->server,
-	                     "",
-	                     NULL,
-	                     0,
-	                     j->type,
-	                     j->len,
-	                     o->reduce.keep_locations,
-	                     o->reduce.aggregate_callees,
-	                     j->rules};
 	j->newest = window_newest(j->len, j->now);
-	cache_key(&j->q, j->newest.end, j->key);
+	fetch_job_query(j, NULL, j->newest.end);
 	j->pull = url_pull;
 	j->src = st;
 	j->pull_ms =
