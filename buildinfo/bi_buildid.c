@@ -101,18 +101,12 @@ int bi_read_buildid(const bi_src *src, char *buf, size_t bufsz, bi_error *err)
 
 int bi_read_buildid_file(const char *path, char *buf, size_t bufsz, bi_error *err)
 {
-	struct stat st;
 	bi_src src;
-	int fd, rc;
+	int rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (bi_src_open(&src, path) != 0)
 		return bi_fail(err, BI_E_OPEN);
-	if (fstat(fd, &st) != 0) {
-		rc = bi_fail(err, BI_E_OPEN);
-	} else {
-		bi_src_init_fd(&src, fd, st.st_size > 0 ? (uint64_t)st.st_size : 0);
-		rc = bi_read_buildid(&src, buf, bufsz, err);
-	}
-	close(fd);
+	rc = bi_read_buildid(&src, buf, bufsz, err);
+	close(src.fd);
 	return rc;
 }

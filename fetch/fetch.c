@@ -10,6 +10,10 @@
 #include <time.h>
 
 #include "fetch_int.h"
+#include "fetch_sources_int.h"
+#include "pgo_canon.h"
+#include "pgo_validate.h"
+#include "pprof.h"
 
 void fetch_opts_defaults(fetch_opts *o)
 {
@@ -209,13 +213,51 @@ int fetch_job_meta(const struct fetch_job *j, cache_meta *m)
 	return 0;
 }
 
-const fetch_pgo *fetch_job_rewrite(const struct fetch_job *j, const fetch_pgo *acc,
-                                   fetch_pgo **owned, fetch_err *err)
+/* The profile to encode: acc, or, when the job has rules, *owned (the
+ * caller frees it), acc rewritten. NULL with err when that fails. */
+static const fetch_pgo *job_rewrite(const struct fetch_job *j, const fetch_pgo *acc,
+                                    fetch_pgo **owned, fetch_err *err)
 {
 	*owned = NULL;
 	if (!j->rules[0])
 		return acc;
 	return fetch_pgo_rewrite(acc, j->o->rules, owned, NULL, err) == 0 ? *owned : NULL;
+}
+
+int fetch_check_encoded(const unsigned char *buf, size_t len, fetch_err *err)
+{
+	pprof_profile *prof = NULL;
+	int rc = pprof_decode(buf, len, 0, &prof, err);
+
+	if (rc == 0)
+		rc = pgo_validate(prof, err);
+	pprof_free(prof);
+	return rc != 0 ? fetch_err_context(err, FETCH_E_INVALID, "the reduced profile is unusable")
+	               : 0;
+}
+
+int fetch_job_store(const struct fetch_job *j, const fetch_pgo *acc, int64_t start_ns,
+                    int64_t end_ns, cache_meta *m, fetch_err *err)
+{
+	fetch_pgo *rewritten = NULL;
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	if ((acc = job_rewrite(j, acc, &rewritten, err)) &&
+	    fetch_pgo_encode(acc, start_ns, end_ns, &buf, &len, err) == 0 &&
+	    fetch_check_encoded(buf, len, err) == 0) {
+		m->size = (int64_t)len;
+		m->samples = (int64_t)acc->nsamples;
+		if (cache_put_profile(j->c, buf, len, m->sha256, err) == 0 &&
+		    cache_meta_write(j->c, m, err) == 0)
+			rc = 0;
+	}
+	free(buf);
+	fetch_pgo_free(rewritten);
+	if (rc != 0)
+		cache_meta_clear(m);
+	return rc;
 }
 
 int fetch_job_cache(struct fetch_job *j, fetch_err *err)

@@ -63,10 +63,13 @@ void fetch_job_query(struct fetch_job *j, const char *tenant, int64_t newest_end
  * the caller adds the data's own. 0, or -1 when out of memory. */
 int fetch_job_meta(const struct fetch_job *j, cache_meta *m);
 
-/* The profile to encode: acc, or, when the job has rewrites, *owned (the
- * caller frees it), acc rewritten. NULL with err when that fails. */
-const fetch_pgo *fetch_job_rewrite(const struct fetch_job *j, const fetch_pgo *acc,
-                                   fetch_pgo **owned, fetch_err *err);
+/* Stores the snapshot: acc, rewritten by the job's rules, encoded,
+ * checked (the bytes must themselves be valid: what goes in the cache is
+ * what `go build` reads), and its record m, which the caller filled with
+ * fetch_job_meta and the data's own fields but for size and samples. On
+ * failure m is cleared. */
+int fetch_job_store(const struct fetch_job *j, const fetch_pgo *acc, int64_t start_ns,
+                    int64_t end_ns, cache_meta *m, fetch_err *err);
 
 /* With j filled: offline, the newest cached snapshot; else this key's
  * snapshot if cached; else j->pull under the key's lock, falling back to a

@@ -213,44 +213,21 @@ static int no_data(struct pull *p, fetch_err *err)
 
 /* ---- storing -------------------------------------------------------------------- */
 
-static int fill_meta(struct pull *p, const fetch_pgo *acc, window used, size_t size, cache_meta *m,
-                     fetch_err *err)
+static int store(struct pull *p, const fetch_pgo *acc, window used, cache_meta *m, fetch_err *err)
 {
+	const int64_t ns = 1000000000;
 	struct fetch_job *j = p->j;
 
 	if (fetch_job_meta(j, m) != 0 ||
-	    (!j->o->nselectors && !(m->service = strdup(j->o->service))))
+	    (!j->o->nselectors && !(m->service = strdup(j->o->service)))) {
+		cache_meta_clear(m);
 		return fetch_err_nomem(err);
+	}
 	m->window_start = used.start;
 	m->window_end = used.end;
 	m->open_window = used.open;
 	m->raw_size = p->raw_size;
-	m->size = (int64_t)size;
-	m->samples = (int64_t)acc->nsamples;
-	return 0;
-}
-
-static int store(struct pull *p, const fetch_pgo *acc, window used, cache_meta *m, fetch_err *err)
-{
-	const int64_t ns = 1000000000;
-	unsigned char *buf = NULL;
-	fetch_pgo *rewritten = NULL;
-	size_t len = 0;
-	int rc = -1;
-
-	if (!(acc = fetch_job_rewrite(p->j, acc, &rewritten, err)) ||
-	    fetch_pgo_encode(acc, used.start * ns, used.end * ns, &buf, &len, err) != 0 ||
-	    fetch_check_encoded(buf, len, err) != 0 || fill_meta(p, acc, used, len, m, err) != 0 ||
-	    cache_put_profile(p->j->c, buf, len, m->sha256, err) != 0 ||
-	    cache_meta_write(p->j->c, m, err) != 0)
-		goto out;
-	rc = 0;
-out:
-	free(buf);
-	fetch_pgo_free(rewritten);
-	if (rc != 0)
-		cache_meta_clear(m);
-	return rc;
+	return fetch_job_store(j, acc, used.start * ns, used.end * ns, m, err);
 }
 
 int fetch_from_server(struct fetch_job *j, cache_meta *m, unsigned *requests, fetch_err *err)

@@ -27,8 +27,7 @@ int fetch_source_add(struct fetch_pulled *s, const void *data, size_t len, size_
                      pprof_release_fn *release, void *release_ctx, const char *what, fetch_pgo *acc,
                      fetch_err *err);
 
-/* Encodes acc, checks the bytes, stores them and the record m (filled
- * here, the caller's to clear) in j's cache. */
+/* The record of s's data (m, filled here) and fetch_job_store. */
 int fetch_source_store(struct fetch_job *j, const struct fetch_pulled *s, const fetch_pgo *acc,
                        cache_meta *m, fetch_err *err);
 

@@ -95,56 +95,19 @@ int fetch_source_add(struct fetch_pulled *s, const void *data, size_t len, size_
 	return rc;
 }
 
-/* The canonical bytes must themselves pass validation: what goes in the
- * cache is what `go build` will read. */
-int fetch_check_encoded(const unsigned char *buf, size_t len, fetch_err *err)
-{
-	pprof_profile *prof = NULL;
-	int rc = pprof_decode(buf, len, 0, &prof, err);
-
-	if (rc == 0)
-		rc = pgo_validate(prof, err);
-	pprof_free(prof);
-	return rc != 0 ? fetch_err_context(err, FETCH_E_INVALID, "the reduced profile is unusable")
-	               : 0;
-}
-
-static int fill_meta(const struct fetch_job *j, const struct fetch_pulled *s, const fetch_pgo *acc,
-                     size_t size, cache_meta *m, fetch_err *err)
-{
-	const int64_t ns = 1000000000;
-
-	if (fetch_job_meta(j, m) != 0 || !(m->service = strdup(s->display)))
-		return fetch_err_nomem(err);
-	m->window_start = s->start_ns / ns;
-	m->window_end = (s->end_ns + ns - 1) / ns;
-	m->raw_size = s->raw_size;
-	m->size = (int64_t)size;
-	m->samples = (int64_t)acc->nsamples;
-	return 0;
-}
-
 int fetch_source_store(struct fetch_job *j, const struct fetch_pulled *s, const fetch_pgo *acc,
                        cache_meta *m, fetch_err *err)
 {
-	unsigned char *buf = NULL;
-	fetch_pgo *rewritten = NULL;
-	size_t len = 0;
-	int rc = -1;
+	const int64_t ns = 1000000000;
 
-	if (!(acc = fetch_job_rewrite(j, acc, &rewritten, err)) ||
-	    fetch_pgo_encode(acc, s->start_ns, s->end_ns, &buf, &len, err) != 0 ||
-	    fetch_check_encoded(buf, len, err) != 0 || fill_meta(j, s, acc, len, m, err) != 0 ||
-	    cache_put_profile(j->c, buf, len, m->sha256, err) != 0 ||
-	    cache_meta_write(j->c, m, err) != 0)
-		goto out;
-	rc = 0;
-out:
-	free(buf);
-	fetch_pgo_free(rewritten);
-	if (rc != 0)
+	if (fetch_job_meta(j, m) != 0 || !(m->service = strdup(s->display))) {
 		cache_meta_clear(m);
-	return rc;
+		return fetch_err_nomem(err);
+	}
+	m->window_start = s->start_ns / ns;
+	m->window_end = (s->end_ns + ns - 1) / ns;
+	m->raw_size = s->raw_size;
+	return fetch_job_store(j, acc, s->start_ns, s->end_ns, m, err);
 }
 
 /* ---- the raw endpoint -------------------------------------------------------- */
