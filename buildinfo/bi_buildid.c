@@ -1,8 +1,6 @@
 #include "bi_buildid.h"
 
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define READ_SIZE      (32 * 1024)

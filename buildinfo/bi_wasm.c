@@ -1,9 +1,7 @@
 #include "bi_wasm.h"
 
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* cmd/go/internal/modload: infoStart and infoEnd. */
