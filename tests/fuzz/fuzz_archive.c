@@ -5,6 +5,7 @@
  * and decompression stops at 16 times the input (at least 16 MiB). */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +32,7 @@ static int member(void *ctx, const bi_member *m)
 		bi_info_setting(m->info, "-pgo");
 		break;
 	case BI_MEMBER_NOT_GO:
-		bi_error_text(&m->err, buf, sizeof buf);
+		snprintf(buf, sizeof buf, "%s", m->err.msg);
 		break;
 	case BI_MEMBER_ERROR:
 		*(volatile size_t *)&n = strlen(m->message);
