@@ -11,24 +11,12 @@
 # The goal: within 2 s of plain go plus one timeout.
 #
 #   bench/server-down.sh [PGO_GO_BINARY]     (RUNS: hyperfine's runs, default 5)
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-pgo=$(realpath "${1:-$("$root/scripts/build.sh" | tail -1)}")
-command -v hyperfine >/dev/null || "$root/scripts/install-deps.sh"
-export GOTOOLCHAIN=local GOFLAGS=
-real=$(go env GOROOT)/bin/go
-work=$(mktemp -d)
-hang_pid=""
-cleanup() {
-  [[ -z $hang_pid ]] || kill "$hang_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 # ---------------------------------------------------------------- the module
 
-mkdir -p "$work/shim" "$work/multi"
-ln -s "$pgo" "$work/shim/go"
+mkdir -p "$work/multi"
 cd "$work/multi"
 printf 'module example.com/multi\n\ngo 1.26\n' >go.mod
 mkdir lib
@@ -59,7 +47,7 @@ while True:
     c, _ = s.accept()
     held.append(c)  # kept open, never read from, never answered
 PY
-hang_pid=$!
+bench_pid=$!
 for _ in $(seq 100); do [[ -s $work/hang.port ]] && break; sleep 0.05; done
 hanging=$(cat "$work/hang.port")
 

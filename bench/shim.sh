@@ -16,23 +16,10 @@
 #                     PGO_GO_PROFILE, N = 1, 10, 150
 #
 #   bench/shim.sh [PGO_GO_BINARY]     (RUNS: runs per command, default 15)
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-pgo=$(realpath "${1:-$("$root/scripts/build.sh" | tail -1)}")
-command -v hyperfine >/dev/null || "$root/scripts/install-deps.sh"
-export GOTOOLCHAIN=local GOFLAGS=
-real=$(go env GOROOT)/bin/go
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  [[ -z $server_pid ]] || kill "$server_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 runs=${RUNS:-15}
 
-mkdir -p "$work/shim"
-ln -s "$pgo" "$work/shim/go"
 shim=$work/shim/go
 export XDG_CACHE_HOME=$work/xdg-cache
 
@@ -85,7 +72,7 @@ unset PGO_GO_PROFILE
 # The suite's server, fed the profile; the shim warms its cache once.
 (cd "$root/tests/pyroserver" && "$real" build -o "$work/pyroserver" .)
 "$work/pyroserver" -addr 127.0.0.1:0 -addr-file "$work/addr" >"$work/server.log" 2>&1 &
-server_pid=$!
+bench_pid=$!
 for _ in $(seq 50); do [[ -s $work/addr ]] && break; sleep 0.1; done
 url=http://$(cat "$work/addr")
 now=$(date +%s)
