@@ -300,16 +300,15 @@ static int job_init(struct fetch_job *j, const fetch_opts *o, fetch_err *err)
 	                  &j->server, err) != 0 ||
 	    job_selectors(j, err) != 0 || job_label(j, err) != 0 || fetch_job_cache(j, err) != 0)
 		return -1;
-	j->newest = window_newest(j->len, j->now);
-	fetch_job_query(j, o->conn.tenant_id, j->newest.end);
+	fetch_job_at(j, j->now);
 	j->pull = fetch_from_server;
 	return 0;
 }
 
 /* ---- the outcomes ----------------------------------------------------------- */
 
-static int result_from(struct fetch_job *j, cache_meta *m, fetch_source src, fetch_result *r,
-                       fetch_err *err)
+int fetch_job_result(struct fetch_job *j, cache_meta *m, fetch_source src, fetch_result *r,
+                     fetch_err *err)
 {
 	if (!(r->path = cache_profile_path(j->c, m->sha256))) {
 		cache_meta_clear(m);
@@ -340,7 +339,7 @@ static int use_cached(struct fetch_job *j, fetch_result *r, fetch_err *err)
 		cache_meta_clear(&m);
 		return 0;
 	}
-	return result_from(j, &m, FETCH_FROM_CACHE, r, err) == 0 ? 1 : -1;
+	return fetch_job_result(j, &m, FETCH_FROM_CACHE, r, err) == 0 ? 1 : -1;
 }
 
 static int use_offline(struct fetch_job *j, fetch_result *r, fetch_err *err)
@@ -357,7 +356,7 @@ static int use_offline(struct fetch_job *j, fetch_result *r, fetch_err *err)
 		                  fetch_setting_name(&j->o->conn.names, FETCH_SET_OFFLINE),
 		                  j->label, j->server,
 		                  fetch_tenant_note(j->q.tenant, tenant, sizeof tenant), j->c->dir);
-	return result_from(j, &m, FETCH_FROM_OFFLINE, r, err);
+	return fetch_job_result(j, &m, FETCH_FROM_OFFLINE, r, err);
 }
 
 /* Failures where an older snapshot is better than none: the server or the
@@ -391,7 +390,13 @@ static int use_stale(struct fetch_job *j, fetch_result *r, fetch_err *err)
 	    j, "%s; using the cached profile of %s fetched %s ago (window %s)", cause.msg, j->label,
 	    window_format_duration(j->now - m.fetched_at, age, sizeof age),
 	    window_format(meta_window(&m), win, sizeof win));
-	return result_from(j, &m, FETCH_FROM_STALE, r, err);
+	return fetch_job_result(j, &m, FETCH_FROM_STALE, r, err);
+}
+
+void fetch_job_at(struct fetch_job *j, int64_t newest_end)
+{
+	j->newest = window_newest(j->len, newest_end);
+	fetch_job_query(j, j->o->conn.tenant_id, j->newest.end);
 }
 
 /* ---- fetching under the lock -------------------------------------------------- */
@@ -422,7 +427,7 @@ static int waited_failure(const struct fetch_job *j, cache_lock *l, int64_t sinc
 	return 1;
 }
 
-static int fetch_locked(struct fetch_job *j, fetch_result *r, fetch_err *err)
+int fetch_job_snapshot(struct fetch_job *j, fetch_result *r, fetch_err *err)
 {
 	int64_t since = (int64_t)time(NULL);
 	cache_lock lock;
@@ -437,32 +442,36 @@ static int fetch_locked(struct fetch_job *j, fetch_result *r, fetch_err *err)
 	}
 	if (waited_failure(j, &lock, since, err)) {
 		cache_lock_release(&lock);
-		return use_stale(j, r, err);
+		return -1;
 	}
 	rc = j->pull(j, &m, &r->requests, err);
 	fetch_down_after(&j->down, rc, err);
 	if (rc == 0) {
 		cache_lock_clear_failure(&lock);
-		rc = result_from(j, &m, FETCH_FROM_SERVER, r, err);
+		rc = fetch_job_result(j, &m, FETCH_FROM_SERVER, r, err);
 	} else {
 		cache_lock_note_failure(&lock, (int64_t)time(NULL), (int)err->code, err->msg);
 	}
 	cache_lock_release(&lock);
-	return rc == 0 ? 0 : use_stale(j, r, err);
+	return rc;
 }
 
 int fetch_job_run(struct fetch_job *j, fetch_result *r, fetch_err *err)
 {
-	int rc;
+	int hold = fetch_hold_applies(j), rc;
 
 	if (j->o->offline)
 		return use_offline(j, r, err);
-	if (!j->o->force && (rc = use_cached(j, r, err)) != 0)
+	if (hold && (rc = fetch_hold_cached(j, r, err)) != 0)
+		return rc > 0 ? 0 : -1;
+	if (!hold && !j->o->force && (rc = use_cached(j, r, err)) != 0)
 		return rc > 0 ? 0 : -1;
 	fetch_down_init(&j->down, j->o, j->c, j->server);
 	if (fetch_down_known(&j->down, err))
 		return use_stale(j, r, err);
-	return fetch_locked(j, r, err);
+	if ((hold ? fetch_hold_run(j, r, err) : fetch_job_snapshot(j, r, err)) == 0)
+		return 0;
+	return use_stale(j, r, err);
 }
 
 int fetch_profile(const fetch_opts *o, fetch_result *r, fetch_err *err)

@@ -36,6 +36,8 @@
 #define FETCH_PROFILE_TYPE_DEFAULT "process_cpu:cpu:nanoseconds:cpu:nanoseconds"
 #define FETCH_MAX_AGE_DEFAULT      ((int64_t)7 * 86400)
 #define FETCH_BACKOFF_DEFAULT      ((int64_t)60)
+/* The hold (fetch_hold.c): at most this many snapshots make one chain. */
+#define FETCH_HOLD_MAX_STEPS 168
 
 /* What the fetches of one command have learnt: the servers that failed
  * (FETCH_E_DOWN), which the later fetches sharing the memo do not ask
@@ -77,6 +79,13 @@ typedef struct fetch_opts {
 	int64_t backoff;
 	int skip_down;
 	fetch_memo *memo; /* NULL, or the command's memo (see above) */
+	/* The hold (fetch_hold.c): a newer Pyroscope snapshot is taken only
+	 * when it changes the compiler's decisions (pgo_decide.h) by more
+	 * than hold_tolerance (0..1); the choice starts afresh at every
+	 * multiple of hold seconds since the epoch. 0: always the newest.
+	 * force and offline take no hold. */
+	int64_t hold;
+	double hold_tolerance;
 } fetch_opts;
 
 /* Everything at its default; conn as pyro_conn_defaults. */
@@ -97,6 +106,12 @@ typedef struct fetch_result {
 	cache_meta meta; /* its snapshot record (window, sizes, samples, …) */
 	fetch_source source;
 	unsigned requests; /* HTTP requests made */
+	/* The hold kept this older snapshot for the newest window (ending
+	 * newest_end), whose own would have changed held_change (0..1) of the
+	 * compiler's decisions. */
+	int held;
+	int64_t newest_end;
+	double held_change;
 } fetch_result;
 
 /* 0 with r filled, or -1 with err: FETCH_E_ARG (bad options), FETCH_E_NODATA

@@ -20,6 +20,8 @@ const char *fetch_setting_name(const fetch_namer *n, fetch_setting s)
 	    [FETCH_SET_CLIENT_KEY] = "client_key",
 	    [FETCH_SET_PROFILE_TYPE] = "profile_type",
 	    [FETCH_SET_SERVER_BACKOFF] = "server_backoff",
+	    [FETCH_SET_WINDOW] = "window",
+	    [FETCH_SET_HOLD] = "hold",
 	};
 
 	if ((unsigned)s >= FETCH_SET_COUNT)

@@ -46,6 +46,7 @@ struct fetch_job {
 	int (*pull)(struct fetch_job *j, cache_meta *m, unsigned *requests, fetch_err *err);
 	void *src;       /* the pull's own state */
 	int64_t pull_ms; /* the longest a pull may take; 0: the conn's timeout */
+	int closed_only; /* a past window's snapshot: no current open window */
 	struct fetch_down down;
 };
 
@@ -76,12 +77,41 @@ int fetch_job_store(const struct fetch_job *j, const fetch_pgo *acc, int64_t sta
  * stale snapshot within o->max_age when it fails. */
 int fetch_job_run(struct fetch_job *j, fetch_result *r, fetch_err *err);
 
+/* The snapshot of the window ending newest_end: j->newest, j->q and j->key
+ * made its. */
+void fetch_job_at(struct fetch_job *j, int64_t newest_end);
+
+/* j->key's snapshot: cached, else j->pull under the key's lock. No
+ * fallback: a failure is returned (and remembered, as down or in the
+ * lock). */
+int fetch_job_snapshot(struct fetch_job *j, fetch_result *r, fetch_err *err);
+
+/* r from the snapshot record m (moved into r) and its profile's path. */
+int fetch_job_result(struct fetch_job *j, cache_meta *m, fetch_source src, fetch_result *r,
+                     fetch_err *err);
+
+/* The hold (fetch.h's fetch_opts.hold): 1 when it applies to j. */
+int fetch_hold_applies(const struct fetch_job *j);
+
+/* With the hold: the snapshot chosen for j->newest, from its record when
+ * one is cached (1 with r, 0 when not, -1 on error). */
+int fetch_hold_cached(struct fetch_job *j, fetch_result *r, fetch_err *err);
+
+/* With the hold: the chain from the hold's start to j->newest, from the
+ * newest record cached on, pulling the snapshots it lacks (fetch_hold.c). */
+int fetch_hold_run(struct fetch_job *j, fetch_result *r, fetch_err *err);
+
 /* Frees what j owns (server, selectors, label, cache); not src. */
 void fetch_job_free(struct fetch_job *j);
 
 /* Fetches the newest window with samples, stores the profile and its
  * record (m, owned by the caller), counts the HTTP requests. */
 int fetch_from_server(struct fetch_job *j, cache_meta *m, unsigned *requests, fetch_err *err);
+
+/* Whether [start, end) (at most 24 h) holds samples of j's selectors: one
+ * query per selector. */
+int fetch_server_has_samples(struct fetch_job *j, int64_t start, int64_t end, int *has,
+                             unsigned *requests, fetch_err *err);
 
 /* " (tenant acme)", or "" when there is none: what a server holds is the
  * tenant's, so a message about it names the tenant it looked under. */

@@ -134,7 +134,7 @@ static int search_open(struct pull *p, fetch_pgo **acc, window *used, fetch_err 
 	window w = window_current(j->len, j->now);
 	char buf[96];
 
-	if (w.end <= w.start)
+	if (w.end <= w.start || j->closed_only)
 		return 0;
 	if (pull_window(p, w, w.end * 1000, acc, err) != 0)
 		return -1;
@@ -202,9 +202,11 @@ static void nodata_hint(struct pull *p, char *buf, size_t bufsz)
 
 static int no_data(struct pull *p, fetch_err *err)
 {
-	char hint[400], tenant[220];
+	char hint[400] = "", tenant[220];
 
-	nodata_hint(p, hint, sizeof hint);
+	/* A past window's search (the hold's) needs no hint: it goes on. */
+	if (!p->j->closed_only)
+		nodata_hint(p, hint, sizeof hint);
 	return fetch_errf(err, FETCH_E_NODATA,
 	                  "no %s samples for %s at %s%s in the last 24 hours%s", p->j->type,
 	                  p->j->label, p->j->server,
@@ -228,6 +230,24 @@ static int store(struct pull *p, const fetch_pgo *acc, window used, cache_meta *
 	m->open_window = used.open;
 	m->raw_size = p->raw_size;
 	return fetch_job_store(j, acc, used.start * ns, used.end * ns, m, err);
+}
+
+int fetch_server_has_samples(struct fetch_job *j, int64_t start, int64_t end, int *has,
+                             unsigned *requests, fetch_err *err)
+{
+	struct pull p = {j, NULL, 0};
+	window span = {start, end, 0};
+	fetch_pgo *acc = NULL;
+	int rc;
+
+	if (pyro_client_new(&j->o->conn, &p.cl, err) != 0)
+		return -1;
+	rc = pull_window(&p, span, end * 1000, &acc, err);
+	*has = acc != NULL;
+	*requests += pyro_client_requests(p.cl);
+	fetch_pgo_free(acc);
+	pyro_client_free(p.cl);
+	return rc;
 }
 
 int fetch_from_server(struct fetch_job *j, cache_meta *m, unsigned *requests, fetch_err *err)

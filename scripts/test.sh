@@ -51,7 +51,7 @@ memcheck_passed=0
 # reliability bounds times, and version (1m40s more on 2 cores) mostly runs
 # the code malformed, archive and verify run, on the same fixtures.
 # tests/memcheck/skip names the tests left out of the others.
-memcheck_suites=${MEMCHECK_SUITES-verify malformed archive shim secrets fetch}
+memcheck_suites=${MEMCHECK_SUITES-verify malformed archive shim secrets fetch hold}
 if [[ -n $memcheck_suites && ! -f $build/fixtures/.stamp ]]; then
   echo "memcheck: no fixtures in $build/fixtures (ctest did not build them); not run"
   memcheck_suites=""
@@ -91,7 +91,7 @@ if [[ $fuzz_secs != 0 ]]; then
   CC=clang cmake -S "$root" -B "$fuzz_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DPGO_GO_FUZZ=ON -DPGO_GO_WERROR=ON >/dev/null
   cmake --build "$fuzz_build" --target fuzz_buildinfo fuzz_modinfo fuzz_pprof fuzz_archive \
-    fuzz_connect_error fuzz_config fuzz_gocmd fuzz_window fuzz_pclntab
+    fuzz_connect_error fuzz_config fuzz_gocmd fuzz_window fuzz_pclntab fuzz_records
   "$root/tests/fuzz/run.sh" "$fuzz_build" "$fuzz_secs" "$build/fixtures" | tee "$build/fuzz.log"
   fuzz_passed=$(grep -c 'stat::number_of_executed_units' "$build/fuzz.log" || true)
 fi

@@ -77,6 +77,10 @@ _reset_environment() {
   # Most suites build small programs with an unrelated fixture profile: the
   # fit is judged only where a suite asks for it (fit, fidelity).
   export PGO_GO_MIN_FIT=0
+  # Each fetch takes the newest snapshot, one query: the hold, which walks
+  # the snapshots since its start, is tested where a suite asks for it
+  # (hold, demo).
+  export PGO_GO_HOLD=0
   export XDG_CONFIG_HOME=$TEST_DIR/.config XDG_CACHE_HOME=$TEST_DIR/.cache
   export LC_ALL=C TZ=UTC
 }
@@ -477,8 +481,8 @@ _suite_prepare() {
   SUITE_GOCACHE=${GOCACHE:-$(GOTOOLCHAIN=local "$REAL_GO" env GOCACHE)}
   # The suites' builds use an unrelated fixture profile: the fit is judged
   # only where a test asks for it (set again for each test, below), also
-  # in a suite's setup.
-  export PGO_GO_MIN_FIT=0
+  # in a suite's setup. So is the hold.
+  export PGO_GO_MIN_FIT=0 PGO_GO_HOLD=0
 
   if [[ -z ${PGO_GO_BIN:-} || ! -x $PGO_GO_BIN ]]; then
     SETUP_ERROR="PGO_GO_BIN is not an executable: '${PGO_GO_BIN:-}'"

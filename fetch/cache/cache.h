@@ -12,6 +12,8 @@
  *   services/<hash>          a service discovery answer (one name)
  *   down/<hash>              a server that failed, remembered for a while
  *                            (made on the first failure)
+ *   holds/<key>              the hold (fetch_hold.c): the snapshot chosen to
+ *                            stand for a newer one's key (made on the first)
  * Every file is written to a temporary file in its final directory and
  * renamed into place: a reader sees the whole file or none. Profiles hold no
  * secrets (0644); metadata never holds a credential (the tenant is not one).
@@ -163,6 +165,14 @@ int cache_service_get(const cache *c, const char *key, char **name, int64_t *wri
 int cache_service_put(const cache *c, const char *key, const char *name, fetch_err *err);
 
 void cache_lock_release(cache_lock *l);
+
+/* The hold's records: holds/<key> names the snapshot (its key) chosen to
+ * stand for snapshot key, and how much the compiler's decisions would have
+ * changed with key's own (0..1, to a millionth). cache_hold_get returns 1
+ * (found) or 0 (none, or a record that does not read back whole). */
+int cache_hold_get(const cache *c, const char *key, char chosen[CACHE_HEX_LEN + 1], double *change);
+int cache_hold_put(const cache *c, const char *key, const char *chosen, double change,
+                   fetch_err *err);
 
 typedef struct cache_clean_stats {
 	size_t snapshots, profiles; /* removed */

@@ -119,7 +119,7 @@ static void clean_profiles(const cache *c, const struct keep_set *keep, int64_t 
 	closedir(d);
 }
 
-/* The records of sub (service answers, servers down, fits) older than the
+/* The records of sub (service answers, servers down, fits, holds) older than the
  * cutoff (all when cleaning all), and temporary files a crash left, once
  * an hour old. */
 static void clean_records(const cache *c, const char *sub, int64_t cutoff, int64_t now)
@@ -156,6 +156,7 @@ int cache_clean(const cache *c, int64_t older_than, int64_t now, cache_clean_sta
 		clean_records(c, "services", cutoff, older_than > 0 ? now : INT64_MAX / 2);
 		clean_records(c, "down", cutoff, older_than > 0 ? now : INT64_MAX / 2);
 		clean_records(c, "fits", cutoff, older_than > 0 ? now : INT64_MAX / 2);
+		clean_records(c, "holds", cutoff, older_than > 0 ? now : INT64_MAX / 2);
 	}
 	free(keep.sha);
 	return rc;

@@ -18,7 +18,7 @@ out=${FUZZ_OUT:-$build/findings}
 status=0
 
 all_targets="fuzz_buildinfo fuzz_modinfo fuzz_pprof fuzz_archive fuzz_connect_error fuzz_config"
-all_targets+=" fuzz_gocmd fuzz_window fuzz_pclntab"
+all_targets+=" fuzz_gocmd fuzz_window fuzz_pclntab fuzz_records"
 for target in ${FUZZ_TARGETS:-$all_targets}; do
   bin=$build/tests/fuzz/$target
   if [[ -n ${FUZZ_KEEP:-} ]]; then

@@ -209,6 +209,27 @@ SUITE_fetch() {
   expect_equal "$(meta_field sha256)" "\"$sha\"" "sha256 in the record"
   expect_equal "$(meta_field open_window)" false "open_window in the record"
 
+  TEST "-o into a pipe, a symbolic link, a directory: written through, the link kept"
+  # What is not a regular file is written into, not replaced (as root, -o
+  # /dev/null once replaced the device with a file).
+  mkfifo pipe
+  cat pipe >from-pipe.pgo &
+  fetch --service wl-past -o pipe
+  expect_exit 0
+  wait
+  expect_equal "$(stat -c %F pipe)" fifo "the pipe's type"
+  expect_equal_content from-pipe.pgo "$SUITE_TMP/baseline.pgo" "what came through the pipe"
+  printf 'old\n' >target.pgo
+  ln -s target.pgo link.pgo
+  fetch --service wl-past -o link.pgo
+  expect_exit 0
+  expect_equal "$(stat -c %F link.pgo)" "symbolic link" "the link's type"
+  expect_equal_content target.pgo "$SUITE_TMP/baseline.pgo" "the link's target"
+  mkdir adir
+  fetch --service wl-past -o adir
+  expect_exit 1
+  expect_stderr "pgo-go: cannot write the profile to $TEST_DIR/adir: it is a directory"
+
   TEST "a shuffled answer (new ids, new order) gives the same bytes"
   reset_servers
   fault '{"method":"SelectMergeProfile","kind":"shuffle","count":0,"renumber":true}'

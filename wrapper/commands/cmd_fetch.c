@@ -23,15 +23,16 @@
 
 static const char fetch_usage[] =
     "usage: pgo-go fetch [--url URL] [--service NAME | --query SELECTOR ...]\n"
-    "                    [--window DUR] [--profile-type TYPE] [--keep-locations N]\n"
-    "                    [--[no-]aggregate-callees] [--offline] [--force] [-o FILE]\n"
+    "                    [--window DUR] [--hold DUR] [--profile-type TYPE]\n"
+    "                    [--keep-locations N] [--[no-]aggregate-callees] [--offline]\n"
+    "                    [--force] [-o FILE]\n"
     "       pgo-go fetch --pprof-url URL [--window DUR] [options] [-o FILE]\n"
     "       pgo-go fetch --from FILE|DIR ... [options] [-o FILE]\n";
 
 /* ---- the command line ------------------------------------------------------ */
 
 struct fetch_cli {
-	const char *url, *service, *window, *type, *keep, *out;
+	const char *url, *service, *window, *hold, *type, *keep, *out;
 	const char **queries;
 	size_t nqueries;
 	const char *pprof_url; /* a raw endpoint instead of Pyroscope */
@@ -46,6 +47,7 @@ enum {
 	OPT_SERVICE,
 	OPT_QUERY,
 	OPT_WINDOW,
+	OPT_HOLD,
 	OPT_TYPE,
 	OPT_KEEP,
 	OPT_AGG,
@@ -62,6 +64,7 @@ static const struct option long_options[] = {
     {"service", required_argument, NULL, OPT_SERVICE},
     {"query", required_argument, NULL, OPT_QUERY},
     {"window", required_argument, NULL, OPT_WINDOW},
+    {"hold", required_argument, NULL, OPT_HOLD},
     {"profile-type", required_argument, NULL, OPT_TYPE},
     {"keep-locations", required_argument, NULL, OPT_KEEP},
     {"aggregate-callees", no_argument, NULL, OPT_AGG},
@@ -89,6 +92,9 @@ static int cli_option(struct fetch_cli *cli, int opt, const char *arg)
 		break;
 	case OPT_WINDOW:
 		cli->window = arg;
+		break;
+	case OPT_HOLD:
+		cli->hold = arg;
 		break;
 	case OPT_TYPE:
 		cli->type = arg;
@@ -182,6 +188,7 @@ static int apply_cli(struct config *c, const struct fetch_cli *cli, pgo_err *err
 	if (set_flag(c, CFG_URL, cli->url, "--url", err) ||
 	    set_flag(c, CFG_PPROF_URL, cli->pprof_url, "--pprof-url", err) ||
 	    set_flag(c, CFG_WINDOW, cli->window, "--window", err) ||
+	    set_flag(c, CFG_HOLD, cli->hold, "--hold", err) ||
 	    set_flag(c, CFG_PROFILE_TYPE, cli->type, "--profile-type", err) ||
 	    set_flag(c, CFG_KEEP_LOCATIONS, cli->keep, "--keep-locations", err) ||
 	    set_flag(c, CFG_OFFLINE, cli->offline ? "1" : NULL, "--offline", err))
@@ -221,19 +228,45 @@ static unsigned char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* Into what is not a regular file (/dev/null, a pipe): written through,
+ * as cp would; replacing it with a file would be wrong (and, as root,
+ * would replace /dev/null). */
+static int write_through(const char *dst, const unsigned char *data, size_t len)
+{
+	FILE *f = fopen(dst, "wb");
+	int rc = f && fwrite(data, 1, len, f) == len ? 0 : -1;
+
+	if (f && fclose(f) != 0)
+		rc = -1;
+	if (rc != 0)
+		pgo_errorf("cannot write the profile to %s: %s", dst, strerror(errno));
+	return rc;
+}
+
 /* dst gets data the way the cache writes: a reader (a build running
- * meanwhile) sees the old profile or the new one. "-" is standard output. */
+ * meanwhile) sees the old profile or the new one. "-" is standard output;
+ * a symbolic link's target is written, the link kept. */
 static int write_profile(const char *dst, const unsigned char *data, size_t len)
 {
-	char *dcopy = strdup(dst), *bcopy = strdup(dst);
+	char *target = realpath(dst, NULL);
+	char *dcopy, *bcopy;
+	struct stat st;
 	fetch_err err;
 	int rc = -1;
 
+	if (target)
+		dst = target;
+	dcopy = strdup(dst);
+	bcopy = strdup(dst);
 	if (!strcmp(dst, "-")) {
 		rc = fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : -1;
 		if (rc != 0)
 			pgo_errorf("cannot write the profile to standard output: %s",
 			           strerror(errno));
+	} else if (stat(dst, &st) == 0 && !S_ISREG(st.st_mode)) {
+		rc = S_ISDIR(st.st_mode) ? -1 : write_through(dst, data, len);
+		if (S_ISDIR(st.st_mode))
+			pgo_errorf("cannot write the profile to %s: it is a directory", dst);
 	} else if (!dcopy || !bcopy) {
 		pgo_errorf("out of memory");
 	} else if ((rc = cache_write_atomic(dirname(dcopy), basename(bcopy), data, len, &err)) !=
@@ -242,6 +275,7 @@ static int write_profile(const char *dst, const unsigned char *data, size_t len)
 	}
 	free(dcopy);
 	free(bcopy);
+	free(target);
 	return rc;
 }
 
@@ -249,14 +283,16 @@ static int copy_profile(const char *src, const char *dst)
 {
 	size_t len = 0, oldlen = 0;
 	unsigned char *data = slurp(src, &len), *old = NULL;
+	struct stat st;
 	int rc = 0;
 
 	if (!data) {
 		pgo_errorf("cannot read the cached profile %s: %s", src, strerror(errno));
 		return -1;
 	}
-	/* Equal bytes are left alone: the file's time stays as it was. */
-	if (strcmp(dst, "-") != 0)
+	/* Equal bytes are left alone: the file's time stays as it was. Only a
+	 * regular file is read back (not a pipe). */
+	if (strcmp(dst, "-") != 0 && stat(dst, &st) == 0 && S_ISREG(st.st_mode))
 		old = slurp(dst, &oldlen);
 	if (!old || oldlen != len || memcmp(old, data, len) != 0)
 		rc = write_profile(dst, data, len);
@@ -293,7 +329,7 @@ static void print_summary(const char *out, const fetch_result *r)
 {
 	const cache_meta *m = &r->meta;
 	window w = {m->window_start, m->window_end, m->open_window};
-	char what[512], win[112], size[32], age[32], from[64] = "";
+	char what[512], win[112], size[32], age[32], from[80] = "";
 
 	int raw =
 	    !strcmp(m->profile_type, FETCH_URL_TYPE) || !strcmp(m->profile_type, FETCH_FILES_TYPE);
@@ -301,7 +337,10 @@ static void print_summary(const char *out, const fetch_result *r)
 	subject(m, what, sizeof what);
 	format_size(m->size, size, sizeof size);
 	window_format_duration((int64_t)time(NULL) - m->fetched_at, age, sizeof age);
-	if (r->source == FETCH_FROM_CACHE)
+	if (r->held)
+		snprintf(from, sizeof from, ", held: the newest changes %.1f%% of the decisions",
+		         r->held_change * 100);
+	else if (r->source == FETCH_FROM_CACHE)
 		snprintf(from, sizeof from, ", from the cache");
 	else if (r->source != FETCH_FROM_SERVER)
 		snprintf(from, sizeof from, ", cached %s ago", age);

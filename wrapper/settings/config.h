@@ -62,6 +62,8 @@ enum cfg_key {
 	CFG_MAX_CACHE_AGE,
 	CFG_MIN_FIT,
 	CFG_SERVER_BACKOFF,
+	CFG_HOLD,
+	CFG_HOLD_TOLERANCE,
 	CFG_COUNT
 };
 
@@ -115,10 +117,10 @@ struct config {
 	const char *real, *cache_dir, *log;
 	/* How the server is reached. */
 	const char *ca_file, *client_cert, *client_key;
-	int64_t connect_timeout_ms, timeout_ms, max_cache_age_ms, server_backoff_ms;
+	int64_t connect_timeout_ms, timeout_ms, max_cache_age_ms, server_backoff_ms, hold_ms;
 	unsigned retries;
 	size_t max_response_size;
-	double min_fit;
+	double min_fit, hold_tolerance;
 
 	struct cfg_value v[CFG_COUNT];
 	struct cfg_service_map *map;

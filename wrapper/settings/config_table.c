@@ -97,6 +97,15 @@ static const struct cfg_def defs[CFG_COUNT] = {
                             "after the server fails (unreachable, timed out, TLS refused, "
                             "429/502/503/504), builds leave it alone this long and use their "
                             "fallbacks; `pgo-go fetch` still asks (0: every build asks)"},
+    [CFG_HOLD] = {"hold", NULL, "--hold", VALUE_DURATION, "24h", NULL, 0, MS(7 * 86400),
+                  FIELD(hold_ms), 0,
+                  "keep the profile while newer snapshots would change no more than "
+                  "`hold_tolerance` of the compiler's decisions, for at most this long (the "
+                  "choice restarts at multiples of it since the epoch); 0: always the newest"},
+    [CFG_HOLD_TOLERANCE] = {"hold_tolerance", NULL, NULL, VALUE_FRACTION, "5%", NULL, 0, 0,
+                            FIELD(hold_tolerance), 0,
+                            "how much of the profile's weight may be decided differently by a "
+                            "newer snapshot before it is taken"},
 };
 
 const struct cfg_def *config_def(enum cfg_key k)

@@ -47,6 +47,8 @@ static const char *setting_name(void *ctx, fetch_setting s)
 	    [FETCH_SET_CLIENT_KEY] = CFG_CLIENT_KEY,
 	    [FETCH_SET_PROFILE_TYPE] = CFG_PROFILE_TYPE,
 	    [FETCH_SET_SERVER_BACKOFF] = CFG_SERVER_BACKOFF,
+	    [FETCH_SET_WINDOW] = CFG_WINDOW,
+	    [FETCH_SET_HOLD] = CFG_HOLD,
 	};
 	static char names[FETCH_SET_COUNT][40];
 
@@ -132,6 +134,8 @@ void settings_fetch_opts(const struct config *c, fetch_opts *o)
 	o->max_age = c->max_cache_age_ms ? c->max_cache_age_ms / 1000 : -1;
 	o->backoff = c->server_backoff_ms ? (c->server_backoff_ms + 999) / 1000 : -1;
 	o->memo = &memo;
+	o->hold = c->hold_ms / 1000;
+	o->hold_tolerance = c->hold_tolerance;
 	test_clock(o);
 	check_client_key(c);
 }

@@ -33,14 +33,17 @@ static int discover(const struct config *c, const fetch_opts *o, const struct pr
 
 static void describe(const fetch_result *r, struct profile_choice *out)
 {
-	char start[32], end[32];
+	char start[32], end[32], held[80] = "";
 	time_t ts = (time_t)r->meta.window_start, te = (time_t)r->meta.window_end;
 	struct tm tm;
 
 	strftime(start, sizeof start, "%Y-%m-%dT%H:%MZ", gmtime_r(&ts, &tm));
 	strftime(end, sizeof end, "%H:%MZ", gmtime_r(&te, &tm));
-	if (asprintf(&out->detail, "%s, window %s–%s%s", fetch_source_name(r->source), start, end,
-	             r->meta.open_window ? " (still open)" : "") < 0)
+	if (r->held)
+		snprintf(held, sizeof held, ", held (the newest changes %.1f%% of the decisions)",
+		         r->held_change * 100);
+	if (asprintf(&out->detail, "%s, window %s–%s%s%s", fetch_source_name(r->source), start, end,
+	             r->meta.open_window ? " (still open)" : "", held) < 0)
 		out->detail = NULL;
 }
 

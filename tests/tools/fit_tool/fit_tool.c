@@ -11,6 +11,8 @@
  *   fit_tool --about BINARY        how the table was found and read
  *   fit_tool --rewrite IN OUT [--rename OLD=NEW]... [--noinline NAME]...
  *                                  IN reduced, rewritten and written canonically to OUT
+ *   fit_tool --decide A B          how much of the compiler's decisions B changes from
+ *                                  A (pgo_decide.h): SHARE TAB SITES TAB EXAMPLE
  *
  * Exit status: 0, 1 when an input is unusable (the message on stderr), 2 on
  * usage errors.
@@ -23,6 +25,7 @@
 #include "bi_pclntab.h"
 #include "fit.h"
 #include "pgo_canon.h"
+#include "pgo_decide.h"
 #include "pgo_edges.h"
 #include "pgo_reduce.h"
 #include "pgo_rewrite.h"
@@ -31,7 +34,8 @@
 static int usage(void)
 {
 	fputs("usage: fit_tool BINARY PROFILE | --edges PROFILE | --index BINARY | --about BINARY\n"
-	      "       fit_tool --rewrite IN OUT [--rename OLD=NEW]... [--noinline NAME]...\n",
+	      "       fit_tool --rewrite IN OUT [--rename OLD=NEW]... [--noinline NAME]...\n"
+	      "       fit_tool --decide A B\n",
 	      stderr);
 	return 2;
 }
@@ -103,6 +107,34 @@ static int cmd_edges(const char *path)
 	fetch_pgo_edges_free(e);
 	pprof_free(p);
 	return s ? 0 : 1;
+}
+
+static fetch_pgo_edges *edges_of(const char *path)
+{
+	pprof_profile *p = read_profile(path);
+	fetch_pgo_edges *e = NULL;
+	fetch_err err = {0};
+
+	if (p != NULL && fetch_pgo_edges_build(p, &e, &err) != 0)
+		fprintf(stderr, "fit_tool: %s: %s\n", path, err.msg);
+	pprof_free(p);
+	return e;
+}
+
+static int cmd_decide(const char *a, const char *b)
+{
+	fetch_pgo_edges *ea = edges_of(a), *eb = ea ? edges_of(b) : NULL;
+	fetch_pgo_change c;
+	fetch_err err = {0};
+	int rc = 1;
+
+	if (eb != NULL && fetch_pgo_decisions_diff(ea, eb, &c, &err) == 0) {
+		printf("%.6f\t%zu\t%s\n", c.share, c.sites, c.example);
+		rc = 0;
+	}
+	fetch_pgo_edges_free(ea);
+	fetch_pgo_edges_free(eb);
+	return rc;
 }
 
 static int cmd_index(const char *path)
@@ -269,6 +301,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--edges") == 0)
 		return cmd_edges(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "--decide") == 0)
+		return cmd_decide(argv[2], argv[3]);
 	if (argc == 3 && strcmp(argv[1], "--index") == 0)
 		return cmd_index(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "--about") == 0)
