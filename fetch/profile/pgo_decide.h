@@ -9,12 +9,23 @@
  *   - devirtualisation: an interface or closure call is specialised for the
  *     site's hottest callee (devirtualize's findHotConcreteCallee; ties go
  *     to the callee whose name sorts first).
- * Two profiles decide a site the same when its hot callees and its hottest
- * callee are the same in both. The change between them is the weight of the
- * sites decided differently: each site counts with the larger of its two
- * shares of its profile's total. A site that only one profile has and that
- * is not hot there is not counted: it lies in the last 1% of the weight, and
- * whether it is an interface call the profile cannot tell.
+ * The change from a held profile a to a newer b is what keeping a would
+ * cost under b's weights, as a share of b's total:
+ *   - every edge hot in b but not in a (its call site keeps the ordinary
+ *     budget) counts with its weight in b; an edge hot in a and not in b
+ *     costs nothing but code size, and is not counted;
+ *   - at every call site both have, when the hottest callees differ, the
+ *     hottest callee's weight in b less the weight in b of a's choice: a
+ *     call split evenly between two types costs nothing whichever is
+ *     chosen;
+ *   - a site counts with the larger of the two: the same calls lose both.
+ * Each counts only when b shows it beyond sampling noise: weights are
+ * counted in samples (their greatest common divisor is one sample: a CPU
+ * profile's period), and the edge's rate in b must exceed its rate in a,
+ * or the new target's count the old one's, by more than 3 standard
+ * deviations of the difference (Poisson counts). Edges near the 99% cut
+ * cross it from one snapshot to the next at the same rate: that is noise,
+ * and costs nothing.
  *
  * Nothing is kept from the inputs; the result holds copies.
  */
@@ -27,8 +38,8 @@
 #include "pgo_edges.h"
 
 typedef struct fetch_pgo_change {
-	double share; /* of the weight decided differently: 0 (same) to 1 */
-	size_t sites; /* call sites decided differently */
+	double share; /* of b's weight that a decides worse: 0 (same) to 1 */
+	size_t sites; /* call sites a decides worse */
 	/* The heaviest of them, for people: "main.handle:+3 (main.parse now
 	 * hot)"; "" when none. */
 	char example[320];

@@ -14,7 +14,9 @@ SUITE_hold_PROBE() {
 source "$TESTS_DIR/pyroserver.bash"
 
 D=0
+FIT_TOOL=""
 P1=""
+P1B=""
 P2=""
 
 SUITE_hold_SETUP() {
@@ -24,6 +26,7 @@ SUITE_hold_SETUP() {
   local now
   now=$(date +%s)
   D=$(((now / 86400 - 2) * 86400))
+  FIT_TOOL=${PGO_GO_FIT_TOOL:-}
   P1=$FIXTURES/cpu.pprof
   P2=$SUITE_TMP/quickstart.pprof
   cp -R "$PGO_GO_SRC/examples/quickstart" "$SUITE_TMP/quickstart"
@@ -38,7 +41,14 @@ SUITE_hold_SETUP() {
       ingest "$URL_plain" "$svc" $((D + (h - 1) * 3600 + 60)) "$file" || { echo "cannot ingest"; exit 1; }
     done
   }
+  # P1 again, another run of the same benchmark: the same program, other samples.
+  P1B=$SUITE_TMP/fixture-again.pprof
+  cp -R "$FIXTURES/src" "$SUITE_TMP/fixture-src"
+  (cd "$SUITE_TMP/fixture-src/app" && "$REAL_GO" test -run '^$' -bench . -benchtime 200ms -count 1 \
+    -cpuprofile "$P1B" -o "$SUITE_TMP/app.test" . >/dev/null) || { echo "cannot profile the fixture"; exit 1; }
   put same "$P1" 0 1 2 3 24
+  put rerun "$P1" 0
+  put rerun "$P1B" 1
   put change "$P1" 0 1
   put change "$P2" 2 3
   put new "$P1" 20
@@ -96,12 +106,39 @@ SUITE_hold() {
   PGO_GO_VERBOSE=1 fetch_at 2 change -o at2.pgo
   expect_exit 0
   expect_contains "$RUN_OUT" "change, window $(win 2), "
-  expect_line "$RUN_ERR" "^pgo-go: change: taking the newer snapshot \($(win 2)\): it changes 100\.0% of the compiler's decisions, more than 5\.0%; e\.g\. .* now hot\)$"
+  expect_line "$RUN_ERR" "^pgo-go: change: taking the newer snapshot \($(win 2)\): it changes [0-9]+\.[0-9]% of the compiler's decisions, more than 5\.0%; e\.g\. .* now hot\)$"
   PGO_GO_VERBOSE=1 fetch_at 3 change -o at3.pgo
   expect_exit 0
   expect_contains "$RUN_OUT" "change, window $(win 2), "
   expect_line "$RUN_ERR" "^pgo-go: change: the newer snapshot \($(win 3)\) is not taken: it changes 0\.0% of the compiler's decisions, at most 5\.0% keeps the profile of $(win 2) \(until $(date -u -d "@$((D + 86400))" "+%F %H:%M") UTC at the latest\)$"
   expect_equal_content at2.pgo at3.pgo
+
+  TEST "another run of the same program is sampling noise: held"
+  PGO_GO_VERBOSE=1 fetch_at 1 rerun -o rerun.pgo
+  expect_exit 0
+  expect_contains "$RUN_OUT" "rerun, window $(win 0), "
+  expect_contains "$RUN_OUT" ", held: the newest changes 0.0% of the decisions"
+
+  TEST "the change agrees with an independent computation from go tool preprofile's edges"
+  [[ -x $FIT_TOOL ]] || test_failed "no fit tool (PGO_GO_FIT_TOOL): it prints the change"
+  local p q pair
+  run "$PGO_GO_BIN" fetch --from "$P1" --from "$P2" -o merged.pgo
+  expect_exit 0
+  for p in "$P1" "$P1B" "$P2" merged.pgo "$REAL_GOROOT/src/cmd/compile/default.pgo"; do
+    "$REAL_GO" tool preprofile -i "$p" -o "$(basename "$p").pre" || test_failed "preprofile $p"
+  done
+  for pair in "$P1 $P2" "$P2 $P1" "$P1 $P1B" "$P1 merged.pgo" "merged.pgo $P2" \
+    "$REAL_GOROOT/src/cmd/compile/default.pgo $P2" "$P2 $REAL_GOROOT/src/cmd/compile/default.pgo"; do
+    read -r p q <<<"$pair"
+    run "$FIT_TOOL" --decide "$p" "$q"
+    expect_exit 0
+    expect_equal "$(cut -f1 "$RUN_OUT")" "$(python3 "$PGO_GO_SRC/tests/tools/decide-oracle.py" \
+      "$(basename "$p").pre" "$(basename "$q").pre")" "the change from $(basename "$p") to $(basename "$q")"
+  done
+  run "$FIT_TOOL" --decide "$P1" "$P2"
+  expect_equal "$(awk -F'\t' '{print ($1 > 0.05)}' "$RUN_OUT")" 1 "another program's profile: more than the default tolerance"
+  run "$FIT_TOOL" --decide "$P1" "$P1B"
+  expect_equal "$(cut -f1 "$RUN_OUT")" 0.000000 "another run of the same program"
 
   TEST "a cold machine and a warm one choose the same profile"
   # the laptop built at 01:05 and 03:05; the CI runner's cache is empty

@@ -1,5 +1,5 @@
-/* test_decide.c — fetch/profile/pgo_decide.h: whether two profiles make the
- * compiler decide differently.
+/* test_decide.c — fetch/profile/pgo_decide.h: what keeping one profile's
+ * compiler decisions costs under a newer one's weights.
  *
  * The profiles are call edges given directly, heaviest first as
  * fetch_pgo_edges_build gives them; which edges are hot (the 99% cut) and
@@ -65,13 +65,15 @@ static void test_weights_only(void **state)
 }
 
 /* Past the 99% cut: log.Printf (0.5% of a) is cold in a; in b it weighs 20%
- * and is hot. Its site counts with its larger share, 20%. */
+ * and is hot: keeping a costs its 20% of b. The other way round costs
+ * nothing (a hot budget spent on a cold call is only code size). */
 static void test_edge_turns_hot(void **state)
 {
+	/* Heaviest first, as Go sorts them. */
 	fetch_pgo_edge a[] = {{HANDLE, PARSE, 2, 600},
 	                      {HANDLE, RENDER, 5, 394},
-	                      {HANDLE, TAIL1, 7, 1},
-	                      {HANDLE, LOG, 9, 5}};
+	                      {HANDLE, LOG, 9, 5},
+	                      {HANDLE, TAIL1, 7, 1}};
 	fetch_pgo_edge b[] = {{HANDLE, PARSE, 2, 500},
 	                      {HANDLE, RENDER, 5, 300},
 	                      {HANDLE, LOG, 9, 200},
@@ -79,51 +81,57 @@ static void test_edge_turns_hot(void **state)
 	fetch_pgo_change c;
 
 	(void)state;
-	/* a sorted heaviest first, as Go sorts it. */
-	fetch_pgo_edge as[] = {a[0], a[1], a[3], a[2]};
-	c = diff(as, 4, b, 4);
+	c = diff(a, 4, b, 4);
 	assert_int_equal(c.sites, 1);
-	assert_true(c.share > 0.1997 && c.share < 0.2001);
+	assert_true(c.share > 0.1997 && c.share < 0.1999); /* 200 / 1001 */
 	assert_string_equal(c.example, "main.handle:+9 (log.Printf now hot)");
-	/* And back: the same site, "no longer hot". */
-	c = diff(b, 4, as, 4);
-	assert_int_equal(c.sites, 1);
-	assert_string_equal(c.example, "main.handle:+9 (log.Printf no longer hot)");
+	c = diff(b, 4, a, 4);
+	assert_int_equal(c.sites, 0);
+	assert_true(c.share == 0);
 }
 
 /* An interface call at main.render:+3 whose hottest concrete callee
- * changes: devirtualisation would pick another method. Both callees stay
- * hot; only the hottest differs. */
+ * changes: devirtualisation would pick another method. Keeping a's choice
+ * costs the difference between the two callees' weights in b: 30% - 20%.
+ * Both callees stay hot, so inlining costs nothing. */
 static void test_hottest_callee(void **state)
 {
 	fetch_pgo_edge a[] = {
-	    {HANDLE, RENDER, 5, 500}, {RENDER, SHAPE_A, 3, 300}, {RENDER, SHAPE_B, 3, 200}};
+	    {HANDLE, RENDER, 5, 501}, {RENDER, SHAPE_A, 3, 300}, {RENDER, SHAPE_B, 3, 200}};
 	fetch_pgo_edge b[] = {
-	    {HANDLE, RENDER, 5, 500}, {RENDER, SHAPE_B, 3, 300}, {RENDER, SHAPE_A, 3, 200}};
+	    {HANDLE, RENDER, 5, 501}, {RENDER, SHAPE_B, 3, 300}, {RENDER, SHAPE_A, 3, 200}};
 	fetch_pgo_change c;
 
 	(void)state;
 	c = diff(a, 3, b, 3);
 	assert_int_equal(c.sites, 1);
-	assert_true(c.share > 0.4999 && c.share < 0.5001);
+	assert_true(c.share > 0.0998 && c.share < 0.1000); /* 100 / 1001 */
 	assert_string_equal(c.example,
 	                    "main.render:+3 (main.(*circle).Area now the hottest callee)");
 	/* A tie goes to the name that sorts first, in both: no change. */
 	fetch_pgo_edge t1[] = {
-	    {HANDLE, RENDER, 5, 500}, {RENDER, SHAPE_A, 3, 250}, {RENDER, SHAPE_B, 3, 250}};
+	    {HANDLE, RENDER, 5, 501}, {RENDER, SHAPE_A, 3, 250}, {RENDER, SHAPE_B, 3, 250}};
 	fetch_pgo_edge t2[] = {
-	    {HANDLE, RENDER, 5, 500}, {RENDER, SHAPE_B, 3, 250}, {RENDER, SHAPE_A, 3, 250}};
+	    {HANDLE, RENDER, 5, 501}, {RENDER, SHAPE_B, 3, 250}, {RENDER, SHAPE_A, 3, 250}};
 	c = diff(t1, 3, t2, 3);
 	assert_int_equal(c.sites, 0);
+	/* A new hottest callee a never saw: its calls lose the hot budget
+	 * (40%) and the devirtualisation (40% - 10%): the larger counts. */
+	fetch_pgo_edge n1[] = {{HANDLE, RENDER, 5, 501}, {RENDER, SHAPE_A, 3, 500}};
+	fetch_pgo_edge n2[] = {
+	    {HANDLE, RENDER, 5, 501}, {RENDER, SHAPE_B, 3, 400}, {RENDER, SHAPE_A, 3, 100}};
+	c = diff(n1, 2, n2, 3);
+	assert_true(c.share > 0.3995 && c.share < 0.3997); /* 400 / 1001 */
+	assert_int_equal(c.sites, 1);
 }
 
 /* Cold sites that only one profile has are the noise of the tail: not
  * counted. A hot one is. */
 static void test_one_sided_sites(void **state)
 {
-	fetch_pgo_edge a[] = {{HANDLE, PARSE, 2, 9950}, {PARSE, TAIL1, 4, 50}};
-	fetch_pgo_edge b[] = {{HANDLE, PARSE, 2, 9950}, {PARSE, TAIL2, 6, 50}};
-	fetch_pgo_edge h[] = {{HANDLE, PARSE, 2, 7000}, {PARSE, TAIL2, 6, 3000}};
+	fetch_pgo_edge a[] = {{HANDLE, PARSE, 2, 9951}, {PARSE, TAIL1, 4, 49}};
+	fetch_pgo_edge b[] = {{HANDLE, PARSE, 2, 9951}, {PARSE, TAIL2, 6, 49}};
+	fetch_pgo_edge h[] = {{HANDLE, PARSE, 2, 7001}, {PARSE, TAIL2, 6, 2999}};
 	fetch_pgo_change c;
 
 	(void)state;
@@ -132,8 +140,45 @@ static void test_one_sided_sites(void **state)
 	assert_true(c.share == 0);
 	c = diff(a, 2, h, 2);
 	assert_int_equal(c.sites, 1);
-	assert_true(c.share > 0.2999 && c.share < 0.3001);
+	assert_true(c.share > 0.2998 && c.share < 0.3000); /* 2999 / 10000 */
 	assert_string_equal(c.example, "main.parse:+6 (main.tail2 now hot)");
+}
+
+/* Weights are counted in samples (the greatest common divisor of the
+ * weights is one sample). An edge that crosses the 99% cut at the same rate
+ * (main.tail1: 5 of 1000 samples, then 9 of 1000, 1.1 standard deviations)
+ * is sampling noise, not a change; the same edge at 90 of 1000 is one. */
+static void test_noise(void **state)
+{
+	fetch_pgo_edge a[] = {{HANDLE, PARSE, 2, 600},
+	                      {HANDLE, RENDER, 5, 385},
+	                      {HANDLE, LOG, 9, 10},
+	                      {HANDLE, TAIL1, 7, 5}};
+	fetch_pgo_edge b[] = {{HANDLE, PARSE, 2, 600},
+	                      {HANDLE, RENDER, 5, 384},
+	                      {HANDLE, TAIL1, 7, 9},
+	                      {HANDLE, LOG, 9, 7}};
+	fetch_pgo_edge big[] = {{HANDLE, PARSE, 2, 600},
+	                        {HANDLE, RENDER, 5, 303},
+	                        {HANDLE, TAIL1, 7, 90},
+	                        {HANDLE, LOG, 9, 7}};
+	fetch_pgo_change c;
+
+	(void)state;
+	c = diff(a, 4, b, 4);
+	assert_int_equal(c.sites, 0);
+	assert_true(c.share == 0);
+	c = diff(a, 4, big, 4);
+	assert_int_equal(c.sites, 1);
+	assert_true(c.share > 0.0899 && c.share < 0.0901);
+	assert_string_equal(c.example, "main.handle:+7 (main.tail1 now hot)");
+	/* The same counts in CPU time (10 ms a sample): the same answers. */
+	for (size_t i = 0; i < 4; i++) {
+		a[i].weight *= 10000000;
+		b[i].weight *= 10000000;
+	}
+	c = diff(a, 4, b, 4);
+	assert_int_equal(c.sites, 0);
 }
 
 /* Empty profiles: two are the same, one against edges differs wholly. */
@@ -156,7 +201,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_weights_only),   cmocka_unit_test(test_edge_turns_hot),
 	    cmocka_unit_test(test_hottest_callee), cmocka_unit_test(test_one_sided_sites),
-	    cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_noise),          cmocka_unit_test(test_empty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
