@@ -460,10 +460,12 @@ int fetch_job_run(struct fetch_job *j, fetch_result *r, fetch_err *err)
 {
 	int hold = fetch_hold_applies(j), rc;
 
-	if (j->o->offline)
-		return use_offline(j, r, err);
+	/* Offline too, the hold's choice for this window when it is known:
+	 * what a build with the server gets. */
 	if (hold && (rc = fetch_hold_cached(j, r, err)) != 0)
 		return rc > 0 ? 0 : -1;
+	if (j->o->offline)
+		return use_offline(j, r, err);
 	if (!hold && !j->o->force && (rc = use_cached(j, r, err)) != 0)
 		return rc > 0 ? 0 : -1;
 	fetch_down_init(&j->down, j->o, j->c, j->server);

@@ -83,7 +83,8 @@ typedef struct fetch_opts {
 	 * when it changes the compiler's decisions (pgo_decide.h) by more
 	 * than hold_tolerance (0..1); the choice starts afresh at every
 	 * multiple of hold seconds since the epoch. 0: always the newest.
-	 * force and offline take no hold. */
+	 * force takes no hold; offline takes the hold's choice when it is
+	 * recorded for this window, else the newest snapshot cached. */
 	int64_t hold;
 	double hold_tolerance;
 } fetch_opts;

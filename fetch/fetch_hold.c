@@ -43,7 +43,7 @@ int fetch_hold_applies(const struct fetch_job *j)
 {
 	const fetch_opts *o = j->o;
 
-	return o->hold > 0 && !o->force && !o->offline && j->pull == fetch_from_server &&
+	return o->hold > 0 && !o->force && j->pull == fetch_from_server &&
 	       hold_span(j) >= 2 * j->len;
 }
 

@@ -89,8 +89,8 @@ pgo-go verify app'
   local shim=$RUNNER_TEMP_DIR/pgo-go/shim
   expect_line "$RUN_OUT" "^go is $shim/go\$"
   expect_line "$RUN_OUT" "^shim-dir is $shim\$"
-  # (the suite driver's own PGO_GO_BIN, _FIXTURES, _SRC and lib.bash's _MIN_FIT left out)
-  expect_equal "$(grep '^PGO_GO_' "$RUN_OUT" | grep -v '^PGO_GO_\(BIN\|FIXTURES\|SRC\|MIN_FIT\)=' | tr '\n' ' ')" "PGO_GO_REQUIRE=true PGO_GO_SERVICE=quickstart \
+  # (the suite driver's own PGO_GO_BIN, _FIXTURES, _SRC and lib.bash's _MIN_FIT, _HOLD left out)
+  expect_equal "$(grep '^PGO_GO_' "$RUN_OUT" | grep -v '^PGO_GO_\(BIN\|FIXTURES\|SRC\|MIN_FIT\|HOLD\)=' | tr '\n' ' ')" "PGO_GO_REQUIRE=true PGO_GO_SERVICE=quickstart \
 PGO_GO_TENANT_ID=acme PGO_GO_TOKEN_FILE=$RUNNER_TEMP_DIR/pgo-go/token PGO_GO_URL=$URL_auth PGO_GO_VERIFY=strict " \
     "the settings the job's later steps get"
   expect_line "$RUN_OUT" '^token file mode 600$'
