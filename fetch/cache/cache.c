@@ -47,6 +47,10 @@ static int make_dirs(char *path, fetch_err *err)
 {
 	struct stat st;
 
+	/* Every build opens the cache: one stat when it is there, not a
+	 * mkdir per path component. */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
 	for (char *p = path + 1;; p++) {
 		char c = *p;
 		if (c != '/' && c != '\0')

@@ -450,6 +450,34 @@ EOF2
   expect_equal "$(find "$TEST_DIR/cache/fits" -type f -newer "$TEST_DIR/app/go.mod" | wc -l)" 0 "fit records written again"
   cd "$TEST_DIR"
 
+  TEST "the shim: a no-op rebuild judges a binary by its fit record, without reading its build info"
+  use_shim
+  write_fitapp app
+  export PGO_GO_MIN_FIT=50% PGO_GO_CACHE_DIR=$TEST_DIR/cache GOFLAGS="-mod=mod -modcacherw" GOPROXY=off
+  cd app
+  PGO_GO_PROFILE=$own PGO_GO_VERIFY=strict run go build -o own-bin .
+  expect_exit 0
+  # Break the build info's magic, not the build ID: go still takes the
+  # binary for up to date (it reads only the build ID) and leaves it, and
+  # only a verdict that reads the build info again can tell.
+  python3 - own-bin <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+at = data.find(b"\xff Go buildinf:")
+assert at >= 0
+data[at + 1] = ord("X")
+open(sys.argv[1], "wb").write(data)
+PY
+  PGO_GO_PROFILE=$own PGO_GO_VERIFY=strict PGO_GO_VERBOSE=1 run go build -o own-bin .
+  expect_exit 0
+  expect_line "$RUN_ERR" "^pgo-go: .*/own-bin: service fitapp, profile $own \(PGO_GO_PROFILE\), verified; fit [0-9]+%, own code (9[5-9]|100)%$"
+  # Without its record, the same binary is read, and found broken.
+  rm -f "$TEST_DIR"/cache/fits/*
+  PGO_GO_PROFILE=$own PGO_GO_VERIFY=strict run go build -o own-bin .
+  expect_exit 1
+  expect_contains "$RUN_ERR" "own-bin: profile not verified: not a Go executable"
+  cd "$TEST_DIR"
+
   TEST "[rename] and [noinline] in .pgo-go.ini: the profile -pgo gets is rewritten, in the cache, once"
   use_shim
   write_fitapp app

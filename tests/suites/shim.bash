@@ -304,6 +304,21 @@ PY
   expect_line "$RUN_ERR" "^pgo-go: warning: ignoring profile .*bad.pgo"
   expect_pgo app ""
 
+  TEST "a profile shared by several main packages is read and validated once: one warning"
+  use_shim
+  mkdir -p mono
+  printf 'module example.com/mono\n\ngo 1.26\n' >mono/go.mod
+  write_main mono/cmd/rider
+  write_main mono/cmd/driver
+  write_main mono/cmd/admin
+  echo "not a profile" >bad.pgo
+  cd mono
+  PGO_GO_PROFILE=$TEST_DIR/bad.pgo run go build -o out/ ./...
+  expect_exit 0
+  expect_equal "$(grep -c 'ignoring profile' "$RUN_ERR")" 1 "warnings about the profile"
+  expect_pgo out/rider ""
+  expect_pgo out/admin ""
+
   TEST "PGO_GO_REQUIRE=1 without a usable profile: exit 1, nothing built"
   use_shim
   write_main app example.com/app

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -76,6 +77,7 @@ static void emit(const char *prefix, int to_stderr, const char *fmt, va_list ap)
 static void emit(const char *prefix, int to_stderr, const char *fmt, va_list ap)
 {
 	va_list copy;
+	char *text;
 
 	va_copy(copy, ap);
 	log_line(prefix, fmt, copy);
@@ -83,10 +85,19 @@ static void emit(const char *prefix, int to_stderr, const char *fmt, va_list ap)
 	if (!to_stderr)
 		return;
 	fflush(stdout);
-	fputs("pgo-go: ", stderr);
-	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	/* One write a line (stderr is unbuffered: a fputs each would be four),
+	 * so lines of shims running at once do not mix. */
+	va_copy(copy, ap);
+	if (vasprintf(&text, fmt, copy) >= 0) {
+		fprintf(stderr, "pgo-go: %s%s\n", prefix, text);
+		free(text);
+	} else {
+		fputs("pgo-go: ", stderr);
+		fputs(prefix, stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(copy);
 }
 
 void pgo_errorf(const char *fmt, ...)

@@ -3,26 +3,35 @@
 #include "goenv.h"
 #include "goerr.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static char *read_small_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
 	size_t cap = 1 << 20; /* a go.mod larger than 1 MiB is not one we read */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf = NULL;
+	struct stat st;
+	ssize_t got;
 
 	*len = 0;
-	if (!f)
+	if (fd < 0)
 		return NULL;
+	/* A buffer of the file's size: one of 1 MiB is an mmap and a munmap
+	 * per read, twice a build. */
+	if (fstat(fd, &st) == 0 && st.st_size >= 0 && (size_t)st.st_size < cap)
+		cap = (size_t)st.st_size;
 	if ((buf = malloc(cap + 1)) != NULL) {
-		*len = fread(buf, 1, cap, f);
+		while (*len < cap && (got = read(fd, buf + *len, cap - *len)) > 0)
+			*len += (size_t)got;
 		buf[*len] = '\0';
 	}
-	fclose(f);
+	close(fd);
 	return buf;
 }
 

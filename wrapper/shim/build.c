@@ -110,7 +110,7 @@ static int choose_profiles(struct plan *p)
 		t->service = req.service = service_of(&p->config, t->pkg, &req.service_guessed);
 		if (!*t->service)
 			continue; /* mapped to "-": no profile, and nothing to say */
-		if (profiles_choose(&p->config, &req, &t->profile) != 0)
+		if (profiles_choose(&p->config, &req, &p->profiles, &t->profile) != 0)
 			return -1;
 		if (t->profile.path || t->profile.is_auto) {
 			/* an earlier source failed: say so once */
@@ -315,6 +315,7 @@ static void plan_free(struct plan *p)
 	for (size_t i = 0; p->targets && i < p->pkgs.nmains; i++)
 		profile_choice_clear(&p->targets[i].profile);
 	free(p->targets);
+	profile_memo_free(&p->profiles);
 	mainpkg_list_free(&p->pkgs);
 	if (p->have_config)
 		config_free(&p->config);

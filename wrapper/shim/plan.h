@@ -35,6 +35,7 @@ struct plan {
 	struct config config;
 	int have_config;
 	struct mainpkg_list pkgs;
+	struct profile_memo profiles; /* what the sources gave, per service */
 	struct target *targets;
 	size_t ngroups;
 	struct child_pipe goenv; /* `go env`, running beside the build */

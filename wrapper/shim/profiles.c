@@ -17,11 +17,14 @@
 
 /* One place a profile can come from: fills out->path (malloc'd) or leaves it
  * NULL when the source has nothing (then out->why may say why). Returns -1
- * only when out of memory. */
+ * only when out of memory. by_service: what it finds depends on the
+ * service (and, for a guessed one, the module); else every main package
+ * gets the same. */
 struct source {
 	const char *name;
 	int (*find)(const struct config *c, const struct profile_request *req,
 	            struct profile_choice *out);
+	int by_service;
 };
 
 static char *absolute(const char *base, const char *path)
@@ -67,10 +70,10 @@ static int from_profile_dir(const struct config *c, const struct profile_request
 }
 
 static const struct source sources[] = {
-    {"PGO_GO_PROFILE", from_env_profile},
-    {"profile_dir", from_profile_dir},
-    {"pyroscope", source_pyroscope},
-    {"pprof_url", source_url},
+    {"PGO_GO_PROFILE", from_env_profile, 0},
+    {"profile_dir", from_profile_dir, 1},
+    {"pyroscope", source_pyroscope, 1},
+    {"pprof_url", source_url, 1},
 };
 
 /* Profiles larger than this are not read (a raw profile of a busy service
@@ -188,38 +191,142 @@ static int try_default(const struct config *c, const struct mainpkg *m, struct p
 	return 0;
 }
 
-int profiles_choose(const struct config *c, const struct profile_request *req,
-                    struct profile_choice *out)
+/* What one source gave one main package, found, rewritten and validated:
+ * the profile (path NULL when the source has none or it was refused) and
+ * why an earlier attempt failed. */
+struct memo_entry {
+	size_t source;
+	char *key; /* the inputs the source looks at (memo_key) */
+	struct profile_choice got;
+};
+
+static char *memo_key(const struct source *s, const struct profile_request *req)
+{
+	const char *mod = req->service_guessed && req->pkg->modpath ? req->pkg->modpath : "";
+	char *k;
+
+	if (!s->by_service)
+		return strdup("");
+	return asprintf(&k, "%s\n%d\n%s", req->service, req->service_guessed, mod) < 0 ? NULL : k;
+}
+
+static int dup_or_null(char **dst, const char *src)
+{
+	*dst = src ? strdup(src) : NULL;
+	return src && !*dst ? -1 : 0;
+}
+
+static int choice_copy(struct profile_choice *dst, const struct profile_choice *src)
+{
+	*dst = *src;
+	dst->path = dst->detail = dst->why = dst->service = NULL;
+	if (dup_or_null(&dst->path, src->path) || dup_or_null(&dst->detail, src->detail) ||
+	    dup_or_null(&dst->why, src->why) || dup_or_null(&dst->service, src->service)) {
+		profile_choice_clear(dst);
+		return -1;
+	}
+	return 0;
+}
+
+/* Asks source i for req's profile and checks what it gives (rewritten
+ * under the project's rules, validated): got->path is NULL when the source
+ * has none or it was refused (said here). Returns -1 when out of memory. */
+static int ask_source(const struct config *c, size_t i, const struct profile_request *req,
+                      struct profile_choice *got)
 {
 	fetch_err err;
 
-	memset(out, 0, sizeof *out);
-	for (size_t i = 0; i < sizeof sources / sizeof *sources; i++) {
-		if (sources[i].find(c, req, out) != 0)
-			return -1;
-		if (!out->path)
-			continue;
-		if (!out->validated && has_rules(c)) {
-			int rc = rewrite_local(c, sources[i].name, out);
-			if (rc < 0)
-				return -1;
-			if (rc == 0)
-				continue;
-		}
-		/* The cache's profiles were validated (encoded bytes included)
-		 * when stored: decoding them again on every build costs the
-		 * warm path most of its time. */
-		if (!out->validated && profiles_validate(out->path, &err) != 0) {
-			pgo_warnf("ignoring profile %s (%s): %s", out->path, sources[i].name,
-			          err.msg);
-			free(out->path);
-			out->path = NULL;
-			continue;
-		}
-		out->source = sources[i].name;
+	memset(got, 0, sizeof *got);
+	if (sources[i].find(c, req, got) != 0)
+		return -1;
+	if (!got->path)
+		return 0;
+	if (!got->validated && has_rules(c)) {
+		int rc = rewrite_local(c, sources[i].name, got);
+		if (rc <= 0)
+			return rc;
+	}
+	/* The cache's profiles were validated (encoded bytes included) when
+	 * stored: decoding them again on every build costs the warm path most
+	 * of its time. */
+	if (!got->validated && profiles_validate(got->path, &err) != 0) {
+		pgo_warnf("ignoring profile %s (%s): %s", got->path, sources[i].name, err.msg);
+		free(got->path);
+		got->path = NULL;
 		return 0;
 	}
+	got->source = sources[i].name;
+	return 0;
+}
+
+/* ask_source, once per command for the same inputs: the main packages of
+ * one service (or all of them, for a profile every service shares) have
+ * their profile found, read and validated once, and any warning said once. */
+static int ask_source_once(const struct config *c, size_t i, const struct profile_request *req,
+                           struct profile_memo *memo, struct profile_choice *got)
+{
+	struct memo_entry *e, *grown;
+	char *key = memo_key(&sources[i], req);
+
+	if (!key)
+		return -1;
+	for (size_t k = 0; k < memo->n; k++) {
+		e = &memo->v[k];
+		if (e->source == i && !strcmp(e->key, key)) {
+			free(key);
+			return choice_copy(got, &e->got);
+		}
+	}
+	if (ask_source(c, i, req, got) != 0 ||
+	    !(grown = realloc(memo->v, (memo->n + 1) * sizeof *grown))) {
+		free(key);
+		return -1;
+	}
+	memo->v = grown;
+	e = &memo->v[memo->n];
+	e->source = i;
+	e->key = key;
+	if (choice_copy(&e->got, got) != 0) {
+		free(key);
+		return -1;
+	}
+	memo->n++;
+	return 0;
+}
+
+int profiles_choose(const struct config *c, const struct profile_request *req,
+                    struct profile_memo *memo, struct profile_choice *out)
+{
+	struct profile_choice got;
+
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < sizeof sources / sizeof *sources; i++) {
+		if (ask_source_once(c, i, req, memo, &got) != 0)
+			return -1;
+		if (got.why) {
+			free(out->why);
+			out->why = got.why;
+			got.why = NULL;
+		}
+		if (got.path) { /* with the why of the sources that failed before it */
+			got.why = out->why;
+			*out = got;
+			return 0;
+		}
+		profile_choice_clear(&got);
+	}
 	return try_default(c, req->pkg, out);
+}
+
+void profile_memo_free(struct profile_memo *memo)
+{
+	for (size_t k = 0; k < memo->n; k++) {
+		free(memo->v[k].key);
+		profile_choice_clear(&memo->v[k].got);
+	}
+	free(memo->v);
+	memo->v = NULL;
+	memo->n = 0;
 }
 
 void profile_choice_clear(struct profile_choice *p)

@@ -38,10 +38,22 @@ struct profile_request {
 	const char *base; /* where relative paths in settings start */
 };
 
+/* What the sources gave the main packages of one command so far: each
+ * source is asked once for the same inputs (the service, or nothing for a
+ * profile every service shares), so a profile is found, read and validated
+ * once however many main packages take it. Zeroed to start; released with
+ * profile_memo_free. */
+struct profile_memo {
+	struct memo_entry *v;
+	size_t n;
+};
+
 /* Chooses the profile for a main package. Returns 0 (a choice, which may be
  * "none", with why saying what failed), or -1 when out of memory. */
 int profiles_choose(const struct config *c, const struct profile_request *req,
-                    struct profile_choice *out);
+                    struct profile_memo *memo, struct profile_choice *out);
+
+void profile_memo_free(struct profile_memo *memo);
 
 void profile_choice_clear(struct profile_choice *p);
 

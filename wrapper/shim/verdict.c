@@ -79,9 +79,9 @@ static int verify_target(const struct plan *p, const struct target *t)
 		summarize(t, NULL);
 		return 0;
 	}
-	if (verify_binary(t->output, want, &r) != 0 ||
-	    (p->config.min_fit > 0 &&
-	     verify_fit(&r, t->output, want, p->config.min_fit, p->cache_dir) != 0)) {
+	if (p->config.min_fit > 0
+	        ? verify_built(t->output, want, p->config.min_fit, p->cache_dir, &r)
+	        : verify_binary(t->output, want, &r)) {
 		verify_result_clear(&r);
 		free(want);
 		return 0;

@@ -110,16 +110,6 @@ int verify_profile_matches(const char *recorded, const char *profile, int trimpa
 	return trimpath && !strcmp(rbase, base_name(profile));
 }
 
-static char *dup_str(const bi_str *s)
-{
-	char *p = malloc(s->n + 1);
-	if (p) {
-		memcpy(p, s->p, s->n);
-		p[s->n] = '\0';
-	}
-	return p;
-}
-
 static int set_message(struct verify_result *r, const char *fmt, ...) PGO_PRINTF(2, 3);
 
 static int set_message(struct verify_result *r, const char *fmt, ...)
@@ -137,21 +127,40 @@ static int set_message(struct verify_result *r, const char *fmt, ...)
 	return 0;
 }
 
-static int judge(const bi_info *bi, const char *profile, struct verify_result *r)
+/* What the verdict needs of bi (judge reads the strings up to a NUL, as
+ * these do); facts->known is 0 when one does not fit its field: then none
+ * is kept, and the next verdict reads the binary again. */
+static void facts_of(const bi_info *bi, fit_facts *f)
 {
 	const bi_str *pgo = bi_info_setting(bi, "-pgo");
 	const bi_str *trim = bi_info_setting(bi, "-trimpath");
+
+	memset(f, 0, sizeof *f);
+	f->has_pgo = pgo != NULL;
+	f->trimpath = trim && !strcmp(trim->p, "true");
+	if (snprintf(f->go_version, sizeof f->go_version, "%s", bi->go_version.p) >=
+	        (int)sizeof f->go_version ||
+	    snprintf(f->pgo, sizeof f->pgo, "%s", pgo ? pgo->p : "") >= (int)sizeof f->pgo)
+		return;
+	f->known = 1;
+}
+
+/* The verdict on what a binary records: its -pgo setting (NULL: none), and
+ * whether that names profile (NULL: any). */
+static int judge_setting(const char *go_version, const char *pgo, int trimpath, const char *profile,
+                         struct verify_result *r)
+{
 	char abs[PATH_MAX];
 
-	if (!(r->go_version = dup_str(&bi->go_version)))
+	if (!(r->go_version = strdup(go_version)))
 		return -1;
 	if (!pgo) {
 		r->status = VERIFY_NO_PGO;
 		return set_message(r, "built without -pgo");
 	}
-	if (!(r->pgo = dup_str(pgo)))
+	if (!(r->pgo = strdup(pgo)))
 		return -1;
-	if (!profile || verify_profile_matches(r->pgo, profile, trim && !strcmp(trim->p, "true"))) {
+	if (!profile || verify_profile_matches(r->pgo, profile, trimpath)) {
 		r->status = VERIFY_OK;
 		return set_message(r, "built with -pgo=%s", r->pgo);
 	}
@@ -160,7 +169,19 @@ static int judge(const bi_info *bi, const char *profile, struct verify_result *r
 	                   realpath(profile, abs) ? abs : profile);
 }
 
-int verify_binary(const char *path, const char *profile, struct verify_result *r)
+static int judge(const bi_info *bi, const char *profile, struct verify_result *r)
+{
+	const bi_str *pgo = bi_info_setting(bi, "-pgo");
+	const bi_str *trim = bi_info_setting(bi, "-trimpath");
+
+	return judge_setting(bi->go_version.p, pgo ? pgo->p : NULL,
+	                     trim && !strcmp(trim->p, "true"), profile, r);
+}
+
+/* verify_binary, also saying what the verdict took from the build info
+ * (facts->known 0 when it was not read). */
+static int verify_read(const char *path, const char *profile, struct verify_result *r,
+                       fit_facts *facts)
 {
 	bi_info *bi = NULL;
 	bi_error err, wasm_err;
@@ -168,6 +189,7 @@ int verify_binary(const char *path, const char *profile, struct verify_result *r
 	int rc;
 
 	memset(r, 0, sizeof *r);
+	memset(facts, 0, sizeof *facts);
 	/* A wasm binary's module information is found by its frame (bi_wasm.h). */
 	if (bi_read_file(path, &bi, &err) == BI_E_FORMAT &&
 	    bi_read_wasm_file(path, &bi, &wasm_err) != BI_E_FORMAT)
@@ -184,9 +206,16 @@ int verify_binary(const char *path, const char *profile, struct verify_result *r
 		r->status = VERIFY_NOT_GO;
 		return set_message(r, "%s", err.msg);
 	}
+	facts_of(bi, facts);
 	rc = judge(bi, profile, r);
 	bi_info_free(bi);
 	return rc;
+}
+
+int verify_binary(const char *path, const char *profile, struct verify_result *r)
+{
+	fit_facts facts;
+	return verify_read(path, profile, r, &facts);
 }
 
 int verify_info(const bi_info *bi, const char *profile, struct verify_result *r)
@@ -217,23 +246,14 @@ static void missing_list(const fit_result *f, char *buf, size_t n)
 		    f->missing[i].renamed_to[0] ? ")" : "");
 }
 
-int verify_fit(struct verify_result *r, const char *path, const char *profile, double min_fit,
-               const char *cache_dir)
+/* Turns VERIFY_OK into VERIFY_STALE when the fit f (now r's) is below
+ * min_fit. */
+static int judge_fit(struct verify_result *r, fit_result *f, double min_fit)
 {
 	char summary[128], missing[1400];
-	fit_result *f = calloc(1, sizeof *f);
 
-	if (!f)
-		return -1;
 	free(r->fit);
 	r->fit = f;
-	if (!path || !profile) {
-		snprintf(f->reason, sizeof f->reason, "%s",
-		         !path ? "the binary is inside an archive"
-		               : "the profile is not here to compare");
-		return 0;
-	}
-	fit_cached(cache_dir, path, profile, f);
 	if (r->status != VERIFY_OK || !f->known || min_fit <= 0 ||
 	    (f->own_weight > 0 && f->own >= min_fit))
 		return 0;
@@ -245,4 +265,49 @@ int verify_fit(struct verify_result *r, const char *path, const char *profile, d
 	return set_message(r, "-pgo=%s: %s, below min_fit %d%%%s%s%s", r->pgo, summary,
 	                   (int)(min_fit * 100 + 1e-9), missing, f->cause_text[0] ? "; " : "",
 	                   f->cause_text);
+}
+
+int verify_fit(struct verify_result *r, const char *path, const char *profile, double min_fit,
+               const char *cache_dir)
+{
+	fit_result *f = calloc(1, sizeof *f);
+
+	if (!f)
+		return -1;
+	if (!path || !profile) {
+		snprintf(f->reason, sizeof f->reason, "%s",
+		         !path ? "the binary is inside an archive"
+		               : "the profile is not here to compare");
+		free(r->fit);
+		r->fit = f;
+		return 0;
+	}
+	fit_cached(cache_dir, path, profile, NULL, f);
+	return judge_fit(r, f, min_fit);
+}
+
+int verify_built(const char *path, const char *profile, double min_fit, const char *cache_dir,
+                 struct verify_result *r)
+{
+	fit_result *f = calloc(1, sizeof *f);
+	fit_facts facts;
+
+	memset(r, 0, sizeof *r);
+	if (!f)
+		return -1;
+	/* A no-op rebuild: the record of this content and profile says it all. */
+	if (fit_cached_facts(cache_dir, path, profile, &facts, f)) {
+		if (judge_setting(facts.go_version, facts.has_pgo ? facts.pgo : NULL,
+		                  facts.trimpath, profile, r) != 0) {
+			free(f);
+			return -1;
+		}
+		return judge_fit(r, f, min_fit);
+	}
+	if (verify_read(path, profile, r, &facts) != 0) {
+		free(f);
+		return -1;
+	}
+	fit_cached(cache_dir, path, profile, &facts, f);
+	return judge_fit(r, f, min_fit);
 }

@@ -51,6 +51,15 @@ int verify_profile_matches(const char *recorded, const char *profile, int trimpa
 int verify_fit(struct verify_result *r, const char *path, const char *profile, double min_fit,
                const char *cache_dir);
 
+/* verify_binary then verify_fit, for a binary just built from profile
+ * (not NULL), with min_fit > 0: when the cache at cache_dir (NULL: none)
+ * holds the fit record of the binary's content and profile, the verdict
+ * comes from it, and of the binary only its build ID is read (fit_cache.h:
+ * a no-op rebuild reads a record per binary, not its build info). Returns
+ * 0, or -1 when out of memory. */
+int verify_built(const char *path, const char *profile, double min_fit, const char *cache_dir,
+                 struct verify_result *r);
+
 void verify_result_clear(struct verify_result *r);
 
 const char *verify_status_name(enum verify_status s);
