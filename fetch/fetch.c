@@ -335,7 +335,7 @@ static int use_cached(struct fetch_job *j, fetch_result *r, fetch_err *err)
 	if (found <= 0)
 		return found;
 	if (!window_reusable(meta_window(&m), m.window_len, j->now) ||
-	    !cache_profile_ok(j->c, m.sha256)) {
+	    !cache_profile_intact(j->c, &m)) {
 		cache_meta_clear(&m);
 		return 0;
 	}

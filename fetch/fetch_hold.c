@@ -70,7 +70,7 @@ static int hold_get(const struct fetch_job *j, cache_meta *m, double *change, fe
 		return 0;
 	if ((found = cache_meta_read(j->c, chosen, m, err)) <= 0)
 		return found;
-	if (m->open_window || !cache_profile_ok(j->c, m->sha256)) {
+	if (m->open_window || !cache_profile_intact(j->c, m)) {
 		cache_meta_clear(m);
 		return 0;
 	}

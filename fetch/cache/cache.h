@@ -69,6 +69,10 @@ typedef struct cache_meta {
 	unsigned keep_locations;
 	int aggregate_callees;
 	char rules[CACHE_HEX_LEN + 1]; /* the rewrites' key; "" for none */
+	/* The profile file as it was when the record was written (inode,
+	 * size, change time; cache_meta_write fills it): while it is so, the
+	 * file is the one hashed then. "" in older records. */
+	char stamp[80];
 } cache_meta;
 
 /* The directory to use: configured if not empty, else $XDG_CACHE_HOME/pgo-go,
@@ -99,11 +103,17 @@ char *cache_profile_path(const cache *c, const char *sha);
 /* 1 when the profile file exists and its content hashes to sha, else 0. */
 int cache_profile_ok(const cache *c, const char *sha);
 
+/* cache_profile_ok for m's profile, without reading it when the file is
+ * still the one m's record was written with (m->stamp): any write to it
+ * since, even of the same size, changed its change time. */
+int cache_profile_intact(const cache *c, const cache_meta *m);
+
 /* Reads snapshots/<key>.json. Returns 1 (found, m filled), 0 (no record, or
  * one that cannot be read: treated as missing), -1 (out of memory). */
 int cache_meta_read(const cache *c, const char *key, cache_meta *m, fetch_err *err);
 
-/* Writes m to snapshots/<m->key>.json atomically. */
+/* Writes m to snapshots/<m->key>.json atomically, with the profile file's
+ * stamp as it is now (the caller has just stored or checked it). */
 int cache_meta_write(const cache *c, const cache_meta *m, fetch_err *err);
 
 void cache_meta_clear(cache_meta *m);

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,32 +40,64 @@ static json_t *selectors_json(const cache_meta *m)
 	return a;
 }
 
-static json_t *meta_json(const cache_meta *m)
+static json_t *meta_json(const cache_meta *m, const char *stamp)
 {
 	json_t *sel = selectors_json(m);
 
 	if (!sel)
 		return NULL;
 	/* "o" steals sel; json_pack frees it when packing fails. */
-	return json_pack(
-	    "{s:i, s:s, s:s, s:s, s:s, s:o, s:s*, s:s, s:I, s:I, s:I, s:I, s:b, "
-	    "s:I, s:I, s:I, s:I, s:i, s:b, s:s}",
-	    "version", META_VERSION, "key", m->key, "sha256", m->sha256, "server", m->server,
-	    "tenant", m->tenant ? m->tenant : "", "selectors", sel, "service", m->service,
-	    "profile_type", m->profile_type, "window_seconds", (json_int_t)m->window_len,
-	    "newest_end", (json_int_t)m->newest_end, "window_start", (json_int_t)m->window_start,
-	    "window_end", (json_int_t)m->window_end, "open_window", m->open_window, "fetched_at",
-	    (json_int_t)m->fetched_at, "raw_size", (json_int_t)m->raw_size, "size",
-	    (json_int_t)m->size, "samples", (json_int_t)m->samples, "keep_locations",
-	    (int)m->keep_locations, "aggregate_callees", m->aggregate_callees, "rules", m->rules);
+	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:o, s:s*, s:s, s:I, s:I, s:I, s:I, s:b, "
+	                 "s:I, s:I, s:I, s:I, s:i, s:b, s:s, s:s}",
+	                 "version", META_VERSION, "key", m->key, "sha256", m->sha256, "server",
+	                 m->server, "tenant", m->tenant ? m->tenant : "", "selectors", sel,
+	                 "service", m->service, "profile_type", m->profile_type, "window_seconds",
+	                 (json_int_t)m->window_len, "newest_end", (json_int_t)m->newest_end,
+	                 "window_start", (json_int_t)m->window_start, "window_end",
+	                 (json_int_t)m->window_end, "open_window", m->open_window, "fetched_at",
+	                 (json_int_t)m->fetched_at, "raw_size", (json_int_t)m->raw_size, "size",
+	                 (json_int_t)m->size, "samples", (json_int_t)m->samples, "keep_locations",
+	                 (int)m->keep_locations, "aggregate_callees", m->aggregate_callees, "rules",
+	                 m->rules, "profile_stamp", stamp);
+}
+
+/* The profile file's identity now: "inode:size:ctime"; "" when it cannot
+ * be had. */
+static void profile_stamp(const cache *c, const char *sha, char *buf, size_t bufsz)
+{
+	char *path = cache_profile_path(c, sha);
+	struct stat st;
+
+	buf[0] = '\0';
+	if (path && stat(path, &st) == 0)
+		snprintf(buf, bufsz, "%ju:%jd:%jd.%09ld", (uintmax_t)st.st_ino,
+		         (intmax_t)st.st_size, (intmax_t)st.st_ctim.tv_sec,
+		         (long)st.st_ctim.tv_nsec);
+	free(path);
+}
+
+int cache_profile_intact(const cache *c, const cache_meta *m)
+{
+	char now[sizeof m->stamp];
+
+	if (m->stamp[0]) {
+		profile_stamp(c, m->sha256, now, sizeof now);
+		if (!strcmp(now, m->stamp))
+			return 1;
+	}
+	return cache_profile_ok(c, m->sha256);
 }
 
 int cache_meta_write(const cache *c, const cache_meta *m, fetch_err *err)
 {
-	char dir[PATH_MAX], name[CACHE_HEX_LEN + 8];
-	json_t *j = meta_json(m);
-	char *text = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+	char dir[PATH_MAX], name[CACHE_HEX_LEN + 8], stamp[sizeof m->stamp];
+	json_t *j;
+	char *text;
 	int rc;
+
+	profile_stamp(c, m->sha256, stamp, sizeof stamp);
+	j = meta_json(m, stamp);
+	text = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
 
 	json_decref(j);
 	if (!text)
@@ -101,26 +134,27 @@ static int read_selectors(cache_meta *m, json_t *a)
 /* 0 filled, 1 malformed, -1 out of memory. */
 static int meta_from_json(cache_meta *m, json_t *j)
 {
-	const char *key, *sha, *server, *tenant, *type, *service = NULL, *rules = "";
+	const char *key, *sha, *server, *tenant, *type, *service = NULL, *rules = "", *stamp = "";
 	json_int_t version, len, newest, ws, we, at, raw, size, samples;
 	int open, keep, agg;
 	json_t *sel;
 
 	if (json_unpack(j,
 	                "{s:I, s:s, s:s, s:s, s:s, s:o, s?s, s:s, s:I, s:I, s:I, s:I, s:b, s:I, "
-	                "s:I, s:I, s:I, s:i, s:b, s?s}",
+	                "s:I, s:I, s:I, s:i, s:b, s?s, s?s}",
 	                "version", &version, "key", &key, "sha256", &sha, "server", &server,
 	                "tenant", &tenant, "selectors", &sel, "service", &service, "profile_type",
 	                &type, "window_seconds", &len, "newest_end", &newest, "window_start", &ws,
 	                "window_end", &we, "open_window", &open, "fetched_at", &at, "raw_size",
 	                &raw, "size", &size, "samples", &samples, "keep_locations", &keep,
-	                "aggregate_callees", &agg, "rules", &rules) != 0)
+	                "aggregate_callees", &agg, "rules", &rules, "profile_stamp", &stamp) != 0)
 		return 1;
 	if (version != META_VERSION || strlen(key) != CACHE_HEX_LEN ||
 	    strlen(sha) != CACHE_HEX_LEN || !json_is_array(sel) ||
 	    (*rules && strlen(rules) != CACHE_HEX_LEN))
 		return 1;
 	snprintf(m->rules, sizeof m->rules, "%s", rules);
+	snprintf(m->stamp, sizeof m->stamp, "%s", stamp);
 	memcpy(m->key, key, sizeof m->key);
 	memcpy(m->sha256, sha, sizeof m->sha256);
 	m->window_len = len;

@@ -616,13 +616,27 @@ static void test_cache_files(void **state)
 	assert_int_equal(back.fetched_at, NOW);
 	assert_int_equal(back.samples, 3);
 	assert_int_equal(count_entries(snaps, ".tmp"), 0);
-	cache_meta_clear(&back);
+	/* The record knows the file it was written with: intact without a
+	 * read while the file is that one. */
+	assert_true(back.stamp[0] != '\0');
+	assert_true(cache_profile_intact(c, &back));
 
-	/* A tampered profile is not "ok"; a broken record reads as missing. */
+	/* A tampered profile is not "ok", nor intact, though the size is the
+	 * same; a broken record reads as missing. */
 	FILE *f = fopen(path, "w");
 	fputs("abd", f);
 	fclose(f);
 	assert_false(cache_profile_ok(c, sha));
+	assert_false(cache_profile_intact(c, &back));
+	/* The right bytes again, in a new file: read and found intact. */
+	f = fopen(path, "w");
+	fputs("abc", f);
+	fclose(f);
+	assert_true(cache_profile_intact(c, &back));
+	f = fopen(path, "w");
+	fputs("abd", f);
+	fclose(f);
+	cache_meta_clear(&back);
 	char *rec;
 	assert_true(asprintf(&rec, "%s/%s.json", snaps, m.key) > 0);
 	f = fopen(rec, "w");
