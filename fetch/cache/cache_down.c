@@ -11,21 +11,31 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "cache_int.h"
 
 #define DOWN_TAG "pgo-go server down v1\n"
 
-int cache_down_get(const cache *c, const char *key, int64_t *t, int *code, char *msg, size_t msgsz)
+size_t cache_read_record(const char *dir, const char *sub, const char *key, char *buf, size_t bufsz)
 {
-	char path[PATH_MAX], buf[1024], *p, *end;
-	size_t n, tag = strlen(DOWN_TAG);
+	char path[PATH_MAX];
+	size_t n;
 	FILE *f;
 
-	snprintf(path, sizeof path, "%s/down/%s", c->dir, key);
+	snprintf(path, sizeof path, "%s/%s/%s", dir, sub, key);
+	buf[0] = '\0';
 	if (!(f = fopen(path, "r")))
 		return 0;
-	n = fread(buf, 1, sizeof buf - 1, f);
+	n = fread(buf, 1, bufsz - 1, f);
 	fclose(f);
 	buf[n] = '\0';
+	return n;
+}
+
+int cache_down_get(const cache *c, const char *key, int64_t *t, int *code, char *msg, size_t msgsz)
+{
+	char buf[1024], *p, *end;
+	size_t n = cache_read_record(c->dir, "down", key, buf, sizeof buf), tag = strlen(DOWN_TAG);
+
 	/* A record that does not read back whole is no record. */
 	if (n < tag || memcmp(buf, DOWN_TAG, tag) != 0)
 		return 0;

@@ -15,17 +15,10 @@
 
 int cache_hold_get(const cache *c, const char *key, char chosen[CACHE_HEX_LEN + 1], double *change)
 {
-	char path[PATH_MAX], buf[256], *p, *end;
-	size_t n, tag = strlen(HOLD_TAG);
-	FILE *f;
+	char buf[256], *p, *end;
+	size_t n = cache_read_record(c->dir, "holds", key, buf, sizeof buf), tag = strlen(HOLD_TAG);
 	long ppm;
 
-	snprintf(path, sizeof path, "%s/holds/%s", c->dir, key);
-	if (!(f = fopen(path, "r")))
-		return 0;
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
 	/* A record that does not read back whole is no record. */
 	if (n < tag + CACHE_HEX_LEN + 1 || memcmp(buf, HOLD_TAG, tag) != 0)
 		return 0;
