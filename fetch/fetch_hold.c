@@ -257,7 +257,12 @@ static int chain_step(struct chain *ch, int64_t *wp, int64_t a, int64_t e, fetch
 		/* Before the service's first samples: nothing to take yet. */
 		if (err->code != FETCH_E_NODATA || w == e)
 			return -1;
-		return ch->have ? 0 : chain_skip(ch, wp, e, err);
+		if (!ch->have)
+			return chain_skip(ch, wp, e, err);
+		/* A gap in the data: the profile stands, recorded so. */
+		ch->change = 0;
+		hold_key(j, key);
+		return cache_hold_put(j->c, key, ch->cur.meta.key, 0, err);
 	}
 	if (s.meta.open_window) {
 		chain_take(ch, &s, NULL);

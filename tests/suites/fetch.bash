@@ -213,10 +213,11 @@ SUITE_fetch() {
   # What is not a regular file is written into, not replaced (as root, -o
   # /dev/null once replaced the device with a file).
   mkfifo pipe
-  cat pipe >from-pipe.pgo &
+  timeout 60 cat pipe >from-pipe.pgo &
+  local reader=$!
   fetch --service wl-past -o pipe
   expect_exit 0
-  wait
+  wait "$reader"
   expect_equal "$(stat -c %F pipe)" fifo "the pipe's type"
   expect_equal_content from-pipe.pgo "$SUITE_TMP/baseline.pgo" "what came through the pipe"
   printf 'old\n' >target.pgo
