@@ -223,12 +223,14 @@ static void say(struct chain *ch, const fetch_result *s, const fetch_pgo_change 
 
 /* After a window without samples, w, before e: the window to go on after,
  * e's previous when none of [w, e - L) has any either (a service that
- * started minutes ago asks once, not once a window). */
+ * started minutes ago asks once, not once a window; a gap longer than a
+ * query may span is walked window by window). */
 static int chain_skip(struct chain *ch, int64_t *w, int64_t e, fetch_err *err)
 {
 	int has = 1;
 
-	if (e - ch->j->len <= *w)
+	/* One query spans at most what the server takes (24 h). */
+	if (e - ch->j->len <= *w || e - ch->j->len - *w > WINDOW_MAX)
 		return 0;
 	if (fetch_server_has_samples(ch->j, *w, e - ch->j->len, &has, &ch->requests, err) != 0)
 		return -1;
