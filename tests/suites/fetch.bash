@@ -193,7 +193,7 @@ SUITE_fetch() {
   reset_servers
   fetch --service wl-past -o first.pgo
   expect_exit 0
-  expect_line "$RUN_OUT" '^wrote first\.pgo: wl-past, window [0-9-]+ [0-9]{2}:00-[0-9]{2}:00 UTC, [0-9]+ samples'
+  expect_line "$RUN_OUT" '^wrote first\.pgo: wl-past, window [0-9-]+ [0-9]{2}:00-([0-9-]+ )?[0-9]{2}:00 UTC, [0-9]+ samples'
   expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 1 "SelectMergeProfile requests"
   fetch --service wl-past -o second.pgo
   expect_exit 0
@@ -561,7 +561,7 @@ SUITE_fetch() {
   pgo cache list
   expect_exit 0
   expect_line_count "$RUN_OUT" 2
-  expect_line "$RUN_OUT" '^wl-past  [0-9-]+ [0-9:]+-[0-9:]+ UTC  [0-9]+[smhd] ago  [0-9]+ bytes  /.*/profiles/[0-9a-f]{64}\.pgo$'
+  expect_line "$RUN_OUT" '^wl-past  [0-9-]+ [0-9:]+-([0-9-]+ )?[0-9:]+ UTC  [0-9]+[smhd] ago  [0-9]+ bytes  /.*/profiles/[0-9a-f]{64}\.pgo$'
   pgo cache clean --older-than 1h
   expect_exit 0
   expect_stdout "removed 0 snapshots and 0 profiles (0 bytes) from $(cache_dir)"
@@ -593,7 +593,7 @@ SUITE_fetch() {
   pgo fetch --pprof-url "$(pprof_url wl-past)" -o url.pgo
   expect_exit 0
   expect_empty "$RUN_ERR"
-  expect_line "$RUN_OUT" "^wrote url\.pgo: http://.*/debug/pprof/profile\?seconds=1&service=wl-past, captured [0-9-]+ [0-9:]+-[0-9:]+ UTC, [0-9]+ samples, "
+  expect_line "$RUN_OUT" "^wrote url\.pgo: http://.*/debug/pprof/profile\?seconds=1&service=wl-past, captured [0-9-]+ [0-9:]+-([0-9-]+ )?[0-9:]+ UTC, [0-9]+ samples, "
   expect_equal "$(requests "$URL_plain" Pprof)" 1 "Pprof requests"
   expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 0 "SelectMergeProfile requests"
   expect_equal "$(top3 url.pgo)" "main.hotHashLoop main.hotMatrixLoop main.hotSortLoop " "the top functions"
