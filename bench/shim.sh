@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the shim costs on each of its paths, as a ratio against the real go
-# doing the same work in the same run (hyperfine: alternated, -N, medians of
-# wall time; CPU is user+system, mean). One row per path:
+# doing the same work in the same run (bench/alternate.py: the two run in
+# turn, medians of wall time; CPU is user+system, mean). One row per path:
 #
 #   pass-through      go version, go env GOROOT; and, for scale, the cost of
 #                     one extra exec of a small C program (env go version)
@@ -28,20 +28,9 @@ cp -r "$root/examples/quickstart/." "$work/app/"
 (cd "$work/app" && "$real" test -run '^$' -bench . -benchtime=300ms -cpuprofile "$work/cpu.pprof" . >/dev/null)
 "$pgo" fetch --from "$work/cpu.pprof" --keep-locations 3 -o "$work/other.pgo" >/dev/null
 
-# compare NAME SHIM_CMD REAL_CMD: prints one row.
+# compare NAME SHIM_CMD REAL_CMD: prints one row (bench/alternate.py).
 compare() {
-  local name=$1
-  hyperfine -N --warmup 3 --min-runs "$runs" --export-json "$work/$name.json" \
-    -n real "$3" -n shim "$2" >/dev/null
-  python3 - "$work/$name.json" "$name" <<'PY'
-import json, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-g, s = r["real"], r["shim"]
-cpu = lambda x: (x["user"] + x["system"]) * 1e3
-print(f"{sys.argv[2]:<28} real {g['median']*1e3:8.2f} ms  shim {s['median']*1e3:8.2f} ms  "
-      f"wall {s['median']/g['median']:.3f}x ({(s['median']-g['median'])*1e3:+.2f} ms)  "
-      f"cpu {cpu(s)/cpu(g):.3f}x ({cpu(s)-cpu(g):+.2f} ms)")
-PY
+  python3 "$root/bench/alternate.py" "$1" "$runs" "$3" "$2"
 }
 
 # module DIR N: a module of N main packages sharing a library.

@@ -25,13 +25,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "fetch_int.h"
 #include "pgo_decide.h"
 #include "pgo_edges.h"
-#include "pprof.h"
 
 /* The hold in whole windows. */
 static int64_t hold_span(const struct fetch_job *j)
@@ -118,37 +116,11 @@ int fetch_hold_cached(struct fetch_job *j, fetch_result *r, fetch_err *err)
 
 /* ---- the chain ------------------------------------------------------------------ */
 
-/* The compiler's edges of a cached profile. */
+/* The compiler's edges of a cached profile: reduced and validated when it
+ * was stored, so no bound on its size beyond the one it had then. */
 static int load_edges(const char *path, fetch_pgo_edges **e, fetch_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	pprof_profile *p = NULL;
-	unsigned char *buf = NULL;
-	struct stat st;
-	int rc = -1;
-
-	*e = NULL;
-	if (!f || fstat(fileno(f), &st) != 0) {
-		fetch_errf(err, FETCH_E_IO, "cannot read %s", path);
-		goto out;
-	}
-	if (!(buf = malloc(st.st_size > 0 ? (size_t)st.st_size : 1))) {
-		fetch_err_nomem(err);
-		goto out;
-	}
-	if (fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		fetch_errf(err, FETCH_E_IO, "cannot read %s", path);
-		goto out;
-	}
-	if (pprof_decode(buf, (size_t)st.st_size, 0, &p, err) == 0 &&
-	    fetch_pgo_edges_build(p, e, err) == 0)
-		rc = 0;
-out:
-	pprof_free(p);
-	free(buf);
-	if (f)
-		fclose(f);
-	return rc;
+	return fetch_pgo_edges_load(path, INT64_MAX, e, err);
 }
 
 /* The chain as it is walked: C(w) and its edges (loaded when needed). */

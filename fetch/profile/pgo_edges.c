@@ -7,10 +7,12 @@
  */
 #include "pgo_edges_int.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "pgo_validate.h"
 
@@ -324,4 +326,41 @@ char *fetch_pgo_edges_serialize(const fetch_pgo_edges *e, size_t *len)
 	}
 	*len = size;
 	return buf;
+}
+
+int fetch_pgo_edges_load(const char *path, int64_t max_size, fetch_pgo_edges **out, fetch_err *err)
+{
+	pprof_profile *p = NULL;
+	unsigned char *buf = NULL;
+	struct stat st;
+	FILE *f = fopen(path, "rb");
+	int rc = -1;
+
+	*out = NULL;
+	if (f == NULL || fstat(fileno(f), &st) != 0) {
+		fetch_errf(err, FETCH_E_IO, "cannot read %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (st.st_size > max_size) {
+		fetch_errf(err, FETCH_E_IO, "cannot read %s: larger than %" PRId64 " bytes", path,
+		           max_size);
+		goto out;
+	}
+	if ((buf = malloc(st.st_size > 0 ? (size_t)st.st_size : 1)) == NULL) {
+		fetch_err_nomem(err);
+		goto out;
+	}
+	if (fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
+		fetch_errf(err, FETCH_E_IO, "cannot read %s: short read", path);
+		goto out;
+	}
+	if (pprof_decode(buf, (size_t)st.st_size, 0, &p, err) == 0 &&
+	    fetch_pgo_edges_build(p, out, err) == 0)
+		rc = 0;
+out:
+	pprof_free(p);
+	free(buf);
+	if (f != NULL)
+		fclose(f);
+	return rc;
 }

@@ -57,6 +57,11 @@ int fetch_pgo_edges_build(const pprof_profile *p, fetch_pgo_edges **out, fetch_e
 
 void fetch_pgo_edges_free(fetch_pgo_edges *e);
 
+/* The edges of the profile in the file at path, at most max_size bytes.
+ * Errors: FETCH_E_IO ("cannot read PATH: why", a larger file too),
+ * FETCH_E_NOMEM, and pprof_decode's and fetch_pgo_edges_build's. */
+int fetch_pgo_edges_load(const char *path, int64_t max_size, fetch_pgo_edges **out, fetch_err *err);
+
 /* cmd/internal/pgo's serialized form ("GO PREPROFILE V1"), as
  * `go tool preprofile` writes it. NULL when out of memory. */
 char *fetch_pgo_edges_serialize(const fetch_pgo_edges *e, size_t *len);

@@ -1,6 +1,7 @@
 /* Fuzzes Go's function-table reader (buildinfo/bi_pclntab.h) on whole
  * object files: open, every function, its spans, file and inline tree, the
- * full and the filtered index with lookups, and a fit against them. The
+ * full and the filtered index with lookups, and a fit against them; and
+ * the build ID reader (bi_buildid.h) on the same files. The
  * seeds (tests/fuzz/corpus/fuzz_pclntab) are real tables cut down by
  * tests/tools/mkpclnseed, in ELF, Mach-O and PE wrappers. Whatever the
  * bytes, a call returns a code: a crash or a sanitizer report is a
@@ -9,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bi_buildid.h"
 #include "bi_pclntab.h"
 #include "fit.h"
 
@@ -78,8 +80,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bi_pcln *t = NULL;
 	bi_pcln_about a;
 	bi_src src;
+	bi_error err;
+	char id[64];
 
 	bi_src_init_mem(&src, data, size);
+	/* An ID read is a C string that fits the buffer. */
+	if (bi_read_buildid(&src, id, sizeof id, &err) == BI_OK && strlen(id) >= sizeof id)
+		__builtin_trap();
 	if (bi_pcln_open(&src, &t, NULL) != BI_PCLN_OK)
 		return 0;
 	bi_pcln_describe(t, &a);

@@ -326,6 +326,12 @@ GO
     expect_equal "$(field cause)" test-profile "cause ($b)"
     expect_oracle "$FIXTURES/bin/$b" "$FIXTURES/cpu.pprof"
     expect_index_like_oracle "$FIXTURES/bin/$b" '^(main|example\.com/lib)\.'
+    # The build ID the fit is kept under: go's own reader agrees (ELF's note
+    # and PE's marker lie in the first page read; Mach-O's starts at 4096,
+    # in the second read).
+    run "$FIT_TOOL" --buildid "$FIXTURES/bin/$b"
+    expect_exit 0
+    expect_equal "$(cat "$RUN_OUT")" "$("$REAL_GO" tool buildid "$FIXTURES/bin/$b")" "build ID ($b)"
   done
 
   TEST "the example service: its table agrees with DWARF"

@@ -1,19 +1,16 @@
 /* fit.c — the join of a profile's call edges with a binary's function
  * table (see fit.h), and the result as a phrase and as JSON.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "bi.h"
 #include "fit_int.h"
-#include "pprof.h"
 
 /* Profiles larger than this are not read for the fit. */
-#define FIT_MAX_PROFILE ((off_t)256 << 20)
+#define FIT_MAX_PROFILE ((int64_t)256 << 20)
 
 int fit_package(const char *name, size_t len, size_t *pkg_len)
 {
@@ -285,34 +282,15 @@ void fit_compute(const bi_pcln_index *ix, const fetch_pgo_edges *e, const fit_op
 
 static int fit_read_profile(const char *path, fetch_pgo_edges **e, fit_result *r)
 {
-	pprof_profile *p = NULL;
-	unsigned char *buf = NULL;
-	struct stat st;
 	fetch_err err = {0};
-	FILE *f = fopen(path, "rb");
-	int rc = -1;
 
-	if (f == NULL || fstat(fileno(f), &st) != 0 || st.st_size > FIT_MAX_PROFILE) {
-		fit_unknown(r, "cannot read the profile: %s", f ? "too large" : strerror(errno));
-		goto out;
-	}
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (buf == NULL || fread(buf, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		fit_unknown(r, "cannot read the profile: %s", buf ? "short read" : "out of memory");
-		goto out;
-	}
-	if (pprof_decode(buf, (size_t)st.st_size, 0, &p, &err) != 0 ||
-	    fetch_pgo_edges_build(p, e, &err) != 0) {
+	if (fetch_pgo_edges_load(path, FIT_MAX_PROFILE, e, &err) == 0)
+		return 0;
+	if (err.code == FETCH_E_IO || err.code == FETCH_E_NOMEM)
+		fit_unknown(r, "%s", err.msg);
+	else
 		fit_unknown(r, "the profile is unusable: %s", err.msg);
-		goto out;
-	}
-	rc = 0;
-out:
-	pprof_free(p);
-	free(buf);
-	if (f != NULL)
-		fclose(f);
-	return rc;
+	return -1;
 }
 
 /* The binary's module paths, from its build info: main module first. */

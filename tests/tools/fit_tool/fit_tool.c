@@ -13,6 +13,7 @@
  *                                  IN reduced, rewritten and written canonically to OUT
  *   fit_tool --decide A B          how much of the compiler's decisions B changes from
  *                                  A (pgo_decide.h): SHARE TAB SITES TAB EXAMPLE
+ *   fit_tool --buildid BINARY      the Go build ID, as `go tool buildid` prints it
  *
  * Exit status: 0, 1 when an input is unusable (the message on stderr), 2 on
  * usage errors.
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bi_buildid.h"
 #include "bi_pclntab.h"
 #include "fit.h"
 #include "pgo_canon.h"
@@ -35,7 +37,7 @@ static int usage(void)
 {
 	fputs("usage: fit_tool BINARY PROFILE | --edges PROFILE | --index BINARY | --about BINARY\n"
 	      "       fit_tool --rewrite IN OUT [--rename OLD=NEW]... [--noinline NAME]...\n"
-	      "       fit_tool --decide A B\n",
+	      "       fit_tool --decide A B | --buildid BINARY\n",
 	      stderr);
 	return 2;
 }
@@ -85,40 +87,43 @@ static pprof_profile *read_profile(const char *path)
 	return p;
 }
 
-static int cmd_edges(const char *path)
+static fetch_pgo_edges *edges_of(const char *path)
 {
-	pprof_profile *p = read_profile(path);
 	fetch_pgo_edges *e = NULL;
 	fetch_err err = {0};
+
+	if (fetch_pgo_edges_load(path, INT64_MAX, &e, &err) != 0)
+		fprintf(stderr, "fit_tool: %s: %s\n", path, err.msg);
+	return e;
+}
+
+static int cmd_edges(const char *path)
+{
+	fetch_pgo_edges *e = edges_of(path);
 	size_t len;
 	char *s;
 
-	if (p == NULL)
+	if (e == NULL)
 		return 1;
-	if (fetch_pgo_edges_build(p, &e, &err) != 0) {
-		fprintf(stderr, "fit_tool: %s: %s\n", path, err.msg);
-		pprof_free(p);
-		return 1;
-	}
 	s = fetch_pgo_edges_serialize(e, &len);
 	if (s != NULL)
 		fwrite(s, 1, len, stdout);
 	free(s);
 	fetch_pgo_edges_free(e);
-	pprof_free(p);
 	return s ? 0 : 1;
 }
 
-static fetch_pgo_edges *edges_of(const char *path)
+static int cmd_buildid(const char *path)
 {
-	pprof_profile *p = read_profile(path);
-	fetch_pgo_edges *e = NULL;
-	fetch_err err = {0};
+	char id[256];
+	bi_error err;
 
-	if (p != NULL && fetch_pgo_edges_build(p, &e, &err) != 0)
-		fprintf(stderr, "fit_tool: %s: %s\n", path, err.msg);
-	pprof_free(p);
-	return e;
+	if (bi_read_buildid_file(path, id, sizeof id, &err) != BI_OK) {
+		fprintf(stderr, "fit_tool: %s: no Go build ID\n", path);
+		return 1;
+	}
+	puts(id);
+	return 0;
 }
 
 static int cmd_decide(const char *a, const char *b)
@@ -303,6 +308,8 @@ int main(int argc, char **argv)
 		return cmd_edges(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "--decide") == 0)
 		return cmd_decide(argv[2], argv[3]);
+	if (argc == 3 && strcmp(argv[1], "--buildid") == 0)
+		return cmd_buildid(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "--index") == 0)
 		return cmd_index(argv[2]);
 	if (argc == 3 && strcmp(argv[1], "--about") == 0)
