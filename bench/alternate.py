@@ -6,7 +6,8 @@ one command before the next).
     alternate.py NAME RUNS REAL_CMD SHIM_CMD
 
 Commands are split on whitespace and run without a shell, output to
-/dev/null. Three warm-up rounds are not counted. Prints one row: the median
+/dev/null. Two commands that build different binaries must write them to
+different places, or each would relink what the other wrote. Three warm-up rounds are not counted. Prints one row: the median
 wall time of each, their ratio and difference, and the ratio of mean CPU
 time (user + system of the command and every process it waited for, from
 wait4). The ratio of medians is the row's figure; the median of the paired

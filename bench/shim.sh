@@ -87,9 +87,11 @@ module "$work/m2" 2
 cd "$work/m2"
 printf '[pgo-go]\nprofile_dir = %s\n[services]\n./cmd/c0 = a\n./cmd/c1 = b\n' "$work/p2" >.pgo-go.ini
 mkdir -p "$work/p2" && cp "$work/cpu.pprof" "$work/p2/a.pgo" && cp "$work/other.pgo" "$work/p2/b.pgo"
+# The two build different binaries: each writes its own, or every run in
+# turn would relink what the other wrote.
 "$shim" build -o bin/ ./cmd/...
-"$real" build -pgo="$work/cpu.pprof" -o bin/ ./cmd/...
-compare "two services" "$shim build -o bin/ ./cmd/..." "$real build -pgo=$work/cpu.pprof -o bin/ ./cmd/..."
+"$real" build -pgo="$work/cpu.pprof" -o bin-real/ ./cmd/...
+compare "two services" "$shim build -o bin/ ./cmd/..." "$real build -pgo=$work/cpu.pprof -o bin-real/ ./cmd/..."
 export PGO_GO_PROFILE=$work/cpu.pprof
 for n in 1 10 150; do
   module "$work/m$n-" "$n"
