@@ -4,7 +4,6 @@
  * weights. */
 #include "pgo_decide.h"
 
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +152,13 @@ static int64_t weight_in(const struct dsite *b, name callee)
 	return 0;
 }
 
+/* Whether rise / sqrt(var) > NOISE_Z (var > 0), squared: no libm, which
+ * every process would otherwise load for this one call. */
+static int beyond_noise(double rise, double var)
+{
+	return rise > 0 && rise * rise > NOISE_Z * NOISE_Z * var;
+}
+
 /* Whether callee's rate at the site is higher in b than in a by more than
  * sampling noise: weights counted in samples, rates per sample of the
  * whole profile, the difference against its standard deviation (Poisson
@@ -164,9 +170,9 @@ static int rate_rose(const struct dprof *pa, const struct dsite *a, const struct
 	double na = (double)weight_in(a, callee) / (double)pa->quantum,
 	       nb = (double)wb / (double)pb->quantum, ta = (double)pa->total / (double)pa->quantum,
 	       tb = (double)pb->total / (double)pb->quantum;
-	double var = nb / (tb * tb) + na / (ta * ta);
+	double var = nb / (tb * tb) + na / (ta * ta), rise = nb / tb - na / ta;
 
-	return var > 0 && (nb / tb - na / ta) / sqrt(var) > NOISE_Z;
+	return var > 0 && beyond_noise(rise, var);
 }
 
 /* What keeping a's decisions at this site costs under b's weights (either
@@ -197,7 +203,7 @@ static int64_t site_cost(const struct dprof *pa, const struct dsite *a, const st
 		       n2 = (double)kept / (double)pb->quantum;
 
 		/* The same calls lose both ways: the larger loss, not both. */
-		if ((n1 - n2) / sqrt(n1 + n2) > NOISE_Z) {
+		if (n1 + n2 > 0 && beyond_noise(n1 - n2, n1 + n2)) {
 			if (lost > cost)
 				cost = lost;
 			if (lost > top)

@@ -104,6 +104,24 @@ run_shim_go() {
   expect_no_crash
 }
 
+# loaded_libraries PROGRAM FILE...: the libraries the dynamic loader looked
+# for on behalf of PROGRAM (the base name of its argv[0]), per its
+# LD_DEBUG=libs output: at start-up and by dlopen. A file is one process,
+# which may have been other programs before an exec (env, the memcheck
+# wrapper): a program's start-up begins with the loader's own init and ends
+# at "initialize program"; a lookup after that is the program's dlopen.
+loaded_libraries() {
+  local prog=$1
+  shift
+  awk -v prog="$prog" '
+    function flush(to) { for (l in pend) if (to == prog) print l; split("", pend) }
+    /find library=/ { l = $0; sub(/.*find library=/, "", l); sub(/[ ;].*/, "", l); pend[l] = 1; next }
+    /calling init: .*ld-linux/ { starting = 1; next }
+    /initialize program: / { starting = 0; cur = $NF; sub(/.*\//, "", cur); flush(cur); next }
+    /calling init: / { if (!starting) flush(cur); next }
+    END { if (!starting) flush(cur) }' "$@" | sort -u | tr '\n' ' '
+}
+
 expect_within_ms() {
   ((RUN_MS <= $1)) || test_failed "took ${RUN_MS} ms, more than $1 ms: $RUN_CMD"
 }
@@ -736,6 +754,19 @@ SUITE_fetch() {
   expect_exit 0
   expect_empty "$RUN_ERR"
   ! grep -qs 'libcurl' "$TEST_DIR"/warm.* || test_failed "a warm-cache build loaded libcurl:" "$(grep -h libcurl "$TEST_DIR"/warm.* | head -3)"
+  # No library beyond those pgo-go needs to start at all (libc; in a
+  # sanitized build the sanitizers' too): the loader's "find library" lines
+  # name each one it looked for (go, a static binary, writes none). The
+  # pass-through path likewise.
+  LD_DEBUG=libs LD_DEBUG_OUTPUT=$TEST_DIR/floor pgo_go version "$PGO_GO_BIN"
+  expect_exit 0
+  PGO_GO_URL=$URL_plain LD_DEBUG=libs LD_DEBUG_OUTPUT=$TEST_DIR/pass shim_go env GOROOT
+  expect_exit 0
+  local floor
+  floor=$(loaded_libraries pgo-go "$TEST_DIR"/floor.*)
+  [[ $floor == *libc.so* ]] || test_failed "pgo-go version's libraries ($floor): the check would prove nothing"
+  expect_equal "$(loaded_libraries go "$TEST_DIR"/warm.*)" "$floor" "libraries a warm-cache build loads"
+  expect_equal "$(loaded_libraries go "$TEST_DIR"/pass.*)" "$floor" "libraries a pass-through loads"
   expect_equal "$(requests "$URL_plain" SelectMergeProfile)" 1 "requests"
   PGO_GO_URL=http://127.0.0.1:9 PGO_GO_PPROF_URL=$(pprof_url wl-past) shim_go build
   PGO_GO_URL=http://127.0.0.1:9 PGO_GO_PPROF_URL=$(pprof_url wl-past) LD_DEBUG=libs \
