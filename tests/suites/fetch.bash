@@ -106,20 +106,19 @@ run_shim_go() {
 
 # loaded_libraries PROGRAM FILE...: the libraries the dynamic loader looked
 # for on behalf of PROGRAM (the base name of its argv[0]), per its
-# LD_DEBUG=libs output: at start-up and by dlopen. A file is one process,
-# which may have been other programs before an exec (env, the memcheck
-# wrapper): a program's start-up begins with the loader's own init and ends
-# at "initialize program"; a lookup after that is the program's dlopen.
+# LD_DEBUG=libs output. A file is one process, which may have been other
+# programs before an exec (env, the memcheck wrapper, valgrind): a lookup
+# belongs to the next program the loader initializes, or, after the last,
+# to that one (its dlopen). Go's own binaries are static and say nothing.
 loaded_libraries() {
   local prog=$1
   shift
   awk -v prog="$prog" '
     function flush(to) { for (l in pend) if (to == prog) print l; split("", pend) }
+    FNR == 1 { flush(cur); cur = "" }
     /find library=/ { l = $0; sub(/.*find library=/, "", l); sub(/[ ;].*/, "", l); pend[l] = 1; next }
-    /calling init: .*ld-linux/ { starting = 1; next }
-    /initialize program: / { starting = 0; cur = $NF; sub(/.*\//, "", cur); flush(cur); next }
-    /calling init: / { if (!starting) flush(cur); next }
-    END { if (!starting) flush(cur) }' "$@" | sort -u | tr '\n' ' '
+    /initialize program: / { cur = $NF; sub(/.*\//, "", cur); flush(cur); next }
+    END { flush(cur) }' "$@" | sort -u | tr '\n' ' '
 }
 
 expect_within_ms() {
@@ -758,7 +757,7 @@ SUITE_fetch() {
   # sanitized build the sanitizers' too): the loader's "find library" lines
   # name each one it looked for (go, a static binary, writes none). The
   # pass-through path likewise.
-  LD_DEBUG=libs LD_DEBUG_OUTPUT=$TEST_DIR/floor pgo_go version "$PGO_GO_BIN"
+  LD_DEBUG=libs LD_DEBUG_OUTPUT=$TEST_DIR/floor pgo_go version "$REAL_GO"
   expect_exit 0
   PGO_GO_URL=$URL_plain LD_DEBUG=libs LD_DEBUG_OUTPUT=$TEST_DIR/pass shim_go env GOROOT
   expect_exit 0
