@@ -150,8 +150,7 @@ void cache_sha256_hex(const void *data, size_t len, char hex[CACHE_HEX_LEN + 1])
 	to_hex(md, hex);
 }
 
-/* Hash of a file's content; -1 when it cannot be read. */
-static int sha256_file(const char *path, char hex[CACHE_HEX_LEN + 1])
+int cache_sha256_file(const char *path, char hex[CACHE_HEX_LEN + 1])
 {
 	unsigned char buf[65536], md[SHA256_DIGEST_SIZE];
 	struct sha256_ctx ctx;
@@ -268,7 +267,7 @@ char *cache_profile_path(const cache *c, const char *sha)
 int cache_profile_ok(const cache *c, const char *sha)
 {
 	char *path = cache_profile_path(c, sha), hex[CACHE_HEX_LEN + 1];
-	int ok = path && sha256_file(path, hex) == 0 && !strcmp(hex, sha);
+	int ok = path && cache_sha256_file(path, hex) == 0 && !strcmp(hex, sha);
 
 	free(path);
 	return ok;

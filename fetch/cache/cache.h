@@ -92,6 +92,10 @@ void cache_key(const cache_query *q, int64_t newest_end, char key[CACHE_HEX_LEN 
 /* Hex SHA-256 of data. */
 void cache_sha256_hex(const void *data, size_t len, char hex[CACHE_HEX_LEN + 1]);
 
+/* Hex SHA-256 of a file's content, read in blocks; -1 when it cannot be
+ * read. */
+int cache_sha256_file(const char *path, char hex[CACHE_HEX_LEN + 1]);
+
 /* Stores a profile under its SHA-256 (nothing written when an intact copy
  * is there). Fills sha. */
 int cache_put_profile(cache *c, const void *data, size_t len, char sha[CACHE_HEX_LEN + 1],

@@ -4,7 +4,6 @@
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,22 +17,6 @@ static const char *base_name(const char *p)
 {
 	const char *s = strrchr(p, '/');
 	return s ? s + 1 : p;
-}
-
-static void hash_file(const char *profile, char id[CACHE_HEX_LEN + 1])
-{
-	unsigned char *data = NULL;
-	FILE *f;
-	long n;
-
-	id[0] = '\0';
-	if (!(f = fopen(profile, "rb")))
-		return;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-	    (data = malloc((size_t)n + 1)) && fread(data, 1, (size_t)n, f) == (size_t)n)
-		cache_sha256_hex(data, (size_t)n, id);
-	free(data);
-	fclose(f);
 }
 
 /* The profile's identity: its name when that is its hash, else the hash
@@ -55,7 +38,8 @@ static void profile_id(const char *profile, char id[CACHE_HEX_LEN + 1])
 		memcpy(id, last_id, sizeof last_id);
 		return;
 	}
-	hash_file(profile, id);
+	if (cache_sha256_file(profile, id) != 0)
+		id[0] = '\0';
 	if (id[0] && strlen(profile) < sizeof last_path) {
 		strcpy(last_path, profile);
 		memcpy(last_id, id, sizeof last_id);
